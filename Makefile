@@ -1,0 +1,34 @@
+# One command to run, one to test. Both create .venv and install what they need.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+# llama.cpp's native build crashes on these CPUs; a portable build does not.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+
+.PHONY: run test lint eval bench clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.run-deps: pyproject.toml | $(PY)
+	$(PIP) install -e '.[local,openai,ui]'
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(PY)
+	$(PIP) install -e '.[local,openai,ui,st,test]'
+	touch $@
+
+run: $(VENV)/.run-deps          ## set up, ingest seeds/ on first run, start the web UI
+	$(PY) app.py
+
+test: $(VENV)/.test-deps        ## set up and run the whole suite
+	$(PY) -m ruff check assistant tests app.py
+	$(PY) -m pytest -ra
+
+lint: $(VENV)/.test-deps
+	$(PY) -m ruff check assistant tests app.py
+	$(PY) -m ruff format --check assistant tests app.py
+
+clean:
+	rm -rf data .pytest_cache

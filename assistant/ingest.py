@@ -1,0 +1,134 @@
+"""Files -> cleaned documents -> chunks -> index, incrementally.
+
+A file whose content (and chunking settings) are unchanged is skipped without embedding;
+a changed file replaces exactly its old chunks, and only chunk texts never embedded
+before reach the model. One bad file is reported by name and skipped; the rest go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.chunking import chunk_document
+from assistant.cleaning import clean_text
+from assistant.index import Index
+from assistant.loaders import LOADERS, LoadError, load_file
+from assistant.schema import Document
+
+# Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
+PIPELINE_VERSION = "1"
+
+
+@dataclass
+class FileResult:
+    path: str
+    doc_id: str
+    status: str  # "added" | "updated" | "unchanged" | "failed" | "deleted"
+    chunks: int = 0
+    embedded: int = 0
+    error: str = ""
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+    repaired: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+
+def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Expand folders into supported files; name paths that do not exist."""
+    files: list[Path] = []
+    missing: list[FileResult] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in LOADERS and not p.name.startswith(".")
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(FileResult(str(path), path.name, "failed", error="no such file or folder"))
+    return files, missing
+
+
+def read_document(path: Path, doc_id: str | None = None) -> Document:
+    """Load and clean one file; LoadError if nothing usable is in it."""
+    raw, title = load_file(path)
+    text = clean_text(raw)
+    if not text.strip():
+        raise LoadError("no text left after cleaning (empty or only page furniture)")
+    return Document(doc_id or path.name, title.strip(), text, str(path.resolve()))
+
+
+def content_hash(data: bytes, settings_json: str) -> str:
+    return hashlib.sha256(data + PIPELINE_VERSION.encode() + settings_json.encode()).hexdigest()
+
+
+def ingest_paths(
+    index: Index,
+    paths: Iterable[Path],
+    prune: bool = False,
+    on_file: Callable[[FileResult], None] | None = None,
+    on_embedded: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Bring the index up to date with these files and folders."""
+    report = IngestReport(repaired=index.reconcile())
+    files, missing = collect_files(paths)
+    report.results += missing
+    chunk_cfg = index.settings.chunking
+    settings_json = json.dumps(chunk_cfg.model_dump(), sort_keys=True)
+    for path in files:
+        result = _ingest_one(index, path, settings_json, on_embedded)
+        report.results.append(result)
+        if on_file:
+            on_file(result)
+    if prune:
+        for doc in index.catalog.documents():
+            if doc.source and not Path(doc.source).exists():
+                index.delete(doc.doc_id)
+                result = FileResult(doc.source, doc.doc_id, "deleted")
+                report.results.append(result)
+                if on_file:
+                    on_file(result)
+    return report
+
+
+def _ingest_one(index: Index, path: Path, settings_json: str, on_embedded: Callable[[int], None] | None) -> FileResult:
+    doc_id = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileResult(str(path), doc_id, "failed", error=f"cannot read file ({exc.strerror})")
+    digest = content_hash(data, settings_json)
+    known = index.catalog.document(doc_id)
+    if known and known.status == "ready" and known.content_hash == digest:
+        return FileResult(str(path), doc_id, "unchanged", chunks=known.n_chunks)
+    try:
+        doc = read_document(path, doc_id)
+    except LoadError as exc:
+        return FileResult(str(path), doc_id, "failed", error=str(exc))
+    chunks = chunk_document(doc, index.settings.chunking)
+    embedded = [0]
+
+    def count(n: int) -> None:
+        embedded[0] += n
+        if on_embedded:
+            on_embedded(n)
+
+    vectors = index.embed_chunks(chunks, count)
+    index.add(doc_id, doc.source, chunks[0].title if chunks else doc.title, digest, chunks, vectors)
+    status = "updated" if known else "added"
+    return FileResult(str(path), doc_id, status, chunks=len(chunks), embedded=embedded[0])
+

@@ -1,0 +1,53 @@
+"""Shared fixtures: real settings, a real Chroma, the real embedding model."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings, load_settings
+from assistant.index import Index
+from assistant.ingest import ingest_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def make_settings(data_dir: Path, **overrides) -> Settings:
+    return load_settings(data_dir=data_dir, **overrides)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The default embedder, loaded once for the whole run."""
+    from assistant.config import EmbeddingSettings
+    from assistant.embeddings import make_embedder
+
+    return make_embedder(EmbeddingSettings())
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory, embedder) -> Index:
+    """All five seed documents ingested into a fresh store (read-only for tests)."""
+    settings = make_settings(tmp_path_factory.mktemp("seeded"))
+    index = Index(settings, embedder=embedder)
+    report = ingest_paths(index, [SEEDS])
+    assert not report.failed, report.failed
+    return index
+
+
+@pytest.fixture
+def small_corpus(tmp_path) -> Path:
+    """Two seed documents in a folder a test may change."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("000_049d4401db69d305.txt", "003_5e6f342b3dea3258.txt"):
+        shutil.copy(SEEDS / name, folder / name)
+    return folder
+
+
+@pytest.fixture
+def fresh_index(tmp_path, embedder) -> Index:
+    return Index(make_settings(tmp_path / "data"), embedder=embedder)

@@ -1,0 +1,87 @@
+"""Chunks follow the document's structure, keep offsets exact and never cut numbers or rows."""
+
+import re
+
+import pytest
+
+from assistant.chunking import chunk_document
+from assistant.config import ChunkingSettings
+from assistant.ingest import read_document
+from conftest import SEEDS
+
+CFG = ChunkingSettings()
+
+
+@pytest.fixture(scope="module")
+def seed_chunks():
+    out = {}
+    for path in sorted(SEEDS.glob("*.txt")):
+        doc = read_document(path)
+        out[path.name] = (doc, chunk_document(doc, CFG))
+    return out
+
+
+def test_every_chunk_is_an_exact_slice_of_the_cleaned_text(seed_chunks):
+    for doc, chunks in seed_chunks.values():
+        assert chunks
+        for c in chunks:
+            assert doc.text[c.start : c.end] == c.text
+            assert c.doc_id == doc.doc_id and c.title
+
+
+def test_chunk_sizes_stay_within_bounds(seed_chunks):
+    lengths = [len(c.text) for _, chunks in seed_chunks.values() for c in chunks]
+    assert max(lengths) <= CFG.max_chars
+    assert 200 <= sum(lengths) / len(lengths) <= 400
+
+
+def test_no_chunk_boundary_cuts_a_number(seed_chunks):
+    for doc, chunks in seed_chunks.values():
+        for c in chunks:
+            before = doc.text[c.start - 1 : c.start]
+            after = doc.text[c.end : c.end + 1]
+            assert not (before.isdigit() and c.text[:1].isdigit()), c.text[:20]
+            assert not (after.isdigit() and c.text[-1:].isdigit()), c.text[-20:]
+
+
+def test_chunks_carry_their_heading_path(seed_chunks):
+    _, chunks = seed_chunks["003_5e6f342b3dea3258.txt"]
+    goal = next(c for c in chunks if "省外资金170亿元" in c.text)
+    assert "二、工作目标" in goal.heading
+    food = next(c for c in chunks if "绿色食品产业" in c.text)
+    assert "三、工作重点" in food.heading and "（二）围绕新兴产业招商" in food.heading
+    _, chunks002 = seed_chunks["002_aea219f0e11938a5.txt"]
+    xincai = next(c for c in chunks002 if "新蔡县产业集聚区发展规划" in c.text)
+    assert xincai.heading.startswith("第四篇")
+    assert xincai.embed_text().startswith(xincai.title)
+
+
+def test_table_rows_stay_whole_with_the_header_kept(seed_chunks):
+    _, chunks = seed_chunks["003_5e6f342b3dea3258.txt"]
+    rows = [c for c in chunks if "汝南街道 176000 7 6" in c.text]
+    assert len(rows) == 1
+    table = rows[0]
+    assert "目标任务分解表" in table.heading and "省外资金" in table.heading
+    for line in table.text.splitlines():
+        if re.search(r" \d{4,} ", line):  # every row with a figure is a whole row
+            assert re.fullmatch(r"\S+ \d+ \d+ \d+", line.strip()), line
+
+
+def test_long_sections_split_on_sentence_ends_with_overlap(seed_chunks):
+    doc, chunks = seed_chunks["002_aea219f0e11938a5.txt"]
+    split = [c for c in chunks if len(c.text) > 200]
+    ends_on_sentence = sum(1 for c in split if c.text.rstrip()[-1] in "。！？；”")
+    assert ends_on_sentence >= 0.8 * len(split)
+    overlapping = sum(1 for a, b in zip(chunks, chunks[1:], strict=False) if b.start < a.end)
+    assert overlapping >= 1
+
+
+def test_ids_are_stable_and_derived_from_content(seed_chunks):
+    doc, chunks = seed_chunks["001_6e86d79fbe28caed.txt"]
+    again = chunk_document(doc, CFG)
+    assert [c.chunk_id for c in again] == [c.chunk_id for c in chunks]
+    assert len({c.chunk_id for c in chunks}) == len(chunks)
+    doc.text = doc.text.replace("第18位", "第19位")
+    changed = chunk_document(doc, CFG)
+    assert sum(a.chunk_id != b.chunk_id for a, b in zip(chunks, changed, strict=True)) >= 1
+    assert sum(a.chunk_id == b.chunk_id for a, b in zip(chunks, changed, strict=True)) >= len(chunks) - 2
