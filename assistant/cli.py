@@ -18,6 +18,7 @@ from assistant.config import ConfigError, Settings, load_settings
 from assistant.embeddings import EmbeddingError
 from assistant.index import Index, IndexError_
 from assistant.ingest import FileResult, ingest_paths
+from assistant.llm import LLMError
 
 app = typer.Typer(
     add_completion=False,
@@ -28,7 +29,7 @@ console = Console()
 err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Any] = {}
 
-USER_ERRORS = (ConfigError, IndexError_, EmbeddingError, FileNotFoundError)
+USER_ERRORS = (ConfigError, IndexError_, EmbeddingError, FileNotFoundError, LLMError)
 
 
 @app.callback()
@@ -192,6 +193,94 @@ def reindex() -> None:
         task = progress.add_task("reindex", total=len(index.catalog.chunk_ids()))
         n = index.reindex(lambda m: progress.advance(task, m))
     console.print(f"re-embedded {n} chunks with {index.embedder.name} in {time.perf_counter() - t0:.1f}s")
+
+
+def _answerer(llm: str | None):  # noqa: ANN202
+    from assistant.answer import Answerer
+    from assistant.llm import PROVIDERS, get_llm
+
+    if llm is not None:
+        if llm not in PROVIDERS:
+            fail(f"--llm must be one of {', '.join(PROVIDERS)}")
+        s = settings()
+        _state["settings"] = s.model_copy(update={"llm": s.llm.model_copy(update={"provider": llm})})
+    index = open_index()
+    if not index.catalog.documents():
+        fail("The index is empty: run `assistant ingest seeds/` (or your own documents) first.")
+    try:
+        model = get_llm(settings())
+    except LLMError as exc:
+        fail(str(exc))
+        raise
+    return Answerer(settings(), index, model)
+
+
+def _print_answer(result, streamed: bool) -> None:  # noqa: ANN001
+    if not streamed or result.answer.strip() != result.raw_answer.strip():
+        if streamed:
+            console.print("\n[dim]checked answer:[/]")
+        console.print(result.answer, highlight=False)
+    else:
+        console.print()
+    for c in result.citations:
+        mark = "" if c.supported else " [yellow](unsupported)[/]"
+        console.print(f"[bold cyan][{c.n}][/] [bold]{c.doc}[/] {c.heading}{mark}", highlight=False)
+        for sentence in c.sentences[:2]:
+            console.print(f"    {sentence}", highlight=False)
+    t = result.timings
+    err.print(f"[dim]{result.llm['model']} · retrieval {t['retrieval_ms']:.0f} ms · first token {t['first_token_ms'] / 1000:.1f} s · "
+              f"total {t['total_ms'] / 1000:.1f} s · prompt {result.prompt_tokens} tokens[/]")
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question (omit with --file)")] = None,
+    llm: Annotated[str | None, typer.Option("--llm", help="local | openai | extractive (default: config)")] = None,
+    k: Annotated[int | None, typer.Option("--k", "-k", help="Passages to retrieve")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    file: Annotated[Path | None, typer.Option("--file", help="JSONL of questions (id, question[, history])")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="With --file: where to write answers (JSONL)")] = None,
+) -> None:
+    """Answer a question from the documents, with cited passages."""
+    if (question is None) == (file is None):
+        fail("Give a question, or --file questions.jsonl (not both).")
+    answerer = _answerer(llm)
+    if file is not None:
+        _ask_batch(answerer, file, output, k)
+        return
+    streamed = not as_json and sys.stdout.isatty()
+    on_token = (lambda tok: console.print(tok, end="", highlight=False)) if streamed else None
+    result = answerer.ask(question, on_token=on_token, k=k)
+    if as_json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(result, streamed)
+
+
+def _ask_batch(answerer, file: Path, output: Path | None, k: int | None) -> None:  # noqa: ANN001
+    from rich.progress import MofNCompleteColumn
+
+    lines = []
+    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                fail(f"{file}:{n}: not JSON ({exc.msg})")
+            if not isinstance(item, dict) or "id" not in item or "question" not in item:
+                fail(f"{file}:{n}: each line needs \"id\" and \"question\"")
+            lines.append(item)
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err) as progress:
+        task = progress.add_task("ask", total=len(lines))
+        for item in lines:
+            result = answerer.ask(item["question"], history=item.get("history"), k=k)
+            out.write(json.dumps({**item, **result.to_dict()}, ensure_ascii=False) + "\n")
+            out.flush()
+            progress.advance(task)
+    if output:
+        out.close()
+        console.print(f"wrote {len(lines)} answers to {output}")
 
 
 def run() -> None:

@@ -75,14 +75,17 @@ class LLMSettings(BaseModel):
     temperature: float = 0.0
     max_tokens: int = 300
     # Prompt budget for retrieved passages, in the model's tokens.
-    context_tokens: int = 700
+    context_tokens: int = 400
 
 
 class AnswerSettings(BaseModel):
     # Top fused passages whose best-matching sentence overlaps the question by less than
     # this fraction of the question's key terms make the assistant refuse.
     refusal_threshold: float = 0.34
-    max_passages: int = 4
+    # When the model says "not found" but the passages cover this much of the question,
+    # quote the passages instead (the small model refuses falsely).
+    override_refusal_support: float = 0.6
+    max_passages: int = 3
 
 
 class UISettings(BaseModel):

@@ -308,6 +308,14 @@ class Catalog:
         params.append(n)
         return [(cid, -float(s)) for cid, s in self.db.execute(sql, params)]
 
+    def document_frequency(self, term: str) -> int:
+        """How many chunks contain a term: rare terms weigh more when judging support."""
+        q = '"' + term.replace('"', '""') + '"'
+        return int(self.db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (q,)).fetchone()[0])
+
+    def chunk_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
     # embedding cache: never embed the same text with the same model twice
     @staticmethod
     def cache_key(model: str, text: str) -> str:

@@ -1,0 +1,392 @@
+"""Retrieved passages -> a short cited answer, or an honest refusal.
+
+The small default model is not trusted alone (see ../shared/MODELS.md: marker-only
+answers, correct answers with no citation, false refusals, invented figures). So every
+answer is checked here: markers are parsed and validated, citations are attached by
+matching the answer's figures and words to the passages, figures found in no passage are
+removed, empty output is replaced by the extractive answer, and the refusal decision
+weighs the model's "not found" against how well the passages cover the question.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.index import Index, query_terms
+from assistant.llm import LLM, LLMError, Message
+from assistant.retrieval import search
+from assistant.schema import Passage
+
+log = logging.getLogger(__name__)
+
+_MARKER = re.compile(r"[\[【［]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】］]")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*(?:\s*\[\d+\])*")
+_REFUSAL = re.compile(r"未找到|没有找到|未提及|没有提到|没有提及|未提供|没有相关|无法回答|无法确定|do(?:es)? not (?:say|mention|contain|provide)|no information|not (?:found|mentioned)", re.I)
+_FOLLOWUP = re.compile(r"^(?:那|那么|它|其|该|这|此|上述|他们|他|她)|呢[？?]?$|^(?:what about|and |how about)|\b(?:it|its|they|their|them|there|that one)\b", re.I)
+_ASKS_NUMBER = re.compile(r"多少|几|比例|面积|金额|规模|how (?:many|much|large|big)|what (?:percentage|share|area|amount)", re.I)
+
+
+@dataclass
+class Citation:
+    n: int
+    doc: str
+    chunk_id: str
+    heading: str
+    text: str
+    score: float
+    supported: bool
+    sentences: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    citations: list[Citation]
+    passages: list[Passage]
+    refused: bool
+    llm: dict[str, str]
+    timings: dict[str, float]
+    prompt_tokens: int = 0
+    lang: str = "zh"
+    standalone: str = ""
+    search_query: str = ""
+    support: float = 0.0
+    flags: list[str] = field(default_factory=list)
+    raw_answer: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["passages"] = [p.to_dict() for p in self.passages]
+        return d
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def detect_lang(text: str) -> str:
+    """"en" when Latin letters clearly outweigh Chinese characters, else "zh"."""
+    cjk = len(re.findall(r"[\u3400-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "en" if latin > cjk * 2 else "zh"
+
+
+@lru_cache(maxsize=64)
+def _read_prompt(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def prompt(settings: Settings, name: str) -> str:
+    """A prompt template from prompts/ (cached; edit the files, not the code)."""
+    path = settings.prompts_dir / name
+    if not path.is_file():
+        raise FileNotFoundError(f"Prompt file {path} is missing (prompts_dir = {settings.prompts_dir}).")
+    return _read_prompt(path)
+
+
+@lru_cache(maxsize=4)
+def _glossary(path: Path) -> list[tuple[str, str]]:
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#") and "\t" in line:
+            en, zh = line.split("\t", 1)
+            pairs.append((en.strip().lower(), zh.strip()))
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def glossary_terms(settings: Settings, question: str) -> str:
+    """Chinese search terms for the English words of a question (the no-LLM path)."""
+    text = question.lower()
+    found: list[str] = []
+    for en, zh in _glossary(settings.prompts_dir / "glossary.tsv"):
+        if re.search(rf"\b{re.escape(en)}s?\b", text):
+            found.append(zh)
+            text = re.sub(rf"\b{re.escape(en)}s?\b", " ", text)
+    numbers = _NUMBER.findall(question)
+    return " ".join(found + numbers)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _bigrams(text: str) -> set[str]:
+    t = _squash(text)
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+# --------------------------------------------------------------------------- the answerer
+
+
+class Answerer:
+    """Answers questions over an index with a configured LLM (or none: extractive)."""
+
+    def __init__(self, settings: Settings, index: Index, llm: LLM | None) -> None:
+        self.settings = settings
+        self.index = index
+        self.llm = llm
+
+    # ---- term weights: rare terms decide whether the passages really answer
+
+    def _weights(self, terms: list[str]) -> dict[str, float]:
+        n = self.index.catalog.chunk_count()
+        weights = {t: math.log((n + 1) / (self.index.catalog.document_frequency(t) + 0.5)) for t in terms}
+        return {t: w for t, w in weights.items() if w > 0}
+
+    def coverage(self, terms: dict[str, float], text: str) -> float:
+        total = sum(terms.values())
+        if not total:
+            return 0.0
+        low = text.lower()
+        return sum(w for t, w in terms.items() if t in low) / total
+
+    # ---- question preparation
+
+    def standalone(self, question: str, history: list[Message] | None) -> tuple[str, list[str]]:
+        """Rewrite a follow-up into a standalone question, only when it needs one."""
+        users = [t["content"] for t in (history or []) if t.get("role") == "user"]
+        if not users or not (_FOLLOWUP.search(question.strip()) or len(question.strip()) <= 8):
+            return question, []
+        if self.llm is not None:
+            convo = "\n".join(f"{t['role']}: {t['content'][:200]}" for t in (history or [])[-4:])
+            text = prompt(self.settings, "condense.txt").format(history=convo, question=question)
+            try:
+                rewritten = "".join(self.llm.stream([{"role": "user", "content": text}], 60)).strip().splitlines()
+            except LLMError as exc:
+                log.warning("condense failed: %s", exc)
+                rewritten = []
+            if rewritten and rewritten[0].strip():
+                return rewritten[0].strip(), ["condensed_by_llm"]
+        return f"{users[-1]} {question}", ["condensed_by_concat"]
+
+    def search_queries(self, question: str, lang: str) -> tuple[str, str, list[str]]:
+        """(dense query, keyword query): English questions get Chinese search terms."""
+        if lang != "en":
+            return question, question, []
+        terms = glossary_terms(self.settings, question)
+        if self.llm is not None:
+            text = prompt(self.settings, "translate_query.txt").format(question=question)
+            try:
+                zh = "".join(self.llm.stream([{"role": "user", "content": text}], 60)).strip().splitlines()
+            except LLMError as exc:
+                log.warning("query translation failed: %s", exc)
+                zh = []
+            if zh and zh[0].strip():
+                return zh[0].strip(), f"{zh[0].strip()} {terms}", ["translated_by_llm"]
+        return f"{question} {terms}", terms or question, ["glossary_terms"]
+
+    # ---- context
+
+    def pack(self, passages: list[Passage], terms: dict[str, float]) -> tuple[list[Passage], list[str]]:
+        """Top passages, near-duplicates dropped, each cut to its relevant sentences to fit the budget."""
+        cfg = self.settings
+        kept: list[Passage] = []
+        for p in passages:
+            grams = _bigrams(p.text)
+            if any(len(grams & _bigrams(k.text)) > 0.7 * max(1, min(len(grams), len(_bigrams(k.text)))) for k in kept):
+                continue
+            kept.append(p)
+            if len(kept) == cfg.answer.max_passages:
+                break
+        budget = cfg.llm.context_tokens
+        per = budget // max(1, len(kept))
+        count = self.llm.count_tokens if self.llm else (lambda s: len(s))
+        focused: list[str] = []
+        for p in kept:
+            if count(p.text) <= per:
+                focused.append(p.text.strip())
+                continue
+            sents = [s for s in re.split(r"(?<=[。！？；\n])", p.text) if s.strip()]
+            ranked = sorted(range(len(sents)), key=lambda i: -self.coverage(terms, sents[i]))
+            chosen: list[int] = []
+            used = 0
+            for i in ranked:
+                cost = count(sents[i])
+                if chosen and used + cost > per:
+                    continue
+                chosen.append(i)
+                used += cost
+            focused.append("…".join(sents[i].strip() for i in sorted(chosen)))
+        return kept, focused
+
+    def build_messages(self, question: str, lang: str, focused: list[str], headings: list[str]) -> list[Message]:
+        blocks = "\n".join(f"[{i}]（{h}）{t}" if h else f"[{i}] {t}" for i, (t, h) in enumerate(zip(focused, headings, strict=True), 1))
+        return [
+            {"role": "system", "content": prompt(self.settings, f"system_{lang}.txt").strip()},
+            {"role": "user", "content": prompt(self.settings, f"answer_{lang}.txt").format(passages=blocks, question=question).strip()},
+        ]
+
+    # ---- the whole flow
+
+    def ask(self, question: str, history: list[Message] | None = None,
+            on_token: Callable[[str], None] | None = None, k: int | None = None) -> Answer:
+        t0 = time.perf_counter()
+        question = question.strip()
+        lang = detect_lang(question)
+        standalone, flags = self.standalone(question, history)
+        dense_q, keyword_q, more = self.search_queries(standalone, lang)
+        flags += more
+        passages = search(self.index, dense_q, k=k or self.settings.retrieval.k, keyword_query=keyword_q)
+        retrieval_ms = (time.perf_counter() - t0) * 1000
+        terms = self._weights(query_terms(keyword_q if lang == "en" else standalone))
+        kept, focused = self.pack(passages, terms)
+        support = max((self.coverage(terms, f"{p.heading}\n{p.text}") for p in kept), default=0.0)
+        llm_name = self.llm.name if self.llm else "extractive"
+        result = Answer(question, "", [], kept, False, {"provider": self.settings.llm.provider if self.llm else "extractive",
+                        "model": llm_name}, {}, lang=lang, standalone=standalone, search_query=dense_q,
+                        support=round(support, 3), flags=flags)
+        first_token: list[float] = []
+
+        def emit(tok: str) -> None:
+            if not first_token:
+                first_token.append((time.perf_counter() - t0) * 1000)
+            if on_token:
+                on_token(tok)
+
+        threshold = self.settings.answer.refusal_threshold
+        if not kept or support < threshold:
+            self._refuse(result, "low_support")
+            result.raw_answer = result.answer
+            emit(result.answer)
+        elif self.llm is None:
+            self._extractive(result, terms, focused)
+            result.raw_answer = result.answer
+            emit(result.answer)
+        else:
+            messages = self.build_messages(standalone if lang == "zh" else question, lang, focused, [p.heading.split(" > ")[-1][:30] for p in kept])
+            prompt_text = "".join(m["content"] for m in messages)
+            result.prompt_tokens = self.llm.count_tokens(prompt_text) + 10
+            limit = self.llm.n_ctx - self.settings.llm.max_tokens
+            while result.prompt_tokens > limit and len(kept) > 1:
+                log.warning("prompt of %d tokens exceeds the %d-token window: dropping passage %d",
+                            result.prompt_tokens, self.llm.n_ctx, len(kept))
+                kept, focused = kept[:-1], focused[:-1]
+                result.passages = kept
+                result.flags.append("context_trimmed")
+                messages = self.build_messages(standalone if lang == "zh" else question, lang, focused, [p.heading.split(" > ")[-1][:30] for p in kept])
+                result.prompt_tokens = self.llm.count_tokens("".join(m["content"] for m in messages)) + 10
+            text = "".join(_tee(self.llm.stream(messages, self.settings.llm.max_tokens), emit))
+            result.raw_answer = text
+            self._check(result, text, terms, focused)
+        result.timings = {
+            "retrieval_ms": round(retrieval_ms, 1),
+            "first_token_ms": round(first_token[0], 1) if first_token else round((time.perf_counter() - t0) * 1000, 1),
+            "total_ms": round((time.perf_counter() - t0) * 1000, 1),
+        }
+        return result
+
+    # ---- answer checks
+
+    def _refuse(self, result: Answer, why: str) -> None:
+        result.answer = prompt(self.settings, f"refusal_{result.lang}.txt").strip()
+        result.refused = True
+        result.citations = []
+        result.flags.append(why)
+
+    def _extractive(self, result: Answer, terms: dict[str, float], focused: list[str]) -> None:
+        """The best-supported sentences of the top passages, quoted and cited."""
+        wants_number = bool(_ASKS_NUMBER.search(result.question))
+        scored: list[tuple[float, int, str]] = []
+        for n, p in enumerate(result.passages, 1):
+            for sent in _sentences(p.text):
+                if _squash(sent) in _squash(p.heading):
+                    continue  # a caption or table title repeated in the heading answers nothing
+                score = self.coverage(terms, sent) + 0.15 * self.coverage(terms, p.heading) - 0.03 * n
+                if wants_number and _NUMBER.search(sent):
+                    score += 0.1
+                scored.append((score, n, sent))
+        scored.sort(key=lambda s: -s[0])
+        if not scored:
+            self._refuse(result, "no_sentences")
+            return
+        best = [scored[0]]
+        for cand in scored[1:4]:
+            if cand[1] != best[0][1] and cand[0] >= 0.85 * best[0][0] and len(best) < 2:
+                best.append(cand)
+        lead = "From the documents (in Chinese): " if result.lang == "en" else ""
+        parts = []
+        for _, n, sent in best:
+            heading = result.passages[n - 1].heading
+            if re.fullmatch(r"\S+(?: [\d.,]+){2,}", sent.strip()) and heading:  # a table row: say which table
+                sent = f"{heading.split(' > ')[-1]}：{sent.strip()}"
+            parts.append(f"{sent.rstrip()}[{n}]")
+        result.answer = lead + "".join(parts)
+        self._cite(result, {n: [s] for _, n, s in best})
+
+    def _cite(self, result: Answer, cited: dict[int, list[str]]) -> None:
+        cits = []
+        for n in sorted(cited):
+            p = result.passages[n - 1]
+            text = _squash(p.text)
+            numbers = [x for s in cited[n] for x in _NUMBER.findall(_MARKER.sub("", s))]
+            supported = all(x in text for x in numbers) and any(len(_bigrams(s) & _bigrams(p.text)) >= 2 for s in cited[n])
+            cits.append(Citation(n, p.doc_id, p.chunk_id, p.heading, p.text, p.score, supported, cited[n]))
+        result.citations = cits
+
+    def _check(self, result: Answer, text: str, terms: dict[str, float], focused: list[str]) -> None:
+        """Validate the model's answer: markers, figures, refusals; attach missing citations."""
+        passages = result.passages
+        text = text.strip()
+        refused = bool(_REFUSAL.search(text))
+        body = _MARKER.sub("", text).strip(" \n。.,，")
+        if refused and len(_squash(body)) < 40:
+            if result.support >= self.settings.answer.override_refusal_support:  # the passages cover it: quote them
+                result.flags.append("llm_refusal_overridden")
+                self._extractive(result, terms, focused)
+            else:
+                self._refuse(result, "llm_refused")
+            return
+        if not body:
+            result.flags.append("llm_empty_replaced")
+            self._extractive(result, terms, focused)
+            return
+        allowed_numbers = set(_NUMBER.findall(result.question))
+        all_text = _squash("\n".join(p.text for p in passages))
+        cited: dict[int, list[str]] = {}
+        kept_sentences: list[str] = []
+        for sent in _sentences(text):
+            markers = {int(x) for m in _MARKER.findall(sent) for x in re.split(r"[,，、\s]+", m) if x}
+            clean = _MARKER.sub("", sent).strip()
+            if not clean.strip("。.,，;； "):
+                continue
+            numbers = [x for x in _NUMBER.findall(clean) if x not in allowed_numbers]
+            if any(x not in all_text for x in numbers):
+                result.flags.append("removed_unsupported_figure")
+                continue
+            valid = {m for m in markers if 1 <= m <= len(passages)}
+            if markers - valid:
+                result.flags.append("removed_invalid_marker")
+            if not valid:  # attach: the passage sharing the sentence's figures and most words
+                best = max(range(len(passages)), key=lambda i: (
+                    sum(x in _squash(passages[i].text) for x in numbers), len(_bigrams(clean) & _bigrams(passages[i].text))))
+                if len(_bigrams(clean) & _bigrams(passages[best].text)) >= 3 or numbers:
+                    valid = {best + 1}
+                    result.flags.append("citation_attached")
+            for m in sorted(valid):
+                cited.setdefault(m, []).append(clean)
+            kept_sentences.append(clean.rstrip() + "".join(f"[{m}]" for m in sorted(valid)))
+        if not kept_sentences:
+            self._refuse(result, "nothing_supported")
+            return
+        result.answer = ("" if result.lang == "zh" else " ").join(kept_sentences)
+        self._cite(result, cited)
+
+
+def _tee(tokens: Any, emit: Callable[[str], None]) -> Any:
+    for tok in tokens:
+        emit(tok)
+        yield tok
