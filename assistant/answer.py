@@ -161,32 +161,32 @@ class Answerer:
         users = [t["content"] for t in (history or []) if t.get("role") == "user"]
         if not users or not (_FOLLOWUP.search(question.strip()) or len(question.strip()) <= 8):
             return question, []
-        if self.llm is not None:
-            convo = "\n".join(f"{t['role']}: {t['content'][:200]}" for t in (history or [])[-4:])
-            text = prompt(self.settings, "condense.txt").format(history=convo, question=question)
-            try:
-                rewritten = "".join(self.llm.stream([{"role": "user", "content": text}], 60)).strip().splitlines()
-            except LLMError as exc:
-                log.warning("condense failed: %s", exc)
-                rewritten = []
-            if rewritten and rewritten[0].strip():
-                return rewritten[0].strip(), ["condensed_by_llm"]
+        convo = "\n".join(f"{t['role']}: {t['content'][:200]}" for t in (history or [])[-4:])
+        rewritten = self._one_line("condense.txt", history=convo, question=question)
+        if rewritten:
+            return rewritten, ["condensed_by_llm"]
         return f"{users[-1]} {question}", ["condensed_by_concat"]
+
+    def _one_line(self, template: str, **values: str) -> str:
+        """A short rewrite by the LLM (its first line), or "" without an LLM or on error."""
+        if self.llm is None:
+            return ""
+        text = prompt(self.settings, template).format(**values)
+        try:
+            lines = "".join(self.llm.stream([{"role": "user", "content": text}], 60)).strip().splitlines()
+        except LLMError as exc:
+            log.warning("%s failed: %s", template, exc)
+            return ""
+        return lines[0].strip() if lines else ""
 
     def search_queries(self, question: str, lang: str) -> tuple[str, str, list[str]]:
         """(dense query, keyword query): English questions get Chinese search terms."""
         if lang != "en":
             return question, question, []
         terms = glossary_terms(self.settings, question)
-        if self.llm is not None:
-            text = prompt(self.settings, "translate_query.txt").format(question=question)
-            try:
-                zh = "".join(self.llm.stream([{"role": "user", "content": text}], 60)).strip().splitlines()
-            except LLMError as exc:
-                log.warning("query translation failed: %s", exc)
-                zh = []
-            if zh and zh[0].strip():
-                return zh[0].strip(), f"{zh[0].strip()} {terms}", ["translated_by_llm"]
+        zh = self._one_line("translate_query.txt", question=question)
+        if zh:
+            return zh, f"{zh} {terms}", ["translated_by_llm"]
         return f"{question} {terms}", terms or question, ["glossary_terms"]
 
     # ---- context

@@ -51,3 +51,28 @@ def small_corpus(tmp_path) -> Path:
 @pytest.fixture
 def fresh_index(tmp_path, embedder) -> Index:
     return Index(make_settings(tmp_path / "data"), embedder=embedder)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, proc, timeout: float) -> None:
+    """Poll a local server until it answers; fail if it dies or the time runs out."""
+    import time
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise
+            time.sleep(0.5)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,7 @@ from assistant.answer import Answerer, detect_lang
 from assistant.config import LLMSettings
 from assistant.ingest import ingest_paths
 from assistant.llm import LLMError, OpenAICompatibleLLM, estimate_tokens, get_llm
-from conftest import make_settings
+from conftest import free_port, make_settings, wait_for
 
 Q_RANK = "汝州产业集聚区在全省排第几？"
 Q_FIRMS = "鹤淇产业集聚区入驻了多少家企业？"
@@ -197,24 +194,14 @@ def test_openai_provider_against_a_real_llama_cpp_server(seeded, local_settings,
     from assistant.models import bundled_model_path
 
     gguf = bundled_model_path(local_settings.cache_dir)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "qwen-test",
          "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(1)
+        wait_for(f"http://127.0.0.1:{port}/v1/models", proc, 120)
         settings = seeded.settings.model_copy(update={"llm": LLMSettings(
             provider="openai", base_url=f"http://127.0.0.1:{port}/v1", model="qwen-test", api_key_env="TEST_NO_KEY")})
         llm = OpenAICompatibleLLM(settings)

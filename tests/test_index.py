@@ -7,7 +7,7 @@ import pytest
 from assistant.config import EmbeddingSettings
 from assistant.index import EmbeddingMismatchError, Index
 from assistant.ingest import ingest_paths
-from conftest import make_settings
+from conftest import free_port, make_settings, wait_for
 
 
 def _consistent(index: Index) -> None:
@@ -136,34 +136,21 @@ def _minilm_path() -> str:
 
 def test_chroma_server_over_http(small_corpus, tmp_path, embedder):
     """A real `chroma run` on 127.0.0.1, used through vector_store.url."""
-    import socket
     import subprocess
     import sys
-    import time
-    import urllib.request
     from pathlib import Path
 
     from assistant.config import VectorStoreSettings
     from assistant.retrieval import search
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
     proc = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.5)
+        wait_for(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, 60)
         settings = make_settings(tmp_path / "data", vector_store=VectorStoreSettings(url=f"http://127.0.0.1:{port}"))
         index = Index(settings, embedder=embedder)
         report = ingest_paths(index, [small_corpus])

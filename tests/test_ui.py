@@ -1,15 +1,12 @@
 """The web UI served for real on 127.0.0.1, driven through its HTTP API with gradio_client."""
 
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
 from assistant.ui import safe_name
-from conftest import ROOT
+from conftest import ROOT, free_port, wait_for
 
 
 def test_upload_names_cannot_escape_the_uploads_folder():
@@ -26,24 +23,13 @@ def app_url(seeded, tmp_path_factory):
 
     data = tmp_path_factory.mktemp("ui") / "data"
     shutil.copytree(seeded.settings.data_dir, data)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_UI__PORT": str(port),
            "ASSISTANT_LLM__PROVIDER": "extractive"}
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise
-            time.sleep(0.5)
+    wait_for(url, proc, 120)
     yield url
     proc.terminate()
     proc.wait(timeout=20)
