@@ -26,6 +26,11 @@ test: $(VENV)/.test-deps        ## set up and run the whole suite
 	$(PY) -m ruff check assistant tests app.py
 	$(PY) -m pytest -ra
 
+eval: $(VENV)/.run-deps         ## full evaluation with the local LLM and extractive; reports in evals/reports/
+	@test -n "$$(ls data/catalog.sqlite3 2>/dev/null)" || $(VENV)/bin/assistant ingest seeds/
+	$(VENV)/bin/assistant eval --llm extractive --out evals/reports/extractive
+	$(VENV)/bin/assistant eval --llm local --out evals/reports/local
+
 lint: $(VENV)/.test-deps
 	$(PY) -m ruff check assistant tests app.py
 	$(PY) -m ruff format --check assistant tests app.py

@@ -33,6 +33,12 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*(?:\s*\[\d+\])*")
 _REFUSAL = re.compile(r"未找到|没有找到|未提及|没有提到|没有提及|未提供|没有相关|无法回答|无法确定|do(?:es)? not (?:say|mention|contain|provide)|no information|not (?:found|mentioned)", re.I)
 _FOLLOWUP = re.compile(r"^(?:那|那么|它|其|该|这|此|上述|他们|他|她)|呢[？?]?$|^(?:what about|and |how about)|\b(?:it|its|they|their|them|there|that one)\b", re.I)
+# Words that shape a question but are not what it asks about (a single character never is).
+_QUESTION_WORDS = set(
+    ["那个", "那笔", "那片", "那些", "那么", "这个", "这些", "具体", "分别", "各自", "两篇", "两个", "报道", "文件", "资料", "文中", "正文", "里面", "情况", "怎么", "怎么样", "怎样", "哪个", "哪些", "哪里", "哪家", "哪年", "多少", "什么", "为什么", "是否", "有没有", "起来", "同一", "同一个", "早年", "早先", "前后", "变化", "各写", "比是", "提到", "说明", "介绍", "一下", "请问", "目前", "现在", "当时", "预计", "能够", "可以", "需要", "主要", "一共", "总共", "共有"]
+)
+_TABLE_ROW = re.compile(r"\S+(?: [\d.,]+){2,}")
+_SEVERAL = re.compile(r"分别|各|两|哪些|哪几|前后|对比|比较|both|each|respectively|compare|which (?:two|ones)", re.I)
 _ASKS_NUMBER = re.compile(r"多少|几|比例|面积|金额|规模|how (?:many|much|large|big)|what (?:percentage|share|area|amount)", re.I)
 
 
@@ -64,11 +70,23 @@ class Answer:
     support: float = 0.0
     flags: list[str] = field(default_factory=list)
     raw_answer: str = ""
+    entities: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["passages"] = [p.to_dict() for p in self.passages]
         return d
+
+
+@dataclass
+class Retrieved:
+    lang: str
+    standalone: str
+    dense_query: str
+    keyword_query: str
+    passages: list[Passage]
+    flags: list[str]
+    ms: float
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -143,9 +161,32 @@ class Answerer:
     # ---- term weights: rare terms decide whether the passages really answer
 
     def _weights(self, terms: list[str]) -> dict[str, float]:
+        terms = [t for t in terms if t not in _QUESTION_WORDS and not re.fullmatch(r"[\u3400-\u9fff]", t)]
         n = self.index.catalog.chunk_count()
         weights = {t: math.log((n + 1) / (self.index.catalog.document_frequency(t) + 0.5)) for t in terms}
         return {t: w for t, w in weights.items() if w > 0}
+
+    def entities(self, question: str) -> list[str]:
+        """Places, names and years a Chinese question asks about that the corpus knows.
+
+        An answer about 新蔡 drawn from a passage on 柘城 is the typical invented answer:
+        a passage only answers if it mentions what the question names.
+        """
+        import jieba.posseg
+
+        from assistant.index import _jieba
+
+        _jieba()  # quiet, initialised
+        wanted = set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", question))
+        for word, flag in jieba.posseg.cut(question):
+            if flag in ("ns", "nr", "nt", "nz") and len(word) >= 2 and self.index.catalog.document_frequency(word.lower()) > 0:
+                wanted.add(word.lower())
+        return sorted(wanted)
+
+    @staticmethod
+    def lacks(entities: list[str], passages: list[Passage]) -> list[str]:
+        text = _squash("\n".join(f"{p.title}{p.heading}{p.text}" for p in passages)).lower()
+        return [e for e in entities if e not in text]
 
     def coverage(self, terms: dict[str, float], text: str) -> float:
         total = sum(terms.values())
@@ -232,16 +273,23 @@ class Answerer:
 
     # ---- the whole flow
 
+    def retrieve(self, question: str, history: list[Message] | None = None, k: int | None = None) -> Retrieved:
+        """Question (+ history) -> standalone Chinese search queries -> ranked passages."""
+        t0 = time.perf_counter()
+        lang = detect_lang(question)
+        standalone, flags = self.standalone(question.strip(), history)
+        dense_q, keyword_q, more = self.search_queries(standalone, lang)
+        passages = search(self.index, dense_q, k=k or self.settings.retrieval.k, keyword_query=keyword_q)
+        return Retrieved(lang, standalone, dense_q, keyword_q, passages, flags + more, (time.perf_counter() - t0) * 1000)
+
     def ask(self, question: str, history: list[Message] | None = None,
             on_token: Callable[[str], None] | None = None, k: int | None = None) -> Answer:
         t0 = time.perf_counter()
         question = question.strip()
-        lang = detect_lang(question)
-        standalone, flags = self.standalone(question, history)
-        dense_q, keyword_q, more = self.search_queries(standalone, lang)
-        flags += more
-        passages = search(self.index, dense_q, k=k or self.settings.retrieval.k, keyword_query=keyword_q)
-        retrieval_ms = (time.perf_counter() - t0) * 1000
+        found = self.retrieve(question, history, k=k or self.settings.retrieval.k)
+        lang, standalone, dense_q, keyword_q, flags = found.lang, found.standalone, found.dense_query, found.keyword_query, found.flags
+        passages = found.passages
+        retrieval_ms = found.ms
         terms = self._weights(query_terms(keyword_q if lang == "en" else standalone))
         kept, focused = self.pack(passages, terms)
         support = max((self.coverage(terms, f"{p.heading}\n{p.text}") for p in kept), default=0.0)
@@ -258,8 +306,12 @@ class Answerer:
                 on_token(tok)
 
         threshold = self.settings.answer.refusal_threshold
-        if not kept or support < threshold:
-            self._refuse(result, "low_support")
+        result.entities = self.entities(standalone) if lang == "zh" or "translated_by_llm" in flags else []
+        missing = self.lacks(result.entities, kept)
+        if missing:
+            result.flags.append("missing_entity:" + ",".join(missing))
+        if not kept or support < threshold or missing:
+            self._refuse(result, "low_support" if not missing else "missing_entity")
             result.raw_answer = result.answer
             emit(result.answer)
         elif self.llm is None:
@@ -308,20 +360,30 @@ class Answerer:
                 score = self.coverage(terms, sent) + 0.15 * self.coverage(terms, p.heading) - 0.03 * n
                 if wants_number and _NUMBER.search(sent):
                     score += 0.1
+                if self.lacks(result.entities, [p]):
+                    score -= 0.4  # about another zone or year than the one asked
+                if _TABLE_ROW.fullmatch(sent.strip()):
+                    name = sent.split()[0]
+                    if len(name) >= 2 and name[:2] in result.standalone:
+                        score += 0.5  # the row the question names
+                elif not re.search(r"[。！？；;!?]$", sent.strip()) and len(sent) < 60:
+                    score -= 0.25  # a title or caption states nothing
                 scored.append((score, n, sent))
         scored.sort(key=lambda s: -s[0])
-        if not scored:
-            self._refuse(result, "no_sentences")
+        if not scored or scored[0][0] < 0.1:  # only sentences about another zone or year are left
+            self._refuse(result, "no_supported_sentence")
             return
+        several = bool(_SEVERAL.search(result.question))
         best = [scored[0]]
-        for cand in scored[1:4]:
-            if cand[1] != best[0][1] and cand[0] >= 0.85 * best[0][0] and len(best) < 2:
+        for cand in scored[1:8]:
+            enough = cand[0] >= (0.6 if several else 0.85) * best[0][0]
+            if enough and all(cand[1] != b[1] for b in best) and len(best) < (3 if several else 2):
                 best.append(cand)
         lead = "From the documents (in Chinese): " if result.lang == "en" else ""
         parts = []
         for _, n, sent in best:
             heading = result.passages[n - 1].heading
-            if re.fullmatch(r"\S+(?: [\d.,]+){2,}", sent.strip()) and heading:  # a table row: say which table
+            if _TABLE_ROW.fullmatch(sent.strip()) and heading:  # a table row: say which table
                 sent = f"{heading.split(' > ')[-1]}：{sent.strip()}"
             parts.append(f"{sent.rstrip()}[{n}]")
         result.answer = lead + "".join(parts)
@@ -381,6 +443,9 @@ class Answerer:
             kept_sentences.append(clean.rstrip() + "".join(f"[{m}]" for m in sorted(valid)))
         if not kept_sentences:
             self._refuse(result, "nothing_supported")
+            return
+        if cited and self.lacks(result.entities, [passages[n - 1] for n in cited]):
+            self._refuse(result, "cited_passages_miss_entity")
             return
         result.answer = ("" if result.lang == "zh" else " ").join(kept_sentences)
         self._cite(result, cited)

@@ -283,6 +283,51 @@ def _ask_batch(answerer, file: Path, output: Path | None, k: int | None) -> None
         console.print(f"wrote {len(lines)} answers to {output}")
 
 
+@app.command("eval")
+def eval_(
+    set_: Annotated[Path, typer.Option("--set", help="Evaluation set (JSONL)")] = Path("evals/questions.jsonl"),
+    llm: Annotated[str | None, typer.Option("--llm", help="local | openai | extractive (default: config)")] = None,
+    k: Annotated[int | None, typer.Option("--k", help="Passages given to the answer step")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Report folder (default reports/<timestamp>-<llm>/)")] = None,
+    retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Only retrieval metrics; no LLM, seconds")] = False,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Report to compare with (default: evals/baseline.json)")] = None,
+    write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Also save this run as the CI baseline")] = None,
+    compare_: Annotated[tuple[Path, Path] | None, typer.Option("--compare", help="Print the difference between two report.json files")] = None,
+) -> None:
+    """Run the fixed evaluation set; write report.json, report.md and plots."""
+    from assistant import evaluation as ev
+
+    if compare_:
+        a, b = (json.loads(p.read_text(encoding="utf-8")) for p in compare_)
+        console.print(ev.compare(a, b), highlight=False)
+        return
+    if not set_.is_file():
+        fail(f"No evaluation set at {set_}")
+    questions = ev.load_questions(set_)
+    answerer = _answerer("extractive" if retrieval_only else llm)
+    k = k or settings().retrieval.k
+    with Progress(TextColumn("evaluating"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err) as progress:
+        task = progress.add_task("eval", total=len(questions))
+        report = ev.run_eval(questions, answerer, k, retrieval_only, on_question=lambda _: progress.advance(task))
+    if retrieval_only:
+        report["llm"] = "none"
+    base_path = baseline or Path("evals/baseline.json")
+    base = json.loads(base_path.read_text(encoding="utf-8")) if base_path.is_file() else None
+    name = report["llm"].split("/")[-1].replace(".gguf", "")
+    out = out or Path("reports") / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
+    paths = ev.write_report(report, out, base)
+    console.print(ev.render_markdown(report).split("## By type")[0], highlight=False)
+    console.print("wrote " + ", ".join(str(p) for p in paths))
+    if write_baseline:
+        keep = ("id", "type", "lang", "hit1", "hit5", "accuracy", "refused")
+        slim = {**{k2: report[k2] for k2 in ("created", "llm", "embedding_model", "k", "retrieval_only")},
+                "tolerance": 0.02, "summary": {"overall": report["summary"]["overall"]},
+                "questions": [{f: r[f] for f in keep if f in r} for r in report["questions"]]}
+        write_baseline.write_text(json.dumps(slim, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        console.print(f"baseline written to {write_baseline}")
+
+
 def run() -> None:
     """Entry point that turns user errors into messages rather than tracebacks."""
     try:

@@ -9,16 +9,21 @@ so PDF spacing does not decide a match.
 from __future__ import annotations
 
 import json
+import platform
 import re
 import statistics
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.cleaning import normalize_width
 from assistant.schema import Passage
+
+if TYPE_CHECKING:
+    from assistant.answer import Answerer
 
 OVERLAP_CHARS = 8
 
@@ -92,9 +97,9 @@ def score_retrieval(q: Question, passages: list[Passage], k: int = 5) -> Retriev
     )
 
 
-def mean(values: Iterable[float]) -> float:
+def mean(values: Iterable[float]) -> float | None:
     values = list(values)
-    return round(statistics.fmean(values), 4) if values else 0.0
+    return round(statistics.fmean(values), 4) if values else None
 
 
 def summarize(rows: list[dict[str, Any]], metrics: list[str], by: str | None = None) -> dict[str, dict[str, float]]:
@@ -105,30 +110,235 @@ def summarize(rows: list[dict[str, Any]], metrics: list[str], by: str | None = N
         if by:
             groups[str(row[by])].append(row)
     return {
-        name: {"n": len(items), **{m: mean(r[m] for r in items if r.get(m) is not None) for m in metrics}}
+        name: {"n": len(items), **{m: v for m in metrics if (v := mean(r[m] for r in items if r.get(m) is not None)) is not None}}
         for name, items in groups.items()
     }
 
 
-def retrieval_query(q: Question) -> str:
-    """Without an LLM to rewrite follow-ups, the last user turn gives them their subject."""
-    previous = [t["content"] for t in q.history if t.get("role") == "user"]
-    return f"{previous[-1]} {q.question}" if previous else q.question
+def answer_correct(q: Question, answer: str) -> bool:
+    """Every must_include item present (any alternative), after normalising width, spaces and 1,000s commas."""
+    text = re.sub(r"(?<=\d)[,，](?=\d{3})", "", squash(answer))
+    return all(any(re.sub(r"(?<=\d)[,，](?=\d{3})", "", squash(alt)) in text for alt in item) for item in q.must_include)
 
 
-def evaluate_retrieval(
-    questions: list[Question], search: Callable[[str], list[Passage]], k: int = 5
-) -> list[dict[str, Any]]:
-    """Run retrieval for each answerable question; one row of metrics per question."""
+RETRIEVAL_METRICS = ["hit1", "hit5", "mrr10", "evidence_recall"]
+ANSWER_METRICS = ["accuracy", "citation_precision", "citation_recall", "false_refusal", "refusal_accuracy"]
+COST_METRICS = ["retrieval_ms", "first_token_ms", "total_ms", "prompt_tokens"]
+
+
+def evaluate_question(q: Question, answerer: Answerer, k: int, retrieval_only: bool) -> dict[str, Any]:
+    """One question through retrieval (top 10 for the metrics) and, unless retrieval-only, answering."""
+    found = answerer.retrieve(q.question, q.history, k=max(10, k))
+    row: dict[str, Any] = {
+        "id": q.id, "type": q.type, "lang": q.lang, "answerable": q.answerable, "question": q.question,
+        "search_query": found.dense_query, "retrieved": [p.chunk_id for p in found.passages],
+        "retrieved_docs": [p.doc_id for p in found.passages], "retrieval_ms": round(found.ms, 1),
+    }
+    if q.answerable:
+        r = score_retrieval(q, found.passages, k)
+        row.update(hit1=r.hit1, hit5=r.hit5, mrr10=r.mrr10, evidence_recall=r.evidence_recall)
+    if retrieval_only:
+        return row
+    result = answerer.ask(q.question, q.history, k=k)
+    cited = [c for c in result.citations]
+    good = [c for c in cited if any(supports(c.text, ev) for ev in q.evidence)]
+    row.update(
+        answer=result.answer, refused=result.refused, flags=result.flags, support=result.support,
+        citations=[{"n": c.n, "doc": c.doc, "chunk_id": c.chunk_id, "supported": c.supported} for c in cited],
+        first_token_ms=result.timings["first_token_ms"], total_ms=result.timings["total_ms"],
+        prompt_tokens=result.prompt_tokens,
+    )
+    if q.answerable:
+        row["accuracy"] = float(answer_correct(q, result.answer) and not result.refused)
+        row["false_refusal"] = float(result.refused)
+        row["citation_precision"] = len(good) / len(cited) if cited else None
+        covered = sum(1 for ev in q.evidence if any(supports(c.text, ev) for c in cited))
+        row["citation_recall"] = covered / len(q.evidence) if q.evidence else None
+    else:
+        row["refusal_accuracy"] = float(result.refused)
+        row["accuracy"] = float(result.refused)
+    return row
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(round(p * (len(values) - 1))))], 1)
+
+
+def summarize_report(rows: list[dict[str, Any]], retrieval_only: bool) -> dict[str, Any]:
+    metrics = RETRIEVAL_METRICS + ([] if retrieval_only else ANSWER_METRICS)
+    summary: dict[str, Any] = {
+        "overall": summarize(rows, metrics)["all"],
+        "by_type": {k: v for k, v in summarize(rows, metrics, by="type").items() if k != "all"},
+        "by_lang": {k: v for k, v in summarize(rows, metrics, by="lang").items() if k != "all"},
+    }
+    cost = {}
+    for m in COST_METRICS:
+        values = [float(r[m]) for r in rows if r.get(m) is not None]
+        if values:
+            cost[m] = {"median": round(statistics.median(values), 1), "p90": percentile(values, 0.9)}
+    summary["cost"] = cost
+    return summary
+
+
+def run_eval(questions: list[Question], answerer: Answerer, k: int, retrieval_only: bool = False,
+             on_question: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """The whole set: per-question rows, summaries, and what produced them."""
+    started = time.time()
     rows = []
     for q in questions:
-        if not q.answerable:
+        row = evaluate_question(q, answerer, k, retrieval_only)
+        rows.append(row)
+        if on_question:
+            on_question(row)
+    settings = answerer.settings
+    return {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
+        "seconds": round(time.time() - started, 1),
+        "retrieval_only": retrieval_only,
+        "k": k,
+        "llm": "none" if retrieval_only else (answerer.llm.name if answerer.llm else "extractive"),
+        "embedding_model": answerer.index.embedder.name,
+        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
+        "config": json.loads(settings.model_dump_json()),
+        "summary": summarize_report(rows, retrieval_only),
+        "questions": rows,
+    }
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def _table(groups: dict[str, dict[str, float]], metrics: list[str]) -> list[str]:
+    lines = ["| group | n | " + " | ".join(metrics) + " |", "|---|---|" + "---|" * len(metrics)]
+    for name, vals in groups.items():
+        lines.append(f"| {name} | {vals['n']} | " + " | ".join(f"{vals[m]:.3f}" if m in vals else "-" for m in metrics) + " |")
+    return lines
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    metrics = RETRIEVAL_METRICS + ([] if report["retrieval_only"] else ANSWER_METRICS)
+    s = report["summary"]
+    lines = [f"# Evaluation {report['created']}", "",
+             f"LLM: `{report['llm']}` · embedding: `{report['embedding_model']}` · k = {report['k']} · "
+             f"{len(report['questions'])} questions · {report['seconds']} s", "", "## Overall", ""]
+    lines += _table({"all": s["overall"]}, metrics)
+    lines += ["", "## By type", ""] + _table(s["by_type"], metrics)
+    lines += ["", "## By language", ""] + _table(s["by_lang"], metrics)
+    if s["cost"]:
+        lines += ["", "## Cost", "", "| metric | median | p90 |", "|---|---|---|"]
+        lines += [f"| {m} | {v['median']} | {v['p90']} |" for m, v in s["cost"].items()]
+    if not report["retrieval_only"]:
+        wrong = [r for r in report["questions"] if not r.get("accuracy")]
+        lines += ["", f"## Wrong answers ({len(wrong)})", "", "| id | type | lang | hit@5 | refused | answer |", "|---|---|---|---|---|---|"]
+        for r in wrong:
+            answer = str(r.get("answer", "")).replace("|", "/").replace("\n", " ")[:80]
+            lines.append(f"| {r['id']} | {r['type']} | {r['lang']} | {r.get('hit5', '-')} | {r.get('refused')} | {answer} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_report(report: dict[str, Any], out: Path, baseline: dict[str, Any] | None = None) -> list[Path]:
+    """report.json, report.md and PNG plots (metric by type, latency, comparison with a baseline)."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "report.json", out / "report.md"]
+    paths[0].write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    md = render_markdown(report)
+    if baseline:
+        md += "\n## Compared with the baseline\n\n" + compare(baseline, report) + "\n"
+    paths[1].write_text(md, encoding="utf-8")
+    paths += plot_report(report, out, baseline)
+    return paths
+
+
+def plot_report(report: dict[str, Any], out: Path, baseline: dict[str, Any] | None) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    paths = []
+    metrics = ["hit5", "mrr10"] + ([] if report["retrieval_only"] else ["accuracy", "citation_precision"])
+    by_type = report["summary"]["by_type"]
+    fig, ax = plt.subplots(figsize=(9, 4))
+    width = 0.8 / len(metrics)
+    for i, m in enumerate(metrics):
+        ax.bar([x + i * width for x in range(len(by_type))], [v.get(m) or 0 for v in by_type.values()], width, label=m)
+    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(by_type))], list(by_type), rotation=20)
+    ax.set_ylim(0, 1.05)
+    ax.set_title(f"Metrics by question type ({report['llm']})")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    paths.append(out / "by_type.png")
+    fig.savefig(paths[-1], dpi=90)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    for m in ("retrieval_ms", "total_ms"):
+        values = [r[m] for r in report["questions"] if r.get(m) is not None]
+        if values:
+            ax.hist(values, bins=20, alpha=0.6, label=m)
+    ax.set_xlabel("milliseconds")
+    ax.set_title("Latency distribution")
+    ax.legend()
+    fig.tight_layout()
+    paths.append(out / "latency.png")
+    fig.savefig(paths[-1], dpi=90)
+    plt.close(fig)
+
+    if baseline:
+        names = [m for m in RETRIEVAL_METRICS + ANSWER_METRICS if m in baseline["summary"]["overall"] and m in report["summary"]["overall"]]
+        fig, ax = plt.subplots(figsize=(8, 3.5))
+        ax.bar([x - 0.2 for x in range(len(names))], [baseline["summary"]["overall"][m] for m in names], 0.4, label="baseline")
+        ax.bar([x + 0.2 for x in range(len(names))], [report["summary"]["overall"][m] for m in names], 0.4, label="this run")
+        ax.set_xticks(range(len(names)), names, rotation=20)
+        ax.set_ylim(0, 1.05)
+        ax.legend()
+        ax.set_title("Against the baseline")
+        fig.tight_layout()
+        paths.append(out / "compare.png")
+        fig.savefig(paths[-1], dpi=90)
+        plt.close(fig)
+    return paths
+
+
+def compare(a: dict[str, Any], b: dict[str, Any]) -> str:
+    """Markdown: overall metrics of A and B with the difference, and questions whose outcome changed."""
+    oa, ob = a["summary"]["overall"], b["summary"]["overall"]
+    lines = ["| metric | A | B | B - A |", "|---|---|---|---|"]
+    for m in RETRIEVAL_METRICS + ANSWER_METRICS:
+        if m in oa and m in ob:
+            lines.append(f"| {m} | {oa[m]:.3f} | {ob[m]:.3f} | {ob[m] - oa[m]:+.3f} |")
+    changed = changed_questions(a, b)
+    if changed:
+        lines += ["", "| question | metric | A | B |", "|---|---|---|---|"]
+        lines += [f"| {qid} | {m} | {va} | {vb} |" for qid, m, va, vb in changed]
+    return "\n".join(lines)
+
+
+def changed_questions(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, str, Any, Any]]:
+    rows_a = {r["id"]: r for r in a["questions"]}
+    out = []
+    for rb in b["questions"]:
+        ra = rows_a.get(rb["id"])
+        if ra is None:
             continue
-        passages = search(retrieval_query(q))
-        s = score_retrieval(q, passages, k)
-        rows.append({
-            "id": q.id, "type": q.type, "lang": q.lang,
-            "retrieved": [p.chunk_id for p in passages],
-            "hit1": s.hit1, "hit5": s.hit5, "mrr10": s.mrr10, "evidence_recall": s.evidence_recall,
-        })
-    return rows
+        for m in ("hit5", "accuracy"):
+            if m in ra and m in rb and ra[m] != rb[m]:
+                out.append((rb["id"], m, ra[m], rb[m]))
+    return out
+
+
+def gate(baseline: dict[str, Any], report: dict[str, Any]) -> list[str]:
+    """Metrics that dropped by more than the baseline's stated tolerance."""
+    tolerance = baseline.get("tolerance", 0.02)
+    failures = []
+    for m, base in baseline["summary"]["overall"].items():
+        now = report["summary"]["overall"].get(m)
+        if m == "n" or now is None:
+            continue
+        worse = now > base + tolerance if m == "false_refusal" else now < base - tolerance
+        if worse:
+            failures.append(f"{m}: {base:.3f} -> {now:.3f} (tolerance {tolerance})")
+    return failures
