@@ -31,6 +31,9 @@ eval: $(VENV)/.run-deps         ## full evaluation with the local LLM and extrac
 	$(VENV)/bin/assistant eval --llm extractive --out evals/reports/extractive
 	$(VENV)/bin/assistant eval --llm local --out evals/reports/local
 
+bench: $(VENV)/.test-deps       ## benchmarks: prints a table, writes benchmarks/results/<date>.json
+	$(PY) benchmarks/bench.py
+
 lint: $(VENV)/.test-deps
 	$(PY) -m ruff check assistant tests app.py
 	$(PY) -m ruff format --check assistant tests app.py

@@ -186,6 +186,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     ordinal INTEGER, title TEXT, heading TEXT, text TEXT, start INTEGER, "end" INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize='unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 CREATE TABLE IF NOT EXISTS embedding_cache (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
@@ -295,6 +296,11 @@ class Catalog:
     def keyword_search(self, terms: list[str], n: int, doc_ids: Sequence[str] | None) -> list[tuple[str, float]]:
         if not terms:
             return []
+        # Terms in most chunks add almost nothing to BM25 but make SQLite score every row.
+        total = self.chunk_count()
+        df = {t: self.document_frequency(t) for t in terms}
+        rare = [t for t in terms if df[t] <= 0.4 * total]
+        terms = rare or sorted(terms, key=lambda t: df[t])[:2]
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         sql = (
             "SELECT c.chunk_id, bm25(chunks_fts) AS s FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
@@ -310,8 +316,8 @@ class Catalog:
 
     def document_frequency(self, term: str) -> int:
         """How many chunks contain a term: rare terms weigh more when judging support."""
-        q = '"' + term.replace('"', '""') + '"'
-        return int(self.db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (q,)).fetchone()[0])
+        row = self.db.execute("SELECT doc FROM chunks_vocab WHERE term=?", (term,)).fetchone()
+        return int(row[0]) if row else 0
 
     def chunk_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])

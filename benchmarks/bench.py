@@ -1,0 +1,314 @@
+"""`make bench`: what the assistant costs on this machine, as a table and a JSON file.
+
+Every figure is the median (and p90 where it applies) of repeated runs. Sections:
+embedding, ingest, search at 1x/10x/100x the seeds, answering, memory. Run one section
+with `--only search` (repeatable); `--quick` uses fewer repetitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.config import LLMSettings, Settings, load_settings  # noqa: E402
+from assistant.evaluation import load_questions  # noqa: E402
+from assistant.index import Index  # noqa: E402
+from assistant.ingest import ingest_paths  # noqa: E402
+from assistant.retrieval import search  # noqa: E402
+
+SEEDS = ROOT / "seeds"
+QUESTIONS = load_questions(ROOT / "evals" / "questions.jsonl")
+
+
+def stats(values: list[float]) -> dict[str, float]:
+    values = sorted(values)
+    p90 = values[min(len(values) - 1, round(0.9 * (len(values) - 1)))]
+    return {"median": round(statistics.median(values), 2), "p90": round(p90, 2), "n": len(values)}
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, Any]:  # noqa: ANN001
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return (time.perf_counter() - t0) * 1000, out
+
+
+def settings_for(data_dir: Path, **kw: Any) -> Settings:
+    return load_settings(data_dir=data_dir, **kw)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def bench_embedding(reps: int) -> dict[str, Any]:
+    """Default embedder on 200 seed chunks (the seeds repeated with a marker to reach 200)."""
+    from assistant.chunking import chunk_document
+    from assistant.embeddings import make_embedder
+    from assistant.ingest import read_document
+
+    s = settings_for(Path(tempfile.mkdtemp()))
+    chunks = [c for p in sorted(SEEDS.glob("*.txt")) for c in chunk_document(read_document(p), s.chunking)]
+    texts = [c.embed_text() for c in chunks]
+    sample = [texts[i % len(texts)] + ("" if i < len(texts) else f" ({i})") for i in range(200)]
+    emb = make_embedder(s.embedding)
+    runs = []
+    for _ in range(reps):
+        ms, _ = timed(emb.embed_passages, sample)
+        runs.append(ms)
+    chars = sum(len(t) for t in sample)
+    med = statistics.median(runs) / 1000
+    query = [timed(emb.embed_query, q.question)[0] for q in QUESTIONS[:50]]
+    return {"model": emb.name, "chunks": len(sample), "mean_chars": round(chars / len(sample)),
+            "chunks_per_s": round(len(sample) / med, 2), "chars_per_s": round(chars / med),
+            "batch_seconds": stats([r / 1000 for r in runs]), "query_ms": stats(query)}
+
+
+def _ingest_child(data_dir: Path, paths: list[Path]) -> dict[str, Any]:
+    """Ingest in a child process so its peak memory is its own."""
+    code = (
+        "import json,resource,sys,time;from pathlib import Path;"
+        "from assistant.config import load_settings;from assistant.index import Index;"
+        "from assistant.ingest import ingest_paths;t=time.perf_counter();"
+        f"i=Index(load_settings(data_dir=Path({str(data_dir)!r})));"
+        f"r=ingest_paths(i,[Path(p) for p in {[str(p) for p in paths]!r}]);"
+        "print(json.dumps({'s':time.perf_counter()-t,'embedded':sum(x.embedded for x in r.results),"
+        "'chunks':sum(x.chunks for x in r.results),'rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_ingest(reps: int) -> dict[str, Any]:
+    cold, warm, changed = [], [], []
+    rss = []
+    for _ in range(max(1, reps // 2)):
+        tmp = Path(tempfile.mkdtemp())
+        docs = tmp / "docs"
+        shutil.copytree(SEEDS, docs)
+        c = _ingest_child(tmp / "data", [docs])
+        cold.append(c)
+        rss.append(c["rss_mb"])
+        for _ in range(reps):
+            warm.append(_ingest_child(tmp / "data", [docs]))
+        f = docs / "003_5e6f342b3dea3258.txt"
+        f.write_text(f.read_text(encoding="utf-8").replace("170亿元", f"17{len(changed)}亿元"), encoding="utf-8")
+        changed.append(_ingest_child(tmp / "data", [docs]))
+        shutil.rmtree(tmp)
+    return {
+        "cold_s": stats([c["s"] for c in cold]), "cold_chunks": cold[0]["chunks"],
+        "cold_chunks_per_s": round(cold[0]["chunks"] / statistics.median(c["s"] for c in cold), 2),
+        "warm_s": stats([w["s"] for w in warm]), "warm_embedded": max(w["embedded"] for w in warm),
+        "one_changed_s": stats([c["s"] for c in changed]), "one_changed_embedded": [c["embedded"] for c in changed],
+        "peak_rss_mb": round(max(rss)),
+    }
+
+
+def grow(index: Index, copies: int) -> int:
+    """Add copies of every seed chunk under new document ids, reusing their vectors."""
+    from dataclasses import replace
+
+    from assistant.index import Catalog
+
+    base = [c for c in index.catalog.all_chunks() if not c.doc_id.startswith("copy")]
+    by_doc: dict[str, list] = {}
+    for c in base:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    for i in range(1, copies):
+        for doc_id, chunks in by_doc.items():
+            new_id = f"copy{i:03d}-{doc_id}"
+            if index.catalog.document(new_id):
+                continue
+            copied = [replace(c, doc_id=new_id, chunk_id=f"{c.chunk_id}-c{i}") for c in chunks]
+            keys = [Catalog.cache_key(index.embedder.name, c.embed_text()) for c in chunks]
+            cached = index.catalog.cached_vectors(keys)
+            import numpy as np
+
+            vectors = np.stack([cached[k] for k in keys])
+            index.add(new_id, "", copied[0].title, "copy", copied, vectors)
+    return index.catalog.chunk_count()
+
+
+def bench_search(reps: int) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp())
+    index = Index(settings_for(tmp / "data"))
+    ingest_paths(index, [SEEDS])
+    questions = [q.question for q in QUESTIONS if q.lang == "zh"][:50]
+    out: dict[str, Any] = {}
+    per_copy = max(1, index.catalog.chunk_count())
+    for scale in (1, 10, 100, -(-20000 // per_copy)):  # the last: about 20,000 chunks
+        t0 = time.perf_counter()
+        size = grow(index, scale)
+        grow_s = time.perf_counter() - t0
+        row: dict[str, Any] = {"chunks": size, "build_s": round(grow_s, 1)}
+        vectors = {q: index.embedder.embed_query(q) for q in questions}
+        for mode in ("dense", "keyword", "hybrid"):
+            search(index, questions[0], mode=mode)  # warm
+            times = []
+            for _ in range(reps):
+                for q in questions:
+                    times.append(timed(search, index, q, 5, mode)[0])
+            row[mode] = stats(times)
+        # the same searches with the query vector already computed: the store's own cost
+        times = []
+        for q in questions:
+            ms, _ = timed(index.vectors.query, vectors[q], 30, None)
+            times.append(ms)
+        row["chroma_only"] = stats(times)
+        row["query_embedding"] = stats([timed(index.embedder.embed_query, q)[0] for q in questions])
+        out[f"{scale}x"] = row
+        print(f"  search {scale}x: {row['chunks']} chunks, hybrid median {row['hybrid']['median']} ms", file=sys.stderr)
+    shutil.rmtree(tmp)
+    return out
+
+
+def bench_answer(reps: int, with_local: bool) -> dict[str, Any]:
+    from assistant.answer import Answerer
+    from assistant.llm import get_llm
+
+    tmp = Path(tempfile.mkdtemp())
+    base = settings_for(tmp / "data")
+    index = Index(base)
+    ingest_paths(index, [SEEDS])
+    questions = [q for q in QUESTIONS if q.lang == "zh" and q.answerable and not q.history][:10]
+    out: dict[str, Any] = {}
+    for provider in (["extractive", "local"] if with_local else ["extractive"]):
+        s = base.model_copy(update={"llm": LLMSettings(provider=provider)})
+        llm = get_llm(s)
+        answerer = Answerer(s, index, llm)
+        ttft, total, ptok, gen_rate = [], [], [], []
+        for q in questions:
+            pieces: list[float] = []
+            r = answerer.ask(q.question, on_token=lambda _t, seen=pieces: seen.append(time.perf_counter()))
+            ttft.append(r.timings["first_token_ms"])
+            total.append(r.timings["total_ms"])
+            ptok.append(r.prompt_tokens)
+            if len(pieces) > 2:
+                gen_rate.append((len(pieces) - 1) / (pieces[-1] - pieces[0]))
+        out[provider] = {"model": answerer.llm.name if answerer.llm else "extractive", "first_token_ms": stats(ttft),
+                         "total_ms": stats(total), "prompt_tokens": stats(ptok),
+                         "generation_tokens_per_s": stats(gen_rate) if gen_rate else None}
+        print(f"  answer {provider}: first token median {out[provider]['first_token_ms']['median']} ms", file=sys.stderr)
+    out["peak_rss_mb_bench_process"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    shutil.rmtree(tmp)
+    return out
+
+
+def bench_memory() -> dict[str, Any]:
+    """RSS of the real app (python app.py) idle with the local model loaded, and while answering."""
+    import socket
+    import urllib.request
+
+    tmp = Path(tempfile.mkdtemp())
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp / "data"), "ASSISTANT_UI__PORT": str(port),
+           "ASSISTANT_LLM__PROVIDER": "local"}
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def status(field: str) -> float:
+        for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    try:
+        deadline = time.time() + 600
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise RuntimeError("app did not start") from None
+                time.sleep(1)
+        time.sleep(2)
+        idle = status("VmRSS")
+        from gradio_client import Client
+
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        client.predict("鹤淇产业集聚区入驻了多少家企业？", [], "local", 5, api_name="/respond")
+        return {"app_idle_with_model_rss_mb": round(idle), "app_peak_rss_mb_after_answer": round(status("VmHWM"))}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", action="append", choices=["embedding", "ingest", "search", "answer", "memory"])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--no-local", action="store_true", help="skip the local LLM")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args()
+    reps = 2 if args.quick else 5
+    sections = args.only or ["embedding", "ingest", "search", "answer", "memory"]
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    result: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M"), "commit": commit, "cores": os.cpu_count(),
+        "machine": platform.machine(), "python": platform.python_version(),
+        "loadavg_at_start": os.getloadavg(),
+    }
+    for name in sections:
+        print(f"[{name}]", file=sys.stderr)
+        if name == "embedding":
+            result[name] = bench_embedding(reps)
+        elif name == "ingest":
+            result[name] = bench_ingest(reps)
+        elif name == "search":
+            result[name] = bench_search(max(1, reps // 2))
+        elif name == "answer":
+            result[name] = bench_answer(reps, with_local=not args.no_local)
+        elif name == "memory" and not args.no_local:
+            result[name] = bench_memory()
+    result["loadavg_at_end"] = os.getloadavg()
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"{time.strftime('%Y-%m-%d-%H%M')}.json"
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print_table(result)
+    print(f"\nwrote {path}")
+
+
+def print_table(r: dict[str, Any]) -> None:
+    print(f"commit {r['commit']} · {r['cores']} cores · load {r['loadavg_at_start'][0]:.1f}")
+    if "embedding" in r:
+        e = r["embedding"]
+        print(f"embedding  {e['model']}: {e['chunks_per_s']} chunks/s, {e['chars_per_s']} chars/s, query {e['query_ms']['median']} ms")
+    if "ingest" in r:
+        i = r["ingest"]
+        print(f"ingest     cold {i['cold_s']['median']:.1f} s ({i['cold_chunks_per_s']} chunks/s), warm {i['warm_s']['median']:.2f} s "
+              f"(embedded {i['warm_embedded']}), one file changed {i['one_changed_s']['median']:.1f} s "
+              f"(embedded {i['one_changed_embedded']}), peak RSS {i['peak_rss_mb']} MB")
+    if "search" in r:
+        print("search     size      chunks  dense ms (med/p90)  keyword ms  hybrid ms   chroma only  query embed")
+        for scale, row in r["search"].items():
+            cells = [f"{row[m]['median']:.1f}/{row[m]['p90']:.1f}" for m in ("dense", "keyword", "hybrid", "chroma_only", "query_embedding")]
+            print(f"           {scale:8} {row['chunks']:7}  {cells[0]:18}  {cells[1]:10}  {cells[2]:10}  {cells[3]:11}  {cells[4]}")
+    if "answer" in r:
+        for provider, a in r["answer"].items():
+            if isinstance(a, dict):
+                gen = a["generation_tokens_per_s"]["median"] if a.get("generation_tokens_per_s") else "-"
+                print(f"answer     {provider:10} first token {a['first_token_ms']['median'] / 1000:.1f} s, total {a['total_ms']['median'] / 1000:.1f} s, "
+                      f"prompt {a['prompt_tokens']['median']:.0f} tokens, generation {gen} tok/s")
+    if "memory" in r:
+        m = r["memory"]
+        print(f"memory     app idle with model {m['app_idle_with_model_rss_mb']} MB, peak after answering {m['app_peak_rss_mb_after_answer']} MB")
+
+
+if __name__ == "__main__":
+    main()
