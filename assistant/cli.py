@@ -134,6 +134,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] =
         "chunks": sum(d.n_chunks for d in docs),
         "vectors": index.vectors.count(),
         "catalog_bytes": index.catalog.size_bytes(),
+        "chroma_bytes": sum(f.stat().st_size for f in s.chroma_dir.rglob("*") if f.is_file()) if not s.vector_store.url else None,
         "docs": [
             {"doc_id": d.doc_id, "title": d.title, "chunks": d.n_chunks, "chars": d.n_chars, "status": d.status,
              "added": time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at))}
@@ -145,7 +146,9 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] =
         return
     for key in ("data_dir", "vector_store", "embedding_model", "embedding_dim", "documents", "chunks", "vectors"):
         console.print(f"[bold]{key:16}[/] {info[key]}")
-    console.print(f"[bold]{'keyword index':16}[/] {info['catalog_bytes'] / 1e6:.1f} MB (SQLite FTS5)")
+    console.print(f"[bold]{'keyword index':16}[/] {info['catalog_bytes'] / 1e6:.1f} MB (SQLite FTS5 + catalog)")
+    if info["chroma_bytes"] is not None:
+        console.print(f"[bold]{'vector index':16}[/] {info['chroma_bytes'] / 1e6:.1f} MB (Chroma)")
     table = Table("document", "title", "chunks", "chars", "status", "added")
     for d in info["docs"]:
         table.add_row(d["doc_id"], d["title"], str(d["chunks"]), str(d["chars"]), d["status"], d["added"])
