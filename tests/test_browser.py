@@ -1,0 +1,413 @@
+"""End-to-end: the real app (`python app.py`) on a free port, driven in headless Chromium.
+
+Needs Debian's chromium (/usr/bin/chromium; `.ci/run` installs it) and Playwright's Python
+package (the `test` extra). Playwright's own browser download does not work here, so the
+tests launch the system Chromium. Screenshots and timings go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, free_port, wait_for
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SEED_Q = "鹤淇产业集聚区入驻了多少家企业？"
+SEED_DOC = "002_aea219f0e11938a5.txt"
+NOT_FOUND_Q = "上海迪士尼乐园的门票多少钱？"
+
+
+def record(name: str, value: object) -> None:
+    """Add a measurement to tests/artifacts/browser_timings.json."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "browser_timings.json"
+    data = json.loads(path.read_text()) if path.is_file() else {}
+    data[name] = value
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is not installed: run `apt-get install -y chromium chromium-driver` as root "
+                    "(CI's .ci/run installs it). Playwright's own browser download does not work here.")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright's Python package is missing: .venv/bin/pip install -e '.[test]'")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def copy_store(seeded, dest: Path) -> Path:
+    """A private copy of the seeded store, without the 1.1 GB model cache."""
+    src = Path(seeded.settings.data_dir)
+    shutil.copytree(src, dest, ignore=lambda d, names: ["cache"] if Path(d) == src else [])
+    return dest
+
+
+class App:
+    def __init__(self, data: Path, env: dict[str, str], timeout: float = 180) -> None:
+        self.data = data
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = data.parent / "app.log"
+        full_env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_UI__PORT": str(self.port),
+                    "ASSISTANT_LLM__PROVIDER": "extractive", **env}
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=full_env, cwd=ROOT,
+                                         stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_for(self.url, self.proc, timeout)
+        except OSError as exc:
+            raise AssertionError(f"the app did not start: {self.log.read_text(errors='replace')[-3000:]}") from exc
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise AssertionError("no VmRSS")
+
+
+@pytest.fixture(scope="module")
+def app(seeded, tmp_path_factory):
+    """The app with the extractive provider and a 1 MB upload limit."""
+    data = copy_store(seeded, tmp_path_factory.mktemp("browser") / "data")
+    a = App(data, {"ASSISTANT_UI__MAX_UPLOAD_MB": "1"})
+    yield a
+    a.stop()
+
+
+def open_page(browser, url: str, locale: str = "zh-CN", **context):
+    """A fresh browser session on the app; returns (page, seconds until it is interactive)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale, **context)
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.locator("#question textarea").wait_for(state="visible")
+    page.wait_for_function("() => { const t = document.querySelector('#question textarea'); return t && !t.disabled; }")
+    return page, time.perf_counter() - t0
+
+
+@pytest.fixture
+def page(browser, app):
+    page, _ = open_page(browser, app.url)
+    yield page
+    page.context.close()
+
+
+def turns(page) -> int:
+    return page.locator("#sources details.turn").count()
+
+
+def ask(page, question: str, timeout: float = 60_000):
+    """Type a question, send it, wait for the finished answer; the last bot message."""
+    before = turns(page)
+    page.locator("#question textarea").fill(question)
+    page.locator("#send").click()
+    page.wait_for_function(f"() => document.querySelectorAll('#sources details.turn').length > {before}",
+                           timeout=timeout)
+    return page.locator("#chat [data-testid='bot']").last
+
+
+def new_conversation(page) -> None:
+    page.locator("#new").click()
+    page.wait_for_function("() => document.querySelectorAll('#chat [data-testid=bot]').length === 0"
+                           " && document.querySelectorAll('#sources details.turn').length === 0")
+
+
+def upload(page, files: list[Path]) -> str:
+    """Upload files in the documents tab; the finished ingest log."""
+    page.get_by_role("tab", name="文档管理").click()
+    page.locator("#upload input[type=file]").set_input_files([str(f) for f in files])
+    log = page.locator("#upload-log textarea")
+    page.wait_for_function("() => /完成：/.test(document.querySelector('#upload-log textarea').value)", timeout=120_000)
+    return log.input_value()
+
+
+def table_docs(page) -> list[str]:
+    """First column of the documents table (Gradio renders body cells as [data-testid=cell-<row>-<col>])."""
+    return [c.strip() for c in page.locator("#doc-table [role=gridcell][data-testid$='-0']").all_inner_texts()]
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_answer_links_citations_to_highlighted_sources(page):
+    bot = ask(page, SEED_Q)
+    assert "104" in bot.inner_text()
+    link = bot.locator("a[href^='#src-1-']").first
+    assert link.count() == 1 and link.inner_text().startswith("[")
+    anchor = link.get_attribute("href")[1:]
+    source = page.locator(f"#sources details#{anchor}")
+    assert SEED_DOC in source.locator("summary").inner_text()
+    assert source.locator(".heading").inner_text().strip()  # the heading path
+    assert any("104" in m for m in source.locator("mark").all_inner_texts())  # the supporting sentence
+
+    # folding the source and clicking the citation opens it again and scrolls to it
+    page.evaluate(f"document.getElementById('{anchor}').open = false")
+    page.evaluate("window.scrollTo(0, 0)")
+    link.click()
+    page.wait_for_function(f"() => document.getElementById('{anchor}').open")
+    page.wait_for_timeout(600)  # smooth scroll
+    box = source.bounding_box()
+    assert box and 0 <= box["y"] < page.viewport_size["height"]
+    assert page.evaluate("location.hash") == ""  # handled in the page, no navigation
+
+    # retrieved-but-uncited passages are folded and open one by one
+    group = page.locator("#sources details.uncited-group").first
+    assert not group.evaluate("e => e.open")
+    group.locator("summary").first.click()
+    first_other = group.locator("details.uncited").first
+    assert first_other.is_visible() and not first_other.evaluate("e => e.open")
+    first_other.locator("summary").click()
+    assert first_other.locator(".passage").is_visible()
+    shot(page, "answer_with_sources")
+
+
+def test_follow_up_uses_the_conversation_and_new_conversation_clears(page):
+    ask(page, SEED_Q)
+    follow = ask(page, "它累计投资多少亿元？")
+    assert "132.7" in follow.inner_text()
+    assert page.locator("#sources details.turn").count() == 2
+    assert SEED_DOC in page.locator("#sources details.turn").first.inner_text()
+    new_conversation(page)
+    # the empty chat offers the example questions again; one click asks it
+    example = page.locator("#chat").get_by_text("汝州产业集聚区在全省排第几？")
+    example.click()
+    page.wait_for_function("() => document.querySelectorAll('#sources details.turn').length === 1")
+    assert page.locator("#chat [data-testid='user']").last.inner_text().strip() == "汝州产业集聚区在全省排第几？"
+    assert page.locator("#sources details.source.cited").count() >= 1
+
+
+def test_not_found_answer_is_calm_and_cites_nothing(page):
+    bot = ask(page, NOT_FOUND_Q)
+    assert bot.locator(".not-found").count() == 1
+    assert "资料中未找到" in bot.inner_text()
+    assert bot.locator("a[href^='#src-']").count() == 0
+    assert page.locator("#sources .not-found").is_visible()
+    assert page.locator("#sources details.source.cited").count() == 0
+    shot(page, "not_found")
+
+
+def make_docx(path: Path) -> Path:
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading("云溪数字产业园简介", level=1)
+    doc.add_paragraph("云溪数字产业园位于河南省鹤壁市，2024年正式开园。")
+    doc.add_paragraph("云溪数字产业园已入驻企业37家，其中高新技术企业12家，园区规划面积为600亩。")
+    doc.save(path)
+    return path
+
+
+def test_uploaded_docx_answers_and_deleting_it_removes_it(page, app, tmp_path):
+    docx = make_docx(tmp_path / "云溪产业园.docx")
+    log = upload(page, [docx])
+    assert "✅ 云溪产业园.docx" in log and "1 个成功，0 个失败" in log
+    assert "云溪产业园.docx" in table_docs(page)
+    assert (app.data / "uploads" / "云溪产业园.docx").is_file()
+    shot(page, "upload")
+
+    page.get_by_role("tab", name="提问").click()
+    question = "云溪数字产业园入驻了多少家企业？"
+    bot = ask(page, question)
+    assert "37" in bot.inner_text()
+    assert "云溪产业园.docx" in page.locator("#sources details.source.cited").first.inner_text()
+
+    page.get_by_role("tab", name="文档管理").click()
+    page.locator("#delete-pick input").click()
+    page.locator("#delete-pick input").fill("云溪")
+    page.get_by_role("option", name="云溪产业园.docx").click()
+    page.locator("#delete").click()
+    page.wait_for_function("() => /已删除/.test(document.querySelector('#upload-log textarea').value)")
+    assert "云溪产业园.docx" not in table_docs(page)
+    assert not (app.data / "uploads" / "云溪产业园.docx").exists()
+
+    page.get_by_role("tab", name="提问").click()
+    new_conversation(page)
+    ask(page, question)
+    assert "云溪产业园.docx" not in page.locator("#sources").inner_text()
+    assert "37家" not in page.locator("#chat [data-testid='bot']").last.inner_text()
+
+
+def test_bad_uploads_are_reported_per_file_and_the_rest_goes_through(page, app, tmp_path):
+    from pypdf import PdfWriter
+
+    before = table_docs_after_open(page)
+    junk = tmp_path / "乱码.txt"
+    junk.write_bytes(bytes(range(256)) * 8)
+    sheet = tmp_path / "表格.xlsx"
+    sheet.write_bytes(b"PK\x03\x04 not really a workbook")
+    scanned = tmp_path / "扫描件.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with scanned.open("wb") as f:
+        writer.write(f)
+    big = tmp_path / "大文件.txt"
+    big.write_text("园区" * 400_000, encoding="utf-8")  # 2.4 MB > the 1 MB limit of this app
+    good = tmp_path / "星河产业园.md"
+    good.write_text("# 星河产业园\n星河产业园规划占地800亩，入驻企业42家。\n", encoding="utf-8")
+
+    log = upload(page, [junk, sheet, scanned, big, good])
+    lines = {line.split(":")[0].lstrip("✅❌ "): line for line in log.splitlines() if ":" in line}
+    assert "binary" in lines["乱码.txt"] and lines["乱码.txt"].startswith("❌")
+    assert "unsupported file type" in lines["表格.xlsx"]
+    assert "scanned" in lines["扫描件.pdf"]
+    assert "ui.max_upload_mb" in lines["大文件.txt"]
+    assert lines["星河产业园.md"].startswith("✅")
+    assert "1 个成功，4 个失败" in log
+    after = table_docs(page)
+    assert set(before) <= set(after) and "星河产业园.md" in after
+    assert sorted(p.name for p in (app.data / "uploads").iterdir() if not p.name.startswith(".")) >= ["星河产业园.md"]
+    assert not any((app.data / "uploads" / n).exists() for n in ("乱码.txt", "表格.xlsx", "扫描件.pdf", "大文件.txt"))
+    shot(page, "upload_errors")
+
+
+def table_docs_after_open(page) -> list[str]:
+    page.get_by_role("tab", name="文档管理").click()
+    page.locator("#doc-table [role=gridcell]").first.wait_for()
+    docs = table_docs(page)
+    assert SEED_DOC in docs and len(docs) >= 5
+    return docs
+
+
+def test_two_sessions_asking_at_once_both_get_answers(browser, app):
+    a, _ = open_page(browser, app.url)
+    b, _ = open_page(browser, app.url)
+    try:
+        for p, q in ((a, SEED_Q), (b, "汝州产业集聚区在全省排第几？")):
+            p.locator("#question textarea").fill(q)
+        a.locator("#send").click()
+        b.locator("#send").click()
+        for p in (a, b):
+            p.wait_for_function("() => document.querySelectorAll('#sources details.turn').length === 1")
+            assert p.locator("#sources details.source.cited").count() >= 1
+        assert "104" in a.locator("#chat [data-testid='bot']").last.inner_text()
+        assert "104" not in b.locator("#chat [data-testid='bot']").last.inner_text()  # each its own answer
+    finally:
+        a.context.close()
+        b.context.close()
+
+
+def test_page_load_time_is_recorded(browser, app):
+    times = []
+    for _ in range(3):
+        page, secs = open_page(browser, app.url)
+        times.append(secs)
+        page.context.close()
+    record("page_load_to_interactive_s", {"runs": [round(t, 3) for t in times], "median": round(statistics.median(times), 3)})
+    assert statistics.median(times) < 15
+
+
+def test_english_labels_and_basic_auth(browser, seeded, tmp_path_factory):
+    data = copy_store(seeded, tmp_path_factory.mktemp("auth") / "data")
+    a = App(data, {"ASSISTANT_UI__LANGUAGE": "en", "ASSISTANT_UI__AUTH": '[["reader", "s3cret"]]'})
+    try:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(a.url)
+        page.locator("input[type=password]").wait_for()
+        assert page.locator("#question").count() == 0  # nothing of the app before logging in
+        page.locator("input[type=text]").first.fill("reader")
+        page.locator("input[type=password]").fill("wrong")
+        page.keyboard.press("Enter")
+        page.get_by_text("Incorrect", exact=False).first.wait_for()
+        page.locator("input[type=text]").first.fill("reader")  # the form is cleared after a failure
+        page.locator("input[type=password]").fill("s3cret")
+        page.keyboard.press("Enter")
+        page.locator("#question textarea").wait_for()
+        assert page.get_by_role("tab", name="Documents").is_visible()
+        assert page.locator("#send").inner_text().strip() == "Ask"
+        bot = ask(page, "How many enterprises are in the Heqi industrial cluster zone?")
+        assert bot.locator("a[href^='#src-1-']").count() >= 1
+        assert SEED_DOC in page.locator("#sources details.source.cited").first.inner_text()
+        ctx.close()
+    finally:
+        a.stop()
+
+
+# --------------------------------------------------------------------------- the real model
+
+
+@pytest.mark.slow
+def test_local_model_streams_a_cited_answer_in_the_browser(browser, seeded, tmp_path_factory):
+    from assistant.models import bundled_model_path
+
+    gguf = bundled_model_path(seeded.settings.cache_dir)  # the one assembled copy, shared
+    data = copy_store(seeded, tmp_path_factory.mktemp("local") / "data")
+    t_start = time.perf_counter()
+    a = App(data, {"ASSISTANT_LLM__PROVIDER": "local", "ASSISTANT_LLM__MODEL_PATH": str(gguf)})
+    try:
+        page, _ = open_page(browser, a.url)
+        status = page.locator("#model-status")
+        page.wait_for_function("() => /✅/.test(document.querySelector('#model-status').innerText)", timeout=300_000)
+        ready_s = time.perf_counter() - t_start
+        assert "qwen2.5-coder" in status.inner_text()
+
+        first_tokens, totals = [], []
+        for i, question in enumerate([SEED_Q, "汝州产业集聚区在全省排第几？", SEED_Q]):
+            if i:
+                new_conversation(page)
+            page.locator("#question textarea").fill(question)
+            t0 = time.perf_counter()
+            page.locator("#send").click()
+            page.wait_for_function(
+                "() => { const m = [...document.querySelectorAll('#chat [data-testid=bot]')].pop();"
+                " if (!m) return false; const t = m.innerText.trim(); return t && t !== '…' && !t.includes('⏳'); }",
+                polling=20, timeout=300_000)
+            first_tokens.append(time.perf_counter() - t0)
+            page.wait_for_function("() => document.querySelectorAll('#sources details.turn').length === 1",
+                                   timeout=300_000)
+            totals.append(time.perf_counter() - t0)
+            if question == SEED_Q:
+                assert "104" in page.locator("#chat [data-testid='bot']").last.inner_text()
+                assert SEED_DOC in page.locator("#sources details.source.cited").first.inner_text()
+            else:
+                assert page.locator("#sources details.source.cited").count() >= 1
+            if i == 0:
+                shot(page, "local_model_answer")
+        rss = a.rss_mb()
+        record("local_model", {
+            "app_start_to_model_ready_s": round(ready_s, 1),
+            "first_token_s": [round(t, 2) for t in first_tokens], "first_token_median_s": round(statistics.median(first_tokens), 2),
+            "answer_total_s": [round(t, 2) for t in totals], "answer_total_median_s": round(statistics.median(totals), 2),
+            "rss_mb": round(rss, 0),
+        })
+        assert statistics.median(first_tokens) < statistics.median(totals)
+        page.context.close()
+    finally:
+        a.stop()
