@@ -264,12 +264,19 @@ class Answerer:
             focused.append("…".join(sents[i].strip() for i in sorted(chosen)))
         return kept, focused
 
-    def build_messages(self, question: str, lang: str, focused: list[str], headings: list[str]) -> list[Message]:
+    def build_messages(self, question: str, lang: str, focused: list[str], passages: list[Passage]) -> list[Message]:
+        """System rules, then the numbered passages (each under its nearest heading) and the question."""
+        headings = [p.heading.split(" > ")[-1][:30] for p in passages]
         blocks = "\n".join(f"[{i}]（{h}）{t}" if h else f"[{i}] {t}" for i, (t, h) in enumerate(zip(focused, headings, strict=True), 1))
         return [
             {"role": "system", "content": prompt(self.settings, f"system_{lang}.txt").strip()},
             {"role": "user", "content": prompt(self.settings, f"answer_{lang}.txt").format(passages=blocks, question=question).strip()},
         ]
+
+    def _prompt_tokens(self, messages: list[Message]) -> int:
+        """Prompt size in the model's tokens (+10 for the chat template's markers)."""
+        assert self.llm is not None
+        return self.llm.count_tokens("".join(m["content"] for m in messages)) + 10
 
     # ---- the whole flow
 
@@ -315,25 +322,24 @@ class Answerer:
             result.raw_answer = result.answer
             emit(result.answer)
         elif self.llm is None:
-            self._extractive(result, terms, focused)
+            self._extractive(result, terms)
             result.raw_answer = result.answer
             emit(result.answer)
         else:
-            messages = self.build_messages(standalone if lang == "zh" else question, lang, focused, [p.heading.split(" > ")[-1][:30] for p in kept])
-            prompt_text = "".join(m["content"] for m in messages)
-            result.prompt_tokens = self.llm.count_tokens(prompt_text) + 10
-            limit = self.llm.n_ctx - self.settings.llm.max_tokens
-            while result.prompt_tokens > limit and len(kept) > 1:
+            asked = standalone if lang == "zh" else question
+            messages = self.build_messages(asked, lang, focused, kept)
+            result.prompt_tokens = self._prompt_tokens(messages)
+            while result.prompt_tokens > self.llm.n_ctx - self.settings.llm.max_tokens and len(kept) > 1:
                 log.warning("prompt of %d tokens exceeds the %d-token window: dropping passage %d",
                             result.prompt_tokens, self.llm.n_ctx, len(kept))
                 kept, focused = kept[:-1], focused[:-1]
                 result.passages = kept
                 result.flags.append("context_trimmed")
-                messages = self.build_messages(standalone if lang == "zh" else question, lang, focused, [p.heading.split(" > ")[-1][:30] for p in kept])
-                result.prompt_tokens = self.llm.count_tokens("".join(m["content"] for m in messages)) + 10
+                messages = self.build_messages(asked, lang, focused, kept)
+                result.prompt_tokens = self._prompt_tokens(messages)
             text = "".join(_tee(self.llm.stream(messages, self.settings.llm.max_tokens), emit))
             result.raw_answer = text
-            self._check(result, text, terms, focused)
+            self._check(result, text, terms)
         result.timings = {
             "retrieval_ms": round(retrieval_ms, 1),
             "first_token_ms": round(first_token[0], 1) if first_token else round((time.perf_counter() - t0) * 1000, 1),
@@ -349,7 +355,7 @@ class Answerer:
         result.citations = []
         result.flags.append(why)
 
-    def _extractive(self, result: Answer, terms: dict[str, float], focused: list[str]) -> None:
+    def _extractive(self, result: Answer, terms: dict[str, float]) -> None:
         """The best-supported sentences of the top passages, quoted and cited."""
         wants_number = bool(_ASKS_NUMBER.search(result.question))
         scored: list[tuple[float, int, str]] = []
@@ -399,7 +405,7 @@ class Answerer:
             cits.append(Citation(n, p.doc_id, p.chunk_id, p.heading, p.text, p.score, supported, cited[n]))
         result.citations = cits
 
-    def _check(self, result: Answer, text: str, terms: dict[str, float], focused: list[str]) -> None:
+    def _check(self, result: Answer, text: str, terms: dict[str, float]) -> None:
         """Validate the model's answer: markers, figures, refusals; attach missing citations."""
         passages = result.passages
         text = text.strip()
@@ -408,13 +414,13 @@ class Answerer:
         if refused and len(_squash(body)) < 40:
             if result.support >= self.settings.answer.override_refusal_support:  # the passages cover it: quote them
                 result.flags.append("llm_refusal_overridden")
-                self._extractive(result, terms, focused)
+                self._extractive(result, terms)
             else:
                 self._refuse(result, "llm_refused")
             return
         if not body:
             result.flags.append("llm_empty_replaced")
-            self._extractive(result, terms, focused)
+            self._extractive(result, terms)
             return
         allowed_numbers = set(_NUMBER.findall(result.question))
         all_text = _squash("\n".join(p.text for p in passages))

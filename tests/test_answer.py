@@ -85,6 +85,16 @@ def test_false_refusal_with_evidence_in_the_passages_is_overridden(seeded):
     assert "llm_refusal_overridden" in result.flags
 
 
+def test_prompt_over_the_context_window_is_trimmed_and_said(seeded, caplog):
+    answerer, llm = scripted(seeded, "入驻企业104家[1]。")
+    llm.n_ctx = 620  # with max_tokens 300, room for about one passage
+    result = answerer.ask(Q_FIRMS)
+    assert "context_trimmed" in result.flags
+    assert len(result.passages) < seeded.settings.answer.max_passages
+    assert result.prompt_tokens <= llm.n_ctx - seeded.settings.llm.max_tokens
+    assert "exceeds" in caplog.text
+
+
 def test_refusal_cites_nothing(seeded):
     answerer, _ = scripted(seeded, "资料中未找到相关信息。")
     result = answerer.ask("汝州产业集聚区管委会主任的电话号码是多少？")
