@@ -148,8 +148,9 @@ def _bigrams(text: str) -> set[str]:
 
 
 def support_spans(passage: str, sentences: list[str]) -> list[tuple[int, int]]:
-    """Character spans of the passage that support the cited sentences: the sentence itself
-    where it is quoted, else the passage sentence sharing most of its wording."""
+    """Character spans of the passage that support the cited sentences: the passage
+    sentence(s) containing a quoted one (or a quoted fragment such as "104家"), else the
+    passage sentence sharing most of its wording."""
     spans: list[tuple[int, int]] = []
     units = [(m.start(), m.end()) for m in _SENT.finditer(passage) if m.group().strip()]
     for sentence in sentences:
@@ -158,7 +159,8 @@ def support_spans(passage: str, sentences: list[str]) -> list[tuple[int, int]]:
             continue
         at = passage.find(s)
         if at >= 0:
-            spans.append((at, at + len(s)))
+            inside = [u for u in units if u[0] < at + len(s) and at < u[1]]
+            spans.append((min(u[0] for u in inside), max(u[1] for u in inside)) if inside else (at, at + len(s)))
             continue
         grams = _bigrams(s)
         if not grams or not units:

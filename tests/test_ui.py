@@ -32,7 +32,9 @@ PASSAGE = "鹤淇产业集聚区规划建设用地25平方公里，累计投资1
 
 def test_supporting_sentence_is_highlighted_quoted_or_paraphrased():
     quoted = highlight(PASSAGE, ["入驻企业104家，形成四大支柱产业。[1]"])
-    assert "<mark>入驻企业104家，形成四大支柱产业</mark>" in quoted
+    assert "<mark>入驻企业104家，形成四大支柱产业。</mark>" in quoted
+    # a quoted fragment marks the whole sentence it comes from
+    assert "<mark>入驻企业104家，形成四大支柱产业。</mark>" in highlight(PASSAGE, ["104家[1]"])
     # a model's paraphrase marks the passage sentence sharing most of its wording
     (a, b), = support_spans(PASSAGE, ["该区入驻企业共104家[1]"])
     assert "104" in PASSAGE[a:b] and "132.7" not in PASSAGE[a:b]
@@ -46,7 +48,7 @@ def test_rendered_sources_escape_document_text_and_link_per_turn():
                     [evil, other], False, {}, {})
     html = render_turn(result, 3, "zh")
     assert "<script>" not in html and "<img" not in html and "&lt;img" in html
-    assert "id='src-3-1'" in html and "<mark>入驻企业104家</mark>" in html
+    assert "id='src-3-1'" in html and "<mark>&lt;img src=x onerror=alert(1)&gt;入驻企业104家。</mark>" in html
     assert "class='uncited-group'" in html and "别的段落" in html
     assert link_markers("甲[1]乙[2]", 3) == "甲[[1]](#src-3-1)乙[[2]](#src-3-2)"
     panel = render_panel([{"question": "<q>", "html": html}], "zh")
