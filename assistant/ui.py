@@ -334,8 +334,8 @@ class _UIAnswerer(Answerer):
 
     answer_lang: str | None = None
 
-    def build_messages(self, question: str, lang: str, focused: list[str], headings: list[str]) -> list[Message]:
-        return super().build_messages(question, self.answer_lang or lang, focused, headings)
+    def build_messages(self, question: str, lang: str, *args: Any, **kwargs: Any) -> list[Message]:
+        return super().build_messages(question, self.answer_lang or lang, *args, **kwargs)
 
 
 # --------------------------------------------------------------------------- the app
