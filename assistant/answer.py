@@ -290,7 +290,9 @@ class Answerer:
         return Retrieved(lang, standalone, dense_q, keyword_q, passages, flags + more, (time.perf_counter() - t0) * 1000)
 
     def ask(self, question: str, history: list[Message] | None = None,
-            on_token: Callable[[str], None] | None = None, k: int | None = None) -> Answer:
+            on_token: Callable[[str], None] | None = None, k: int | None = None,
+            answer_lang: str | None = None) -> Answer:
+        """Answer from the documents; `answer_lang` ("zh"/"en") overrides the question's language."""
         t0 = time.perf_counter()
         question = question.strip()
         found = self.retrieve(question, history, k=k or self.settings.retrieval.k)
@@ -302,7 +304,7 @@ class Answerer:
         support = max((self.coverage(terms, f"{p.heading}\n{p.text}") for p in kept), default=0.0)
         llm_name = self.llm.name if self.llm else "extractive"
         result = Answer(question, "", [], kept, False, {"provider": self.settings.llm.provider if self.llm else "extractive",
-                        "model": llm_name}, {}, lang=lang, standalone=standalone, search_query=dense_q,
+                        "model": llm_name}, {}, lang=answer_lang or lang, standalone=standalone, search_query=dense_q,
                         support=round(support, 3), flags=flags)
         first_token: list[float] = []
 
@@ -327,7 +329,7 @@ class Answerer:
             emit(result.answer)
         else:
             asked = standalone if lang == "zh" else question
-            messages = self.build_messages(asked, lang, focused, kept)
+            messages = self.build_messages(asked, result.lang, focused, kept)
             result.prompt_tokens = self._prompt_tokens(messages)
             while result.prompt_tokens > self.llm.n_ctx - self.settings.llm.max_tokens and len(kept) > 1:
                 log.warning("prompt of %d tokens exceeds the %d-token window: dropping passage %d",
@@ -335,7 +337,7 @@ class Answerer:
                 kept, focused = kept[:-1], focused[:-1]
                 result.passages = kept
                 result.flags.append("context_trimmed")
-                messages = self.build_messages(asked, lang, focused, kept)
+                messages = self.build_messages(asked, result.lang, focused, kept)
                 result.prompt_tokens = self._prompt_tokens(messages)
             text = "".join(_tee(self.llm.stream(messages, self.settings.llm.max_tokens), emit))
             result.raw_answer = text

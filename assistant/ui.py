@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer, Answerer, prompt
+from assistant.answer import Answer, Answerer
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.ingest import ingest_paths
@@ -329,15 +329,6 @@ def model_label(settings: Settings, provider: str) -> str:
     return "extractive · " + ("摘录原文，不用模型" if settings.ui.language == "zh" else "quotes, no model")
 
 
-class _UIAnswerer(Answerer):
-    """Answerer whose model answers in a chosen language instead of the question's."""
-
-    answer_lang: str | None = None
-
-    def build_messages(self, question: str, lang: str, *args: Any, **kwargs: Any) -> list[Message]:
-        return super().build_messages(question, self.answer_lang or lang, *args, **kwargs)
-
-
 # --------------------------------------------------------------------------- the app
 
 
@@ -369,10 +360,10 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
         def work() -> None:
             try:
                 llm = status.load(provider)
-                answerer = _UIAnswerer(status.settings_for(provider), index, llm)
-                answerer.answer_lang = None if answer_lang == "auto" else answer_lang
+                answerer = Answerer(status.settings_for(provider), index, llm)
                 with pipeline:
-                    box["result"] = answerer.ask(message, history=history, on_token=tokens.put, k=int(k))
+                    box["result"] = answerer.ask(message, history=history, on_token=tokens.put, k=int(k),
+                                                 answer_lang=None if answer_lang == "auto" else answer_lang)
             except Exception as exc:  # shown to the user, never a traceback
                 box["error"] = exc
             finally:
@@ -389,8 +380,6 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             yield chat, "", turns, gr.skip()
             return
         result: Answer = box["result"]
-        if result.refused and answer_lang in ("zh", "en"):
-            result.answer = prompt(settings, f"refusal_{answer_lang}.txt").strip()
         n = len(turns) + 1
         turns.append({"question": message, "answer": result.answer, "html": render_turn(result, n, lang),
                       "refused": result.refused})

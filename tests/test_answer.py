@@ -122,6 +122,15 @@ def test_english_question_is_searched_in_chinese_and_answered_in_english(seeded)
     assert result.answer.startswith("There are 104")
 
 
+def test_answer_language_can_be_chosen_apart_from_the_question(seeded):
+    answerer, llm = scripted(seeded, "There are 104 enterprises [1].")
+    result = answerer.ask(Q_FIRMS, answer_lang="en")
+    assert "English" in llm.prompts[0][0]["content"] and result.lang == "en"
+    refusing, _ = scripted(seeded, "The documents do not say.")
+    refused = refusing.ask("汝州产业集聚区管委会主任的电话号码是多少？", answer_lang="en")
+    assert refused.refused and refused.answer == "The documents do not say."
+
+
 def test_planted_instruction_is_passage_text_not_a_command(tmp_path, embedder):
     """The prompt fences passages off as data and the system prompt says to ignore orders in them."""
     from assistant.index import Index

@@ -55,19 +55,6 @@ def test_rendered_sources_escape_document_text_and_link_per_turn():
     assert "&lt;q&gt;" in panel and "id='turn-1'" in panel
 
 
-def test_answer_language_setting_picks_the_prompt(tmp_path):
-    from assistant.config import load_settings
-    from assistant.ui import _UIAnswerer
-
-    answerer = _UIAnswerer(load_settings(data_dir=tmp_path), None, None)
-    passage = Passage("c1", "d.txt", "t", "一", "入驻企业104家。", 0, 8, 1.0)
-    answerer.answer_lang = "en"
-    english = answerer.build_messages("入驻了多少家企业？", "zh", ["入驻企业104家。"], [passage])
-    answerer.answer_lang = None
-    chinese = answerer.build_messages("入驻了多少家企业？", "zh", ["入驻企业104家。"], [passage])
-    assert "English" in english[0]["content"] and "English" not in chinese[0]["content"]
-
-
 def test_not_found_turn_shows_no_citation():
     refused = Answer("q", "资料中未找到相关信息。", [], [], True, {}, {})
     html = render_turn(refused, 1, "zh")
