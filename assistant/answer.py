@@ -37,6 +37,7 @@ _FOLLOWUP = re.compile(r"^(?:那|那么|它|其|该|这|此|上述|他们|他|�
 _QUESTION_WORDS = set(
     ["那个", "那笔", "那片", "那些", "那么", "这个", "这些", "具体", "分别", "各自", "两篇", "两个", "报道", "文件", "资料", "文中", "正文", "里面", "情况", "怎么", "怎么样", "怎样", "哪个", "哪些", "哪里", "哪家", "哪年", "多少", "什么", "为什么", "是否", "有没有", "起来", "同一", "同一个", "早年", "早先", "前后", "变化", "各写", "比是", "提到", "说明", "介绍", "一下", "请问", "目前", "现在", "当时", "预计", "能够", "可以", "需要", "主要", "一共", "总共", "共有"]
 )
+_GENERIC_PLACES = set(["城市", "地区", "全省", "全市", "全县", "全国", "国家", "省里", "市里", "县里", "园区", "区域", "中原", "东部", "西部", "南部", "北部"])
 _TABLE_ROW = re.compile(r"\S+(?: [\d.,]+){2,}")
 _SEVERAL = re.compile(r"分别|各|两|哪些|哪几|前后|对比|比较|both|each|respectively|compare|which (?:two|ones)", re.I)
 _ASKS_NUMBER = re.compile(r"多少|几|比例|面积|金额|规模|how (?:many|much|large|big)|what (?:percentage|share|area|amount)", re.I)
@@ -157,6 +158,7 @@ class Answerer:
         self.settings = settings
         self.index = index
         self.llm = llm
+        self._scopes: dict[tuple[str, str], str] = {}
 
     # ---- term weights: rare terms decide whether the passages really answer
 
@@ -179,14 +181,29 @@ class Answerer:
         _jieba()  # quiet, initialised
         wanted = set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", question))
         for word, flag in jieba.posseg.cut(question):
-            if flag in ("ns", "nr", "nt", "nz") and len(word) >= 2 and self.index.catalog.document_frequency(word.lower()) > 0:
+            if (flag in ("ns", "nr", "nt", "nz") and len(word) >= 2 and word not in _GENERIC_PLACES
+                    and self.index.catalog.document_frequency(word.lower()) > 0):
                 wanted.add(word.lower())
         return sorted(wanted)
 
-    @staticmethod
-    def lacks(entities: list[str], passages: list[Passage]) -> list[str]:
-        text = _squash("\n".join(f"{p.title}{p.heading}{p.text}" for p in passages)).lower()
+    def lacks(self, entities: list[str], passages: list[Passage]) -> list[str]:
+        """The entities that neither these passages nor the report sections they sit in mention.
+
+        A chunk of a report about 沁阳 rarely repeats "沁阳"; the section it belongs to (its
+        document, or its 第X篇 within a collection of reports) does.
+        """
+        if not entities:
+            return []
+        text = _squash("\n".join(self._scope(p) for p in passages)).lower()
         return [e for e in entities if e not in text]
+
+    def _scope(self, p: Passage) -> str:
+        top = p.heading.split(" > ")[0]
+        key = (p.doc_id, top if re.match(r"^第\S+篇", top) else "")
+        if key not in self._scopes:
+            rows = self.index.catalog.db.execute("SELECT heading, text FROM chunks WHERE doc_id=?", (p.doc_id,))
+            self._scopes[key] = p.title + "".join(h + t for h, t in rows if h.startswith(key[1]))
+        return f"{p.heading}{p.text}{self._scopes[key]}"
 
     def coverage(self, terms: dict[str, float], text: str) -> float:
         total = sum(terms.values())
@@ -226,8 +243,8 @@ class Answerer:
             return question, question, []
         terms = glossary_terms(self.settings, question)
         zh = self._one_line("translate_query.txt", question=question)
-        if zh:
-            return zh, f"{zh} {terms}", ["translated_by_llm"]
+        if zh:  # the translation adds Chinese words; the glossary terms keep names it may garble
+            return f"{question} {terms} {zh}", f"{zh} {terms}", ["translated_by_llm"]
         return f"{question} {terms}", terms or question, ["glossary_terms"]
 
     # ---- context
@@ -314,7 +331,8 @@ class Answerer:
             if on_token:
                 on_token(tok)
 
-        threshold = self.settings.answer.refusal_threshold
+        cfg = self.settings.answer
+        threshold = cfg.refusal_threshold if self.llm is None else cfg.llm_refusal_threshold
         result.entities = self.entities(standalone) if lang == "zh" or "translated_by_llm" in flags else []
         missing = self.lacks(result.entities, kept)
         if missing:

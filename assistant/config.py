@@ -82,6 +82,8 @@ class AnswerSettings(BaseModel):
     # Top fused passages whose best-matching sentence overlaps the question by less than
     # this fraction of the question's key terms make the assistant refuse.
     refusal_threshold: float = 0.34
+    # The same, when an LLM answers: it can still say "not found" itself, so ask it more often.
+    llm_refusal_threshold: float = 0.2
     # When the model says "not found" but the passages cover this much of the question,
     # quote the passages instead (the small model refuses falsely).
     override_refusal_support: float = 0.6
