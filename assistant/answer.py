@@ -139,7 +139,8 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> set[str]:
+    """Character bigrams without white space: how sentences are matched to passages."""
     t = _squash(text)
     return {t[i : i + 2] for i in range(len(t) - 1)}
 
@@ -254,8 +255,8 @@ class Answerer:
         cfg = self.settings
         kept: list[Passage] = []
         for p in passages:
-            grams = _bigrams(p.text)
-            if any(len(grams & _bigrams(k.text)) > 0.7 * max(1, min(len(grams), len(_bigrams(k.text)))) for k in kept):
+            grams = bigrams(p.text)
+            if any(len(grams & bigrams(k.text)) > 0.7 * max(1, min(len(grams), len(bigrams(k.text)))) for k in kept):
                 continue
             kept.append(p)
             if len(kept) == cfg.answer.max_passages:
@@ -421,7 +422,7 @@ class Answerer:
             p = result.passages[n - 1]
             text = _squash(p.text)
             numbers = [x for s in cited[n] for x in _NUMBER.findall(_MARKER.sub("", s))]
-            supported = all(x in text for x in numbers) and any(len(_bigrams(s) & _bigrams(p.text)) >= 2 for s in cited[n])
+            supported = all(x in text for x in numbers) and any(len(bigrams(s) & bigrams(p.text)) >= 2 for s in cited[n])
             cits.append(Citation(n, p.doc_id, p.chunk_id, p.heading, p.text, p.score, supported, cited[n]))
         result.citations = cits
 
@@ -460,8 +461,8 @@ class Answerer:
                 result.flags.append("removed_invalid_marker")
             if not valid:  # attach: the passage sharing the sentence's figures and most words
                 best = max(range(len(passages)), key=lambda i: (
-                    sum(x in _squash(passages[i].text) for x in numbers), len(_bigrams(clean) & _bigrams(passages[i].text))))
-                if len(_bigrams(clean) & _bigrams(passages[best].text)) >= 3 or numbers:
+                    sum(x in _squash(passages[i].text) for x in numbers), len(bigrams(clean) & bigrams(passages[i].text))))
+                if len(bigrams(clean) & bigrams(passages[best].text)) >= 3 or numbers:
                     valid = {best + 1}
                     result.flags.append("citation_attached")
             for m in sorted(valid):

@@ -192,7 +192,7 @@ def _merge_scraps(text: str, chunks: list[Chunk], cfg: ChunkingSettings) -> list
         elif carry:
             out.append(carry)
         carry = None
-        if len(chunk.text) < 40:
+        if len(chunk.text) < cfg.min_chars:
             carry = chunk
             continue
         out.append(chunk)

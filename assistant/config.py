@@ -50,7 +50,7 @@ class VectorStoreSettings(BaseModel):
 class ChunkingSettings(BaseModel):
     target_chars: int = 350
     max_chars: int = 500
-    min_chars: int = 120
+    min_chars: int = 40  # a shorter chunk ("总则", "分解表") is folded into the next
     overlap_chars: int = 60
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer, Answerer
+from assistant.answer import Answer, Answerer, bigrams
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.ingest import ingest_paths
@@ -142,11 +142,6 @@ _MARKERS = re.compile(r"\s*\[\d+\]")
 _SENT = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 
 
-def _bigrams(text: str) -> set[str]:
-    t = re.sub(r"\s+", "", text)
-    return {t[i : i + 2] for i in range(len(t) - 1)}
-
-
 def support_spans(passage: str, sentences: list[str]) -> list[tuple[int, int]]:
     """Character spans of the passage that support the cited sentences: the passage
     sentence(s) containing a quoted one (or a quoted fragment such as "104家"), else the
@@ -162,11 +157,11 @@ def support_spans(passage: str, sentences: list[str]) -> list[tuple[int, int]]:
             inside = [u for u in units if u[0] < at + len(s) and at < u[1]]
             spans.append((min(u[0] for u in inside), max(u[1] for u in inside)) if inside else (at, at + len(s)))
             continue
-        grams = _bigrams(s)
+        grams = bigrams(s)
         if not grams or not units:
             continue
-        best = max(units, key=lambda u: len(grams & _bigrams(passage[u[0]:u[1]])))
-        if len(grams & _bigrams(passage[best[0]:best[1]])) >= max(3, 0.3 * len(grams)):
+        best = max(units, key=lambda u: len(grams & bigrams(passage[u[0]:u[1]])))
+        if len(grams & bigrams(passage[best[0]:best[1]])) >= max(3, 0.3 * len(grams)):
             spans.append(best)
     spans.sort()
     merged: list[tuple[int, int]] = []
@@ -228,13 +223,6 @@ def render_panel(turns: list[dict[str, Any]], lang: str) -> str:
         out.append(f"<details class='turn' id='turn-{n}'{' open' if i == 0 else ''}>"
                    f"<summary>{html.escape(t['turn'].format(n=n))}：{q}</summary>{turn['html']}</details>")
     return "\n".join(out)
-
-
-def _text(content: Any) -> str:
-    """Gradio sends message content as a string or as a list of {"type": "text", "text": ...}."""
-    if isinstance(content, list):
-        return " ".join(str(part.get("text", "")) if isinstance(part, dict) else str(part) for part in content)
-    return str(content)
 
 
 def link_markers(answer: str, turn: int) -> str:
