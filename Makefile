@@ -2,6 +2,7 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
+LINTED := assistant tests benchmarks app.py
 # llama.cpp's native build crashes on these CPUs; a portable build does not.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
@@ -22,8 +23,7 @@ $(VENV)/.test-deps: pyproject.toml | $(PY)
 run: $(VENV)/.run-deps          ## set up, ingest seeds/ on first run, start the web UI
 	$(PY) app.py
 
-test: $(VENV)/.test-deps        ## set up and run the whole suite
-	$(PY) -m ruff check assistant tests app.py
+test: lint                      ## set up, lint and run the whole suite
 	$(PY) -m pytest -ra
 
 eval: $(VENV)/.run-deps         ## full evaluation with the local LLM and extractive; reports in evals/reports/
@@ -34,9 +34,9 @@ eval: $(VENV)/.run-deps         ## full evaluation with the local LLM and extrac
 bench: $(VENV)/.test-deps       ## benchmarks: prints a table, writes benchmarks/results/<date>.json
 	$(PY) benchmarks/bench.py
 
-lint: $(VENV)/.test-deps
-	$(PY) -m ruff check assistant tests app.py
-	$(PY) -m ruff format --check assistant tests app.py
+lint: $(VENV)/.test-deps        ## ruff check + ruff format --check (pinned ruff)
+	$(PY) -m ruff check $(LINTED)
+	$(PY) -m ruff format --check $(LINTED)
 
 clean:
 	rm -rf data .pytest_cache

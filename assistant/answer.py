@@ -31,16 +31,105 @@ log = logging.getLogger(__name__)
 _MARKER = re.compile(r"[\[【［]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】］]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*(?:\s*\[\d+\])*")
-_REFUSAL = re.compile(r"未找到|没有找到|未提及|没有提到|没有提及|未提供|没有相关|无法回答|无法确定|do(?:es)? not (?:say|mention|contain|provide)|no information|not (?:found|mentioned)", re.I)
-_FOLLOWUP = re.compile(r"^(?:那|那么|它|其|该|这|此|上述|他们|他|她)|呢[？?]?$|^(?:what about|and |how about)|\b(?:it|its|they|their|them|there|that one)\b", re.I)
+_REFUSAL = re.compile(
+    r"未找到|没有找到|未提及|没有提到|没有提及|未提供|没有相关|无法回答|无法确定|do(?:es)? not (?:say|mention|contain|provide)|no information|not (?:found|mentioned)",
+    re.I,
+)
+_FOLLOWUP = re.compile(
+    r"^(?:那|那么|它|其|该|这|此|上述|他们|他|她)|呢[？?]?$|^(?:what about|and |how about)|\b(?:it|its|they|their|them|there|that one)\b",
+    re.I,
+)
 # Words that shape a question but are not what it asks about (a single character never is).
 _QUESTION_WORDS = set(
-    ["那个", "那笔", "那片", "那些", "那么", "这个", "这些", "具体", "分别", "各自", "两篇", "两个", "报道", "文件", "资料", "文中", "正文", "里面", "情况", "怎么", "怎么样", "怎样", "哪个", "哪些", "哪里", "哪家", "哪年", "多少", "什么", "为什么", "是否", "有没有", "起来", "同一", "同一个", "早年", "早先", "前后", "变化", "各写", "比是", "提到", "说明", "介绍", "一下", "请问", "目前", "现在", "当时", "预计", "能够", "可以", "需要", "主要", "一共", "总共", "共有"]
+    [
+        "那个",
+        "那笔",
+        "那片",
+        "那些",
+        "那么",
+        "这个",
+        "这些",
+        "具体",
+        "分别",
+        "各自",
+        "两篇",
+        "两个",
+        "报道",
+        "文件",
+        "资料",
+        "文中",
+        "正文",
+        "里面",
+        "情况",
+        "怎么",
+        "怎么样",
+        "怎样",
+        "哪个",
+        "哪些",
+        "哪里",
+        "哪家",
+        "哪年",
+        "多少",
+        "什么",
+        "为什么",
+        "是否",
+        "有没有",
+        "起来",
+        "同一",
+        "同一个",
+        "早年",
+        "早先",
+        "前后",
+        "变化",
+        "各写",
+        "比是",
+        "提到",
+        "说明",
+        "介绍",
+        "一下",
+        "请问",
+        "目前",
+        "现在",
+        "当时",
+        "预计",
+        "能够",
+        "可以",
+        "需要",
+        "主要",
+        "一共",
+        "总共",
+        "共有",
+    ]
 )
-_GENERIC_PLACES = set(["城市", "地区", "全省", "全市", "全县", "全国", "国家", "省里", "市里", "县里", "园区", "区域", "中原", "东部", "西部", "南部", "北部"])
+_GENERIC_PLACES = set(
+    [
+        "城市",
+        "地区",
+        "全省",
+        "全市",
+        "全县",
+        "全国",
+        "国家",
+        "省里",
+        "市里",
+        "县里",
+        "园区",
+        "区域",
+        "中原",
+        "东部",
+        "西部",
+        "南部",
+        "北部",
+    ]
+)
 _TABLE_ROW = re.compile(r"\S+(?: [\d.,]+){2,}")
-_SEVERAL = re.compile(r"分别|各|两|哪些|哪几|前后|对比|比较|both|each|respectively|compare|which (?:two|ones)", re.I)
-_ASKS_NUMBER = re.compile(r"多少|几|比例|面积|金额|规模|how (?:many|much|large|big)|what (?:percentage|share|area|amount)", re.I)
+_SEVERAL = re.compile(
+    r"分别|各|两|哪些|哪几|前后|对比|比较|both|each|respectively|compare|which (?:two|ones)", re.I
+)
+_ASKS_NUMBER = re.compile(
+    r"多少|几|比例|面积|金额|规模|how (?:many|much|large|big)|what (?:percentage|share|area|amount)",
+    re.I,
+)
 
 
 @dataclass
@@ -94,7 +183,7 @@ class Retrieved:
 
 
 def detect_lang(text: str) -> str:
-    """"en" when Latin letters clearly outweigh Chinese characters, else "zh"."""
+    """ "en" when Latin letters clearly outweigh Chinese characters, else "zh"."""
     cjk = len(re.findall(r"[\u3400-\u9fff]", text))
     latin = len(re.findall(r"[A-Za-z]", text))
     return "en" if latin > cjk * 2 else "zh"
@@ -109,7 +198,9 @@ def prompt(settings: Settings, name: str) -> str:
     """A prompt template from prompts/ (cached; edit the files, not the code)."""
     path = settings.prompts_dir / name
     if not path.is_file():
-        raise FileNotFoundError(f"Prompt file {path} is missing (prompts_dir = {settings.prompts_dir}).")
+        raise FileNotFoundError(
+            f"Prompt file {path} is missing (prompts_dir = {settings.prompts_dir})."
+        )
     return _read_prompt(path)
 
 
@@ -164,9 +255,13 @@ class Answerer:
     # ---- term weights: rare terms decide whether the passages really answer
 
     def _weights(self, terms: list[str]) -> dict[str, float]:
-        terms = [t for t in terms if t not in _QUESTION_WORDS and not re.fullmatch(r"[\u3400-\u9fff]", t)]
+        terms = [
+            t for t in terms if t not in _QUESTION_WORDS and not re.fullmatch(r"[\u3400-\u9fff]", t)
+        ]
         n = self.index.catalog.chunk_count()
-        weights = {t: math.log((n + 1) / (self.index.catalog.document_frequency(t) + 0.5)) for t in terms}
+        weights = {
+            t: math.log((n + 1) / (self.index.catalog.document_frequency(t) + 0.5)) for t in terms
+        }
         return {t: w for t, w in weights.items() if w > 0}
 
     def entities(self, question: str) -> list[str]:
@@ -182,8 +277,12 @@ class Answerer:
         _jieba()  # quiet, initialised
         wanted = set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", question))
         for word, flag in jieba.posseg.cut(question):
-            if (flag in ("ns", "nr", "nt", "nz") and len(word) >= 2 and word not in _GENERIC_PLACES
-                    and self.index.catalog.document_frequency(word.lower()) > 0):
+            if (
+                flag in ("ns", "nr", "nt", "nz")
+                and len(word) >= 2
+                and word not in _GENERIC_PLACES
+                and self.index.catalog.document_frequency(word.lower()) > 0
+            ):
                 wanted.add(word.lower())
         return sorted(wanted)
 
@@ -202,7 +301,9 @@ class Answerer:
         top = p.heading.split(" > ")[0]
         key = (p.doc_id, top if re.match(r"^第\S+篇", top) else "")
         if key not in self._scopes:
-            rows = self.index.catalog.db.execute("SELECT heading, text FROM chunks WHERE doc_id=?", (p.doc_id,))
+            rows = self.index.catalog.db.execute(
+                "SELECT heading, text FROM chunks WHERE doc_id=?", (p.doc_id,)
+            )
             self._scopes[key] = p.title + "".join(h + t for h, t in rows if h.startswith(key[1]))
         return f"{p.heading}{p.text}{self._scopes[key]}"
 
@@ -232,7 +333,11 @@ class Answerer:
             return ""
         text = prompt(self.settings, template).format(**values)
         try:
-            lines = "".join(self.llm.stream([{"role": "user", "content": text}], 60)).strip().splitlines()
+            lines = (
+                "".join(self.llm.stream([{"role": "user", "content": text}], 60))
+                .strip()
+                .splitlines()
+            )
         except LLMError as exc:
             log.warning("%s failed: %s", template, exc)
             return ""
@@ -250,13 +355,18 @@ class Answerer:
 
     # ---- context
 
-    def pack(self, passages: list[Passage], terms: dict[str, float]) -> tuple[list[Passage], list[str]]:
+    def pack(
+        self, passages: list[Passage], terms: dict[str, float]
+    ) -> tuple[list[Passage], list[str]]:
         """Top passages, near-duplicates dropped, each cut to its relevant sentences to fit the budget."""
         cfg = self.settings
         kept: list[Passage] = []
         for p in passages:
             grams = bigrams(p.text)
-            if any(len(grams & bigrams(k.text)) > 0.7 * max(1, min(len(grams), len(bigrams(k.text)))) for k in kept):
+            if any(
+                len(grams & bigrams(k.text)) > 0.7 * max(1, min(len(grams), len(bigrams(k.text))))
+                for k in kept
+            ):
                 continue
             kept.append(p)
             if len(kept) == cfg.answer.max_passages:
@@ -282,13 +392,23 @@ class Answerer:
             focused.append("…".join(sents[i].strip() for i in sorted(chosen)))
         return kept, focused
 
-    def build_messages(self, question: str, lang: str, focused: list[str], passages: list[Passage]) -> list[Message]:
+    def build_messages(
+        self, question: str, lang: str, focused: list[str], passages: list[Passage]
+    ) -> list[Message]:
         """System rules, then the numbered passages (each under its nearest heading) and the question."""
         headings = [p.heading.split(" > ")[-1][:30] for p in passages]
-        blocks = "\n".join(f"[{i}]（{h}）{t}" if h else f"[{i}] {t}" for i, (t, h) in enumerate(zip(focused, headings, strict=True), 1))
+        blocks = "\n".join(
+            f"[{i}]（{h}）{t}" if h else f"[{i}] {t}"
+            for i, (t, h) in enumerate(zip(focused, headings, strict=True), 1)
+        )
         return [
             {"role": "system", "content": prompt(self.settings, f"system_{lang}.txt").strip()},
-            {"role": "user", "content": prompt(self.settings, f"answer_{lang}.txt").format(passages=blocks, question=question).strip()},
+            {
+                "role": "user",
+                "content": prompt(self.settings, f"answer_{lang}.txt")
+                .format(passages=blocks, question=question)
+                .strip(),
+            },
         ]
 
     def _prompt_tokens(self, messages: list[Message]) -> int:
@@ -298,32 +418,69 @@ class Answerer:
 
     # ---- the whole flow
 
-    def retrieve(self, question: str, history: list[Message] | None = None, k: int | None = None) -> Retrieved:
+    def retrieve(
+        self, question: str, history: list[Message] | None = None, k: int | None = None
+    ) -> Retrieved:
         """Question (+ history) -> standalone Chinese search queries -> ranked passages."""
         t0 = time.perf_counter()
         lang = detect_lang(question)
         standalone, flags = self.standalone(question.strip(), history)
         dense_q, keyword_q, more = self.search_queries(standalone, lang)
-        passages = search(self.index, dense_q, k=k or self.settings.retrieval.k, keyword_query=keyword_q)
-        return Retrieved(lang, standalone, dense_q, keyword_q, passages, flags + more, (time.perf_counter() - t0) * 1000)
+        passages = search(
+            self.index, dense_q, k=k or self.settings.retrieval.k, keyword_query=keyword_q
+        )
+        return Retrieved(
+            lang,
+            standalone,
+            dense_q,
+            keyword_q,
+            passages,
+            flags + more,
+            (time.perf_counter() - t0) * 1000,
+        )
 
-    def ask(self, question: str, history: list[Message] | None = None,
-            on_token: Callable[[str], None] | None = None, k: int | None = None,
-            answer_lang: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: list[Message] | None = None,
+        on_token: Callable[[str], None] | None = None,
+        k: int | None = None,
+        answer_lang: str | None = None,
+    ) -> Answer:
         """Answer from the documents; `answer_lang` ("zh"/"en") overrides the question's language."""
         t0 = time.perf_counter()
         question = question.strip()
         found = self.retrieve(question, history, k=k or self.settings.retrieval.k)
-        lang, standalone, dense_q, keyword_q, flags = found.lang, found.standalone, found.dense_query, found.keyword_query, found.flags
+        lang, standalone, dense_q, keyword_q, flags = (
+            found.lang,
+            found.standalone,
+            found.dense_query,
+            found.keyword_query,
+            found.flags,
+        )
         passages = found.passages
         retrieval_ms = found.ms
         terms = self._weights(query_terms(keyword_q if lang == "en" else standalone))
         kept, focused = self.pack(passages, terms)
         support = max((self.coverage(terms, f"{p.heading}\n{p.text}") for p in kept), default=0.0)
         llm_name = self.llm.name if self.llm else "extractive"
-        result = Answer(question, "", [], kept, False, {"provider": self.settings.llm.provider if self.llm else "extractive",
-                        "model": llm_name}, {}, lang=answer_lang or lang, standalone=standalone, search_query=dense_q,
-                        support=round(support, 3), flags=flags)
+        result = Answer(
+            question,
+            "",
+            [],
+            kept,
+            False,
+            {
+                "provider": self.settings.llm.provider if self.llm else "extractive",
+                "model": llm_name,
+            },
+            {},
+            lang=answer_lang or lang,
+            standalone=standalone,
+            search_query=dense_q,
+            support=round(support, 3),
+            flags=flags,
+        )
         first_token: list[float] = []
 
         def emit(tok: str) -> None:
@@ -334,7 +491,9 @@ class Answerer:
 
         cfg = self.settings.answer
         threshold = cfg.refusal_threshold if self.llm is None else cfg.llm_refusal_threshold
-        result.entities = self.entities(standalone) if lang == "zh" or "translated_by_llm" in flags else []
+        result.entities = (
+            self.entities(standalone) if lang == "zh" or "translated_by_llm" in flags else []
+        )
         missing = self.lacks(result.entities, kept)
         if missing:
             result.flags.append("missing_entity:" + ",".join(missing))
@@ -350,9 +509,16 @@ class Answerer:
             asked = standalone if lang == "zh" else question
             messages = self.build_messages(asked, result.lang, focused, kept)
             result.prompt_tokens = self._prompt_tokens(messages)
-            while result.prompt_tokens > self.llm.n_ctx - self.settings.llm.max_tokens and len(kept) > 1:
-                log.warning("prompt of %d tokens exceeds the %d-token window: dropping passage %d",
-                            result.prompt_tokens, self.llm.n_ctx, len(kept))
+            while (
+                result.prompt_tokens > self.llm.n_ctx - self.settings.llm.max_tokens
+                and len(kept) > 1
+            ):
+                log.warning(
+                    "prompt of %d tokens exceeds the %d-token window: dropping passage %d",
+                    result.prompt_tokens,
+                    self.llm.n_ctx,
+                    len(kept),
+                )
                 kept, focused = kept[:-1], focused[:-1]
                 result.passages = kept
                 result.flags.append("context_trimmed")
@@ -363,7 +529,9 @@ class Answerer:
             self._check(result, text, terms)
         result.timings = {
             "retrieval_ms": round(retrieval_ms, 1),
-            "first_token_ms": round(first_token[0], 1) if first_token else round((time.perf_counter() - t0) * 1000, 1),
+            "first_token_ms": round(first_token[0], 1)
+            if first_token
+            else round((time.perf_counter() - t0) * 1000, 1),
             "total_ms": round((time.perf_counter() - t0) * 1000, 1),
         }
         return result
@@ -384,7 +552,9 @@ class Answerer:
             for sent in _sentences(p.text):
                 if _squash(sent) in _squash(p.heading):
                     continue  # a caption or table title repeated in the heading answers nothing
-                score = self.coverage(terms, sent) + 0.15 * self.coverage(terms, p.heading) - 0.03 * n
+                score = (
+                    self.coverage(terms, sent) + 0.15 * self.coverage(terms, p.heading) - 0.03 * n
+                )
                 if wants_number and _NUMBER.search(sent):
                     score += 0.1
                 if self.lacks(result.entities, [p]):
@@ -422,8 +592,12 @@ class Answerer:
             p = result.passages[n - 1]
             text = _squash(p.text)
             numbers = [x for s in cited[n] for x in _NUMBER.findall(_MARKER.sub("", s))]
-            supported = all(x in text for x in numbers) and any(len(bigrams(s) & bigrams(p.text)) >= 2 for s in cited[n])
-            cits.append(Citation(n, p.doc_id, p.chunk_id, p.heading, p.text, p.score, supported, cited[n]))
+            supported = all(x in text for x in numbers) and any(
+                len(bigrams(s) & bigrams(p.text)) >= 2 for s in cited[n]
+            )
+            cits.append(
+                Citation(n, p.doc_id, p.chunk_id, p.heading, p.text, p.score, supported, cited[n])
+            )
         result.citations = cits
 
     def _check(self, result: Answer, text: str, terms: dict[str, float]) -> None:
@@ -433,7 +607,9 @@ class Answerer:
         refused = bool(_REFUSAL.search(text))
         body = _MARKER.sub("", text).strip(" \n。.,，")
         if refused and len(_squash(body)) < 40:
-            if result.support >= self.settings.answer.override_refusal_support:  # the passages cover it: quote them
+            if (
+                result.support >= self.settings.answer.override_refusal_support
+            ):  # the passages cover it: quote them
                 result.flags.append("llm_refusal_overridden")
                 self._extractive(result, terms)
             else:
@@ -448,7 +624,9 @@ class Answerer:
         cited: dict[int, list[str]] = {}
         kept_sentences: list[str] = []
         for sent in _sentences(text):
-            markers = {int(x) for m in _MARKER.findall(sent) for x in re.split(r"[,，、\s]+", m) if x}
+            markers = {
+                int(x) for m in _MARKER.findall(sent) for x in re.split(r"[,，、\s]+", m) if x
+            }
             clean = _MARKER.sub("", sent).strip()
             if not clean.strip("。.,，;； "):
                 continue
@@ -460,8 +638,13 @@ class Answerer:
             if markers - valid:
                 result.flags.append("removed_invalid_marker")
             if not valid:  # attach: the passage sharing the sentence's figures and most words
-                best = max(range(len(passages)), key=lambda i: (
-                    sum(x in _squash(passages[i].text) for x in numbers), len(bigrams(clean) & bigrams(passages[i].text))))
+                best = max(
+                    range(len(passages)),
+                    key=lambda i: (
+                        sum(x in _squash(passages[i].text) for x in numbers),
+                        len(bigrams(clean) & bigrams(passages[i].text)),
+                    ),
+                )
                 if len(bigrams(clean) & bigrams(passages[best].text)) >= 3 or numbers:
                     valid = {best + 1}
                     result.flags.append("citation_attached")

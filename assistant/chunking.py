@@ -137,7 +137,11 @@ def chunk_document(doc: Document, cfg: ChunkingSettings) -> list[Chunk]:
 
     def add(span: tuple[int, int]) -> None:
         size = span[1] - units[0][0] if units else 0
-        if units and size > cfg.max_chars or (units and units[-1][1] - units[0][0] >= cfg.target_chars):
+        if (
+            units
+            and size > cfg.max_chars
+            or (units and units[-1][1] - units[0][0] >= cfg.target_chars)
+        ):
             flush(keep_overlap=True)
         units.append(span)
 

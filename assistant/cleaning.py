@@ -18,7 +18,9 @@ _CJK_RE = re.compile(f"[{CJK}]")
 # Sentence-final or clause-final marks: a line ending in one is not a broken line.
 _TERMINAL = tuple("。！？；：!?;:…”’」』）)】]")
 # A line made only of a page number: "—3—", "- 3 -", "第3页", "第 3 页 共 10 页".
-_PAGE_LINE = re.compile(r"^(?:[-—–─]+\s*\d{1,4}\s*[-—–─]+|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
+_PAGE_LINE = re.compile(
+    r"^(?:[-—–─]+\s*\d{1,4}\s*[-—–─]+|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$"
+)
 # Units that legitimately follow a number at the start of a line.
 _UNITS = "年月日号时万亿千百元个家项吨亩台平米公里倍人户座条栋所间辆套件次期%％.．、,，:："
 _HEADING = re.compile(
@@ -32,7 +34,9 @@ _BOILERPLATE = re.compile(
 # Page controls inside a line that also carries content ("2013年1月10日 放大 缩小 默认").
 _CHROME = re.compile(r"\s*(?:放大\s*缩小(?:\s*默认)?|上一版\s*\d*|\d*\s*下一版)\s*")
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c - 0xFEE0).isalnum()}
-_FULLWIDTH_ALNUM.update({0x3000: 0x20, 0xA0: 0x20, 0xFF05: 0x25, 0xFF0E: 0x2E})  # space, nbsp, ％, ．
+_FULLWIDTH_ALNUM.update(
+    {0x3000: 0x20, 0xA0: 0x20, 0xFF05: 0x25, 0xFF0E: 0x2E}
+)  # space, nbsp, ％, ．
 
 
 def normalize_width(text: str) -> str:
@@ -129,4 +133,3 @@ def clean_text(raw: str) -> str:
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip() + "\n" if text.strip() else ""
-

@@ -34,7 +34,12 @@ USER_ERRORS = (ConfigError, IndexError_, EmbeddingError, FileNotFoundError, LLME
 
 @app.callback()
 def main(
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="TOML config file (default: ./assistant.toml if present)")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="TOML config file (default: ./assistant.toml if present)"
+        ),
+    ] = None,
 ) -> None:
     _state["config"] = config
 
@@ -64,15 +69,24 @@ def peak_rss_mb() -> float:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (txt, md, pdf, docx, html)")],
-    prune: Annotated[bool, typer.Option(help="Also remove documents whose source file is gone")] = False,
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (txt, md, pdf, docx, html)")
+    ],
+    prune: Annotated[
+        bool, typer.Option(help="Also remove documents whose source file is gone")
+    ] = False,
 ) -> None:
     """Add or update documents; unchanged files are skipped without embedding."""
     index = open_index()
     t0 = time.perf_counter()
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed} chunks embedded"),
-        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, transient=True,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} chunks embedded"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
     ) as progress:
         task = progress.add_task("ingest", total=None, rate="")
 
@@ -82,12 +96,20 @@ def ingest(
             progress.update(task, rate=f"{done / max(1e-6, time.perf_counter() - t0):.1f} chunks/s")
 
         def on_file(r: FileResult) -> None:
-            style = {"failed": "red", "unchanged": "dim", "deleted": "yellow"}.get(r.status, "green")
-            detail = f"{r.chunks} chunks, {r.embedded} embedded" if r.status in ("added", "updated") else r.error
+            style = {"failed": "red", "unchanged": "dim", "deleted": "yellow"}.get(
+                r.status, "green"
+            )
+            detail = (
+                f"{r.chunks} chunks, {r.embedded} embedded"
+                if r.status in ("added", "updated")
+                else r.error
+            )
             progress.console.print(f"[{style}]{r.status:9}[/] {r.doc_id}  {detail}")
 
         try:
-            report = ingest_paths(index, paths, prune=prune, on_file=on_file, on_embedded=on_embedded)
+            report = ingest_paths(
+                index, paths, prune=prune, on_file=on_file, on_embedded=on_embedded
+            )
         except USER_ERRORS as exc:
             fail(str(exc))
     for r in report.results:
@@ -110,7 +132,9 @@ def ingest(
 
 
 @app.command()
-def delete(doc: Annotated[str, typer.Argument(help="Document id (its file name, as `status` lists it)")]) -> None:
+def delete(
+    doc: Annotated[str, typer.Argument(help="Document id (its file name, as `status` lists it)")],
+) -> None:
     """Remove a document and all its chunks."""
     index = open_index()
     if not index.delete(doc):
@@ -134,24 +158,44 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] =
         "chunks": sum(d.n_chunks for d in docs),
         "vectors": index.vectors.count(),
         "catalog_bytes": index.catalog.size_bytes(),
-        "chroma_bytes": sum(f.stat().st_size for f in s.chroma_dir.rglob("*") if f.is_file()) if not s.vector_store.url else None,
+        "chroma_bytes": sum(f.stat().st_size for f in s.chroma_dir.rglob("*") if f.is_file())
+        if not s.vector_store.url
+        else None,
         "docs": [
-            {"doc_id": d.doc_id, "title": d.title, "chunks": d.n_chunks, "chars": d.n_chars, "status": d.status,
-             "added": time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at))}
+            {
+                "doc_id": d.doc_id,
+                "title": d.title,
+                "chunks": d.n_chunks,
+                "chars": d.n_chars,
+                "status": d.status,
+                "added": time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at)),
+            }
             for d in docs
         ],
     }
     if as_json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
         return
-    for key in ("data_dir", "vector_store", "embedding_model", "embedding_dim", "documents", "chunks", "vectors"):
+    for key in (
+        "data_dir",
+        "vector_store",
+        "embedding_model",
+        "embedding_dim",
+        "documents",
+        "chunks",
+        "vectors",
+    ):
         console.print(f"[bold]{key:16}[/] {info[key]}")
-    console.print(f"[bold]{'keyword index':16}[/] {info['catalog_bytes'] / 1e6:.1f} MB (SQLite FTS5 + catalog)")
+    console.print(
+        f"[bold]{'keyword index':16}[/] {info['catalog_bytes'] / 1e6:.1f} MB (SQLite FTS5 + catalog)"
+    )
     if info["chroma_bytes"] is not None:
         console.print(f"[bold]{'vector index':16}[/] {info['chroma_bytes'] / 1e6:.1f} MB (Chroma)")
     table = Table("document", "title", "chunks", "chars", "status", "added")
     for d in info["docs"]:
-        table.add_row(d["doc_id"], d["title"], str(d["chunks"]), str(d["chars"]), d["status"], d["added"])
+        table.add_row(
+            d["doc_id"], d["title"], str(d["chunks"]), str(d["chars"]), d["status"], d["added"]
+        )
     console.print(table)
 
 
@@ -160,8 +204,12 @@ def search(
     query: Annotated[str, typer.Argument(help="The question or search terms")],
     k: Annotated[int, typer.Option("--k", "-k", help="How many passages")] = 5,
     mode: Annotated[str, typer.Option(help="hybrid | dense | keyword")] = "hybrid",
-    doc: Annotated[list[str] | None, typer.Option("--doc", help="Only these documents (repeatable)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: the contract evaluation relies on")] = False,
+    doc: Annotated[
+        list[str] | None, typer.Option("--doc", help="Only these documents (repeatable)")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON: the contract evaluation relies on")
+    ] = False,
 ) -> None:
     """Ranked passages for a question, with which retriever found each and at what rank."""
     from assistant.retrieval import MODES
@@ -174,14 +222,27 @@ def search(
     passages = run_search(index, query, k=k, mode=mode, doc_ids=doc)
     ms = (time.perf_counter() - t0) * 1000
     if as_json:
-        print(json.dumps({"query": query, "mode": mode, "k": k, "ms": round(ms, 1),
-                          "passages": [p.to_dict() for p in passages]}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "query": query,
+                    "mode": mode,
+                    "k": k,
+                    "ms": round(ms, 1),
+                    "passages": [p.to_dict() for p in passages],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     if not passages:
         console.print("No passages found. Is anything ingested? (`assistant status`)")
     for i, p in enumerate(passages, 1):
         found = ", ".join(f"{name} #{rank}" for name, rank in p.ranks.items())
-        console.print(f"[bold cyan][{i}][/] [bold]{p.doc_id}[/] {p.heading} [dim]({found}; score {p.score:.4f}; chars {p.start}-{p.end})[/]")
+        console.print(
+            f"[bold cyan][{i}][/] [bold]{p.doc_id}[/] {p.heading} [dim]({found}; score {p.score:.4f}; chars {p.start}-{p.end})[/]"
+        )
         console.print(p.text.strip(), highlight=False)
         console.print()
     err.print(f"[dim]{len(passages)} passages in {ms:.0f} ms[/]")
@@ -192,10 +253,17 @@ def reindex() -> None:
     """Re-embed every stored chunk with the configured embedding model (after switching models)."""
     index = open_index(check_model=False)
     t0 = time.perf_counter()
-    with Progress(TextColumn("re-embedding"), BarColumn(), TextColumn("{task.completed}/{task.total}"), console=err) as progress:
+    with Progress(
+        TextColumn("re-embedding"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=err,
+    ) as progress:
         task = progress.add_task("reindex", total=len(index.catalog.chunk_ids()))
         n = index.reindex(lambda m: progress.advance(task, m))
-    console.print(f"re-embedded {n} chunks with {index.embedder.name} in {time.perf_counter() - t0:.1f}s")
+    console.print(
+        f"re-embedded {n} chunks with {index.embedder.name} in {time.perf_counter() - t0:.1f}s"
+    )
 
 
 def _answerer(llm: str | None):  # noqa: ANN202
@@ -206,7 +274,9 @@ def _answerer(llm: str | None):  # noqa: ANN202
         if llm not in PROVIDERS:
             fail(f"--llm must be one of {', '.join(PROVIDERS)}")
         s = settings()
-        _state["settings"] = s.model_copy(update={"llm": s.llm.model_copy(update={"provider": llm})})
+        _state["settings"] = s.model_copy(
+            update={"llm": s.llm.model_copy(update={"provider": llm})}
+        )
     index = open_index()
     if not index.catalog.documents():
         fail("The index is empty: run `assistant ingest seeds/` (or your own documents) first.")
@@ -231,18 +301,26 @@ def _print_answer(result, streamed: bool) -> None:  # noqa: ANN001
         for sentence in c.sentences[:2]:
             console.print(f"    {sentence}", highlight=False)
     t = result.timings
-    err.print(f"[dim]{result.llm['model']} · retrieval {t['retrieval_ms']:.0f} ms · first token {t['first_token_ms'] / 1000:.1f} s · "
-              f"total {t['total_ms'] / 1000:.1f} s · prompt {result.prompt_tokens} tokens[/]")
+    err.print(
+        f"[dim]{result.llm['model']} · retrieval {t['retrieval_ms']:.0f} ms · first token {t['first_token_ms'] / 1000:.1f} s · "
+        f"total {t['total_ms'] / 1000:.1f} s · prompt {result.prompt_tokens} tokens[/]"
+    )
 
 
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question (omit with --file)")] = None,
-    llm: Annotated[str | None, typer.Option("--llm", help="local | openai | extractive (default: config)")] = None,
+    llm: Annotated[
+        str | None, typer.Option("--llm", help="local | openai | extractive (default: config)")
+    ] = None,
     k: Annotated[int | None, typer.Option("--k", "-k", help="Passages to retrieve")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
-    file: Annotated[Path | None, typer.Option("--file", help="JSONL of questions (id, question[, history])")] = None,
-    output: Annotated[Path | None, typer.Option("--output", help="With --file: where to write answers (JSONL)")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="JSONL of questions (id, question[, history])")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="With --file: where to write answers (JSONL)")
+    ] = None,
 ) -> None:
     """Answer a question from the documents, with cited passages."""
     if (question is None) == (file is None):
@@ -271,10 +349,12 @@ def _ask_batch(answerer, file: Path, output: Path | None, k: int | None) -> None
             except json.JSONDecodeError as exc:
                 fail(f"{file}:{n}: not JSON ({exc.msg})")
             if not isinstance(item, dict) or "id" not in item or "question" not in item:
-                fail(f"{file}:{n}: each line needs \"id\" and \"question\"")
+                fail(f'{file}:{n}: each line needs "id" and "question"')
             lines.append(item)
     out = output.open("w", encoding="utf-8") if output else sys.stdout
-    with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err) as progress:
+    with Progress(
+        TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    ) as progress:
         task = progress.add_task("ask", total=len(lines))
         for item in lines:
             result = answerer.ask(item["question"], history=item.get("history"), k=k)
@@ -288,14 +368,31 @@ def _ask_batch(answerer, file: Path, output: Path | None, k: int | None) -> None
 
 @app.command("eval")
 def eval_(
-    set_: Annotated[Path, typer.Option("--set", help="Evaluation set (JSONL)")] = Path("evals/questions.jsonl"),
-    llm: Annotated[str | None, typer.Option("--llm", help="local | openai | extractive (default: config)")] = None,
+    set_: Annotated[Path, typer.Option("--set", help="Evaluation set (JSONL)")] = Path(
+        "evals/questions.jsonl"
+    ),
+    llm: Annotated[
+        str | None, typer.Option("--llm", help="local | openai | extractive (default: config)")
+    ] = None,
     k: Annotated[int | None, typer.Option("--k", help="Passages given to the answer step")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Report folder (default reports/<timestamp>-<llm>/)")] = None,
-    retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Only retrieval metrics; no LLM, seconds")] = False,
-    baseline: Annotated[Path | None, typer.Option("--baseline", help="Report to compare with (default: evals/baseline.json)")] = None,
-    write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Also save this run as the CI baseline")] = None,
-    compare_: Annotated[tuple[Path, Path] | None, typer.Option("--compare", help="Print the difference between two report.json files")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Report folder (default reports/<timestamp>-<llm>/)"),
+    ] = None,
+    retrieval_only: Annotated[
+        bool, typer.Option("--retrieval-only", help="Only retrieval metrics; no LLM, seconds")
+    ] = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Report to compare with (default: evals/baseline.json)"),
+    ] = None,
+    write_baseline: Annotated[
+        Path | None, typer.Option("--write-baseline", help="Also save this run as the CI baseline")
+    ] = None,
+    compare_: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option("--compare", help="Print the difference between two report.json files"),
+    ] = None,
 ) -> None:
     """Run the fixed evaluation set; write report.json, report.md and plots."""
     from assistant import evaluation as ev
@@ -309,10 +406,17 @@ def eval_(
     questions = ev.load_questions(set_)
     answerer = _answerer("extractive" if retrieval_only else llm)
     k = k or settings().retrieval.k
-    with Progress(TextColumn("evaluating"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err) as progress:
+    with Progress(
+        TextColumn("evaluating"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+    ) as progress:
         task = progress.add_task("eval", total=len(questions))
-        report = ev.run_eval(questions, answerer, k, retrieval_only, on_question=lambda _: progress.advance(task))
+        report = ev.run_eval(
+            questions, answerer, k, retrieval_only, on_question=lambda _: progress.advance(task)
+        )
     if retrieval_only:
         report["llm"] = "none"
     base_path = baseline or Path("evals/baseline.json")
@@ -324,10 +428,18 @@ def eval_(
     console.print("wrote " + ", ".join(str(p) for p in paths))
     if write_baseline:
         keep = ("id", "type", "lang", "hit1", "hit5", "accuracy", "refused")
-        slim = {**{k2: report[k2] for k2 in ("created", "llm", "embedding_model", "k", "retrieval_only")},
-                "tolerance": 0.02, "summary": {"overall": report["summary"]["overall"]},
-                "questions": [{f: r[f] for f in keep if f in r} for r in report["questions"]]}
-        write_baseline.write_text(json.dumps(slim, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        slim = {
+            **{
+                k2: report[k2]
+                for k2 in ("created", "llm", "embedding_model", "k", "retrieval_only")
+            },
+            "tolerance": 0.02,
+            "summary": {"overall": report["summary"]["overall"]},
+            "questions": [{f: r[f] for f in keep if f in r} for r in report["questions"]],
+        }
+        write_baseline.write_text(
+            json.dumps(slim, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
         console.print(f"baseline written to {write_baseline}")
 
 

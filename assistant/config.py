@@ -154,8 +154,14 @@ class Settings(BaseSettings):
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Build the settings from a TOML file (explicit, or ./assistant.toml) plus env vars."""
     if config is not None and not config.is_file():
-        raise ConfigError(f"Config file {config} does not exist. Copy config.example.toml to start one.")
-    path = config if config is not None else (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None)
+        raise ConfigError(
+            f"Config file {config} does not exist. Copy config.example.toml to start one."
+        )
+    path = (
+        config
+        if config is not None
+        else (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None)
+    )
 
     class _FileSettings(Settings):
         model_config = SettingsConfigDict(toml_file=path)

@@ -66,13 +66,19 @@ class SentenceTransformerEmbedder:
             ) from exc
         self._cfg = cfg
         self.name = f"sentence-transformers/{cfg.model}"
-        dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim_of = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(dim_of() or 0)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         prefixed = [self._cfg.passage_prefix + t for t in texts]
         vectors = self._model.encode(
-            prefixed, batch_size=self._cfg.batch_size, normalize_embeddings=True, convert_to_numpy=True
+            prefixed,
+            batch_size=self._cfg.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 

@@ -102,7 +102,9 @@ def mean(values: Iterable[float]) -> float | None:
     return round(statistics.fmean(values), 4) if values else None
 
 
-def summarize(rows: list[dict[str, Any]], metrics: list[str], by: str | None = None) -> dict[str, dict[str, float]]:
+def summarize(
+    rows: list[dict[str, Any]], metrics: list[str], by: str | None = None
+) -> dict[str, dict[str, float]]:
     """Mean of each metric over rows, overall and per value of `by` (type, lang)."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -110,7 +112,14 @@ def summarize(rows: list[dict[str, Any]], metrics: list[str], by: str | None = N
         if by:
             groups[str(row[by])].append(row)
     return {
-        name: {"n": len(items), **{m: v for m in metrics if (v := mean(r[m] for r in items if r.get(m) is not None)) is not None}}
+        name: {
+            "n": len(items),
+            **{
+                m: v
+                for m in metrics
+                if (v := mean(r[m] for r in items if r.get(m) is not None)) is not None
+            },
+        }
         for name, items in groups.items()
     }
 
@@ -118,21 +127,38 @@ def summarize(rows: list[dict[str, Any]], metrics: list[str], by: str | None = N
 def answer_correct(q: Question, answer: str) -> bool:
     """Every must_include item present (any alternative), after normalising width, spaces and 1,000s commas."""
     text = re.sub(r"(?<=\d)[,，](?=\d{3})", "", squash(answer))
-    return all(any(re.sub(r"(?<=\d)[,，](?=\d{3})", "", squash(alt)) in text for alt in item) for item in q.must_include)
+    return all(
+        any(re.sub(r"(?<=\d)[,，](?=\d{3})", "", squash(alt)) in text for alt in item)
+        for item in q.must_include
+    )
 
 
 RETRIEVAL_METRICS = ["hit1", "hit5", "mrr10", "evidence_recall"]
-ANSWER_METRICS = ["accuracy", "citation_precision", "citation_recall", "false_refusal", "refusal_accuracy"]
+ANSWER_METRICS = [
+    "accuracy",
+    "citation_precision",
+    "citation_recall",
+    "false_refusal",
+    "refusal_accuracy",
+]
 COST_METRICS = ["retrieval_ms", "first_token_ms", "total_ms", "prompt_tokens"]
 
 
-def evaluate_question(q: Question, answerer: Answerer, k: int, retrieval_only: bool) -> dict[str, Any]:
+def evaluate_question(
+    q: Question, answerer: Answerer, k: int, retrieval_only: bool
+) -> dict[str, Any]:
     """One question through retrieval (top 10 for the metrics) and, unless retrieval-only, answering."""
     found = answerer.retrieve(q.question, q.history, k=max(10, k))
     row: dict[str, Any] = {
-        "id": q.id, "type": q.type, "lang": q.lang, "answerable": q.answerable, "question": q.question,
-        "search_query": found.dense_query, "retrieved": [p.chunk_id for p in found.passages],
-        "retrieved_docs": [p.doc_id for p in found.passages], "retrieval_ms": round(found.ms, 1),
+        "id": q.id,
+        "type": q.type,
+        "lang": q.lang,
+        "answerable": q.answerable,
+        "question": q.question,
+        "search_query": found.dense_query,
+        "retrieved": [p.chunk_id for p in found.passages],
+        "retrieved_docs": [p.doc_id for p in found.passages],
+        "retrieval_ms": round(found.ms, 1),
     }
     if q.answerable:
         r = score_retrieval(q, found.passages, k)
@@ -143,9 +169,16 @@ def evaluate_question(q: Question, answerer: Answerer, k: int, retrieval_only: b
     cited = [c for c in result.citations]
     good = [c for c in cited if any(supports(c.text, ev) for ev in q.evidence)]
     row.update(
-        answer=result.answer, refused=result.refused, flags=result.flags, support=result.support,
-        citations=[{"n": c.n, "doc": c.doc, "chunk_id": c.chunk_id, "supported": c.supported} for c in cited],
-        first_token_ms=result.timings["first_token_ms"], total_ms=result.timings["total_ms"],
+        answer=result.answer,
+        refused=result.refused,
+        flags=result.flags,
+        support=result.support,
+        citations=[
+            {"n": c.n, "doc": c.doc, "chunk_id": c.chunk_id, "supported": c.supported}
+            for c in cited
+        ],
+        first_token_ms=result.timings["first_token_ms"],
+        total_ms=result.timings["total_ms"],
         prompt_tokens=result.prompt_tokens,
     )
     if q.answerable:
@@ -178,13 +211,21 @@ def summarize_report(rows: list[dict[str, Any]], retrieval_only: bool) -> dict[s
     for m in COST_METRICS:
         values = [float(r[m]) for r in rows if r.get(m) is not None]
         if values:
-            cost[m] = {"median": round(statistics.median(values), 1), "p90": percentile(values, 0.9)}
+            cost[m] = {
+                "median": round(statistics.median(values), 1),
+                "p90": percentile(values, 0.9),
+            }
     summary["cost"] = cost
     return summary
 
 
-def run_eval(questions: list[Question], answerer: Answerer, k: int, retrieval_only: bool = False,
-             on_question: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+def run_eval(
+    questions: list[Question],
+    answerer: Answerer,
+    k: int,
+    retrieval_only: bool = False,
+    on_question: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
     """The whole set: per-question rows, summaries, and what produced them."""
     started = time.time()
     rows = []
@@ -214,16 +255,26 @@ def run_eval(questions: list[Question], answerer: Answerer, k: int, retrieval_on
 def _table(groups: dict[str, dict[str, float]], metrics: list[str]) -> list[str]:
     lines = ["| group | n | " + " | ".join(metrics) + " |", "|---|---|" + "---|" * len(metrics)]
     for name, vals in groups.items():
-        lines.append(f"| {name} | {vals['n']} | " + " | ".join(f"{vals[m]:.3f}" if m in vals else "-" for m in metrics) + " |")
+        lines.append(
+            f"| {name} | {vals['n']} | "
+            + " | ".join(f"{vals[m]:.3f}" if m in vals else "-" for m in metrics)
+            + " |"
+        )
     return lines
 
 
 def render_markdown(report: dict[str, Any]) -> str:
     metrics = RETRIEVAL_METRICS + ([] if report["retrieval_only"] else ANSWER_METRICS)
     s = report["summary"]
-    lines = [f"# Evaluation {report['created']}", "",
-             f"LLM: `{report['llm']}` · embedding: `{report['embedding_model']}` · k = {report['k']} · "
-             f"{len(report['questions'])} questions · {report['seconds']} s", "", "## Overall", ""]
+    lines = [
+        f"# Evaluation {report['created']}",
+        "",
+        f"LLM: `{report['llm']}` · embedding: `{report['embedding_model']}` · k = {report['k']} · "
+        f"{len(report['questions'])} questions · {report['seconds']} s",
+        "",
+        "## Overall",
+        "",
+    ]
     lines += _table({"all": s["overall"]}, metrics)
     lines += ["", "## By type", ""] + _table(s["by_type"], metrics)
     lines += ["", "## By language", ""] + _table(s["by_lang"], metrics)
@@ -232,14 +283,24 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += [f"| {m} | {v['median']} | {v['p90']} |" for m, v in s["cost"].items()]
     if not report["retrieval_only"]:
         wrong = [r for r in report["questions"] if not r.get("accuracy")]
-        lines += ["", f"## Wrong answers ({len(wrong)})", "", "| id | type | lang | hit@5 | refused | answer |", "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"## Wrong answers ({len(wrong)})",
+            "",
+            "| id | type | lang | hit@5 | refused | answer |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in wrong:
             answer = str(r.get("answer", "")).replace("|", "/").replace("\n", " ")[:80]
-            lines.append(f"| {r['id']} | {r['type']} | {r['lang']} | {r.get('hit5', '-')} | {r.get('refused')} | {answer} |")
+            lines.append(
+                f"| {r['id']} | {r['type']} | {r['lang']} | {r.get('hit5', '-')} | {r.get('refused')} | {answer} |"
+            )
     return "\n".join(lines) + "\n"
 
 
-def write_report(report: dict[str, Any], out: Path, baseline: dict[str, Any] | None = None) -> list[Path]:
+def write_report(
+    report: dict[str, Any], out: Path, baseline: dict[str, Any] | None = None
+) -> list[Path]:
     """report.json, report.md and PNG plots (metric by type, latency, comparison with a baseline)."""
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "report.json", out / "report.md"]
@@ -259,12 +320,19 @@ def plot_report(report: dict[str, Any], out: Path, baseline: dict[str, Any] | No
     import matplotlib.pyplot as plt
 
     paths = []
-    metrics = ["hit5", "mrr10"] + ([] if report["retrieval_only"] else ["accuracy", "citation_precision"])
+    metrics = ["hit5", "mrr10"] + (
+        [] if report["retrieval_only"] else ["accuracy", "citation_precision"]
+    )
     by_type = report["summary"]["by_type"]
     fig, ax = plt.subplots(figsize=(9, 4))
     width = 0.8 / len(metrics)
     for i, m in enumerate(metrics):
-        ax.bar([x + i * width for x in range(len(by_type))], [v.get(m) or 0 for v in by_type.values()], width, label=m)
+        ax.bar(
+            [x + i * width for x in range(len(by_type))],
+            [v.get(m) or 0 for v in by_type.values()],
+            width,
+            label=m,
+        )
     ax.set_xticks([x + 0.4 - width / 2 for x in range(len(by_type))], list(by_type), rotation=20)
     ax.set_ylim(0, 1.05)
     ax.set_title(f"Metrics by question type ({report['llm']})")
@@ -288,10 +356,24 @@ def plot_report(report: dict[str, Any], out: Path, baseline: dict[str, Any] | No
     plt.close(fig)
 
     if baseline:
-        names = [m for m in RETRIEVAL_METRICS + ANSWER_METRICS if m in baseline["summary"]["overall"] and m in report["summary"]["overall"]]
+        names = [
+            m
+            for m in RETRIEVAL_METRICS + ANSWER_METRICS
+            if m in baseline["summary"]["overall"] and m in report["summary"]["overall"]
+        ]
         fig, ax = plt.subplots(figsize=(8, 3.5))
-        ax.bar([x - 0.2 for x in range(len(names))], [baseline["summary"]["overall"][m] for m in names], 0.4, label="baseline")
-        ax.bar([x + 0.2 for x in range(len(names))], [report["summary"]["overall"][m] for m in names], 0.4, label="this run")
+        ax.bar(
+            [x - 0.2 for x in range(len(names))],
+            [baseline["summary"]["overall"][m] for m in names],
+            0.4,
+            label="baseline",
+        )
+        ax.bar(
+            [x + 0.2 for x in range(len(names))],
+            [report["summary"]["overall"][m] for m in names],
+            0.4,
+            label="this run",
+        )
         ax.set_xticks(range(len(names)), names, rotation=20)
         ax.set_ylim(0, 1.05)
         ax.legend()

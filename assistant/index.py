@@ -38,7 +38,99 @@ class EmbeddingMismatchError(IndexError_):
 # --------------------------------------------------------------------------- tokens
 
 _STOPWORDS = set(
-    ["的", "了", "是", "在", "和", "与", "及", "或", "有", "为", "对", "把", "被", "从", "到", "向", "等", "其", "之", "以", "于", "中", "上", "下", "个", "这", "那", "哪", "哪些", "什么", "多少", "几", "几个", "吗", "呢", "吧", "啊", "呀", "么", "怎么", "怎样", "如何", "是否", "请问", "请", "问", "一下", "一个", "我", "你", "他", "她", "它", "我们", "他们", "它们", "哪里", "哪个", "the", "a", "an", "of", "in", "on", "at", "to", "for", "and", "or", "is", "are", "was", "were", "be", "what", "which", "who", "how", "many", "much", "does", "do", "did", "with", "by", "from", "as", "that", "this", "it", "its"]
+    [
+        "的",
+        "了",
+        "是",
+        "在",
+        "和",
+        "与",
+        "及",
+        "或",
+        "有",
+        "为",
+        "对",
+        "把",
+        "被",
+        "从",
+        "到",
+        "向",
+        "等",
+        "其",
+        "之",
+        "以",
+        "于",
+        "中",
+        "上",
+        "下",
+        "个",
+        "这",
+        "那",
+        "哪",
+        "哪些",
+        "什么",
+        "多少",
+        "几",
+        "几个",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "呀",
+        "么",
+        "怎么",
+        "怎样",
+        "如何",
+        "是否",
+        "请问",
+        "请",
+        "问",
+        "一下",
+        "一个",
+        "我",
+        "你",
+        "他",
+        "她",
+        "它",
+        "我们",
+        "他们",
+        "它们",
+        "哪里",
+        "哪个",
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "what",
+        "which",
+        "who",
+        "how",
+        "many",
+        "much",
+        "does",
+        "do",
+        "did",
+        "with",
+        "by",
+        "from",
+        "as",
+        "that",
+        "this",
+        "it",
+        "its",
+    ]
 )
 _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]")
 _jieba_ready = False
@@ -75,7 +167,9 @@ def query_terms(text: str) -> list[str]:
 class VectorStore(Protocol):
     """What the index needs of a vector database."""
 
-    def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]) -> None: ...
+    def upsert(
+        self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]
+    ) -> None: ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
 
@@ -83,7 +177,9 @@ class VectorStore(Protocol):
 
     def count(self) -> int: ...
 
-    def query(self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None) -> list[tuple[str, float]]: ...
+    def query(
+        self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None
+    ) -> list[tuple[str, float]]: ...
 
     def reset(self) -> None: ...
 
@@ -105,14 +201,20 @@ class ChromaVectorStore:
             if url:
                 m = re.match(r"^(https?)://([^:/]+)(?::(\d+))?/?$", url)
                 if not m:
-                    raise IndexError_(f"vector_store.url '{url}' is not of the form http://host:port")
+                    raise IndexError_(
+                        f"vector_store.url '{url}' is not of the form http://host:port"
+                    )
                 self._client = chromadb.HttpClient(
-                    host=m.group(2), port=int(m.group(3) or 8000), ssl=m.group(1) == "https",
+                    host=m.group(2),
+                    port=int(m.group(3) or 8000),
+                    ssl=m.group(1) == "https",
                     settings=chroma_settings,
                 )
             else:
                 settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+                self._client = chromadb.PersistentClient(
+                    path=str(settings.chroma_dir), settings=chroma_settings
+                )
         except IndexError_:
             raise
         except Exception as exc:
@@ -130,7 +232,11 @@ class ChromaVectorStore:
             configuration={"hnsw": {"space": "cosine"}},
         )
         meta = col.metadata or {}
-        if check_model and meta.get("embed_model") != self._model or int(meta.get("dim", -1)) != self._dim:
+        if (
+            check_model
+            and meta.get("embed_model") != self._model
+            or int(meta.get("dim", -1)) != self._dim
+        ):
             raise EmbeddingMismatchError(
                 f"The index was built with embedding model '{meta.get('embed_model')}' "
                 f"(dim {meta.get('dim')}), but the config now uses '{self._model}' (dim {self._dim}). "
@@ -139,10 +245,14 @@ class ChromaVectorStore:
             )
         return col
 
-    def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]) -> None:
+    def upsert(
+        self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]
+    ) -> None:
         for i in range(0, len(ids), 1000):
             self._collection.upsert(
-                ids=list(ids[i : i + 1000]), embeddings=vectors[i : i + 1000], metadatas=list(metadatas[i : i + 1000])
+                ids=list(ids[i : i + 1000]),
+                embeddings=vectors[i : i + 1000],
+                metadatas=list(metadatas[i : i + 1000]),
             )
 
     def delete(self, ids: Sequence[str]) -> None:
@@ -156,7 +266,9 @@ class ChromaVectorStore:
     def count(self) -> int:
         return int(self._collection.count())
 
-    def query(self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None) -> list[tuple[str, float]]:
+    def query(
+        self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None
+    ) -> list[tuple[str, float]]:
         total = self.count()
         if total == 0:
             return []
@@ -164,7 +276,9 @@ class ChromaVectorStore:
         res = self._collection.query(
             query_embeddings=[vector], n_results=min(n, total), where=where, include=["distances"]
         )
-        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+        return [
+            (i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)
+        ]
 
     def reset(self) -> None:
         self._client.delete_collection(self._name)
@@ -227,14 +341,16 @@ class Catalog:
     def chunk_ids(self, doc_id: str | None = None) -> set[str]:
         if doc_id is None:
             return {r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")}
-        return {r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))}
+        return {
+            r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))
+        }
 
     def chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:
         ids = list(ids)
         out: dict[str, Chunk] = {}
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
-            q = f"SELECT chunk_id, doc_id, title, heading, text, start, \"end\", ordinal FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})"
+            q = f'SELECT chunk_id, doc_id, title, heading, text, start, "end", ordinal FROM chunks WHERE chunk_id IN ({",".join("?" * len(part))})'
             for row in self.db.execute(q, part):
                 out[row[0]] = Chunk(*row)
         return out
@@ -251,7 +367,9 @@ class Catalog:
             (doc_id, source, title, "", status, now, now),
         )
 
-    def replace_chunks(self, doc_id: str, source: str, title: str, content_hash: str, chunks: list[Chunk]) -> None:
+    def replace_chunks(
+        self, doc_id: str, source: str, title: str, content_hash: str, chunks: list[Chunk]
+    ) -> None:
         """Swap a document's chunks and keyword entries, and mark it ready, in one transaction."""
         db = self.db
         db.execute("BEGIN IMMEDIATE")
@@ -263,14 +381,26 @@ class Catalog:
                     (c.chunk_id, c.doc_id, c.ordinal, c.title, c.heading, c.text, c.start, c.end),
                 )
                 tokens = " ".join(tokenize(f"{c.heading}\n{c.text}"))
-                db.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", (cur.lastrowid, tokens))
+                db.execute(
+                    "INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", (cur.lastrowid, tokens)
+                )
             now = time.time()
             db.execute(
                 "INSERT INTO documents(doc_id, source, title, content_hash, status, n_chunks, n_chars, added_at, updated_at) "
                 "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(doc_id) DO UPDATE SET source=excluded.source, "
                 "title=excluded.title, content_hash=excluded.content_hash, status=excluded.status, "
                 "n_chunks=excluded.n_chunks, n_chars=excluded.n_chars, updated_at=excluded.updated_at",
-                (doc_id, source, title, content_hash, "ready", len(chunks), sum(len(c.text) for c in chunks), now, now),
+                (
+                    doc_id,
+                    source,
+                    title,
+                    content_hash,
+                    "ready",
+                    len(chunks),
+                    sum(len(c.text) for c in chunks),
+                    now,
+                    now,
+                ),
             )
             db.execute("COMMIT")
         except BaseException:
@@ -279,7 +409,8 @@ class Catalog:
 
     def _delete_rows(self, doc_id: str) -> None:
         self.db.execute(
-            "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id=?)", (doc_id,)
+            "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id=?)",
+            (doc_id,),
         )
         self.db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
 
@@ -293,7 +424,9 @@ class Catalog:
             self.db.execute("ROLLBACK")
             raise
 
-    def keyword_search(self, terms: list[str], n: int, doc_ids: Sequence[str] | None) -> list[tuple[str, float]]:
+    def keyword_search(
+        self, terms: list[str], n: int, doc_ids: Sequence[str] | None
+    ) -> list[tuple[str, float]]:
         if not terms:
             return []
         # Terms in most chunks add almost nothing to BM25 but make SQLite score every row.
@@ -381,8 +514,15 @@ class Index:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
         return np.stack([cached[k] for k in keys]).astype(np.float32)
 
-    def add(self, doc_id: str, source: str, title: str, content_hash: str, chunks: list[Chunk],
-            vectors: np.ndarray) -> None:
+    def add(
+        self,
+        doc_id: str,
+        source: str,
+        title: str,
+        content_hash: str,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+    ) -> None:
         """Replace a document's chunks everywhere: pending -> vectors -> chunks + ready."""
         old = self.catalog.chunk_ids(doc_id)
         self.catalog.mark(doc_id, source, title, "pending")
@@ -413,13 +553,24 @@ class Index:
         if missing:  # re-embed those chunks (from the cache, usually) and put them back
             chunks = list(self.catalog.chunks(missing).values())
             vecs = self.embed_chunks(chunks)
-            self.vectors.upsert([c.chunk_id for c in chunks], vecs,
-                                [{"doc_id": c.doc_id, "ordinal": c.ordinal} for c in chunks])
+            self.vectors.upsert(
+                [c.chunk_id for c in chunks],
+                vecs,
+                [{"doc_id": c.doc_id, "ordinal": c.ordinal} for c in chunks],
+            )
         pending = [d.doc_id for d in self.catalog.documents() if d.status != "ready"]
         for doc_id in pending:  # a crash before commit: the old chunks are whole again
-            self.catalog.db.execute("UPDATE documents SET status='ready' WHERE doc_id=? AND n_chunks>0", (doc_id,))
-            self.catalog.db.execute("DELETE FROM documents WHERE doc_id=? AND n_chunks=0", (doc_id,))
-        return {"orphan_vectors": len(orphans), "missing_vectors": len(missing), "pending_docs": len(pending)}
+            self.catalog.db.execute(
+                "UPDATE documents SET status='ready' WHERE doc_id=? AND n_chunks>0", (doc_id,)
+            )
+            self.catalog.db.execute(
+                "DELETE FROM documents WHERE doc_id=? AND n_chunks=0", (doc_id,)
+            )
+        return {
+            "orphan_vectors": len(orphans),
+            "missing_vectors": len(missing),
+            "pending_docs": len(pending),
+        }
 
     def reindex(self, on_embedded: Any = None) -> int:
         """Re-embed every chunk with the configured model into a fresh collection."""
@@ -427,6 +578,9 @@ class Index:
         vecs = self.embed_chunks(chunks, on_embedded)
         self.vectors.reset()
         if chunks:
-            self.vectors.upsert([c.chunk_id for c in chunks], vecs,
-                                [{"doc_id": c.doc_id, "ordinal": c.ordinal} for c in chunks])
+            self.vectors.upsert(
+                [c.chunk_id for c in chunks],
+                vecs,
+                [{"doc_id": c.doc_id, "ordinal": c.ordinal} for c in chunks],
+            )
         return len(chunks)

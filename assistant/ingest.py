@@ -53,13 +53,16 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
     for path in paths:
         if path.is_dir():
             files += sorted(
-                p for p in path.rglob("*")
+                p
+                for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in LOADERS and not p.name.startswith(".")
             )
         elif path.is_file():
             files.append(path)
         else:
-            missing.append(FileResult(str(path), path.name, "failed", error="no such file or folder"))
+            missing.append(
+                FileResult(str(path), path.name, "failed", error="no such file or folder")
+            )
     return files, missing
 
 
@@ -105,7 +108,9 @@ def ingest_paths(
     return report
 
 
-def _ingest_one(index: Index, path: Path, settings_json: str, on_embedded: Callable[[int], None] | None) -> FileResult:
+def _ingest_one(
+    index: Index, path: Path, settings_json: str, on_embedded: Callable[[int], None] | None
+) -> FileResult:
     doc_id = path.name
     try:
         data = path.read_bytes()
@@ -131,4 +136,3 @@ def _ingest_one(index: Index, path: Path, settings_json: str, on_embedded: Calla
     index.add(doc_id, doc.source, chunks[0].title if chunks else doc.title, digest, chunks, vectors)
     status = "updated" if known else "added"
     return FileResult(str(path), doc_id, status, chunks=len(chunks), embedded=embedded[0])
-

@@ -45,7 +45,9 @@ class LocalLLM:
         try:
             from llama_cpp import Llama
         except ImportError as exc:
-            raise LLMError("llama-cpp-python is not installed: pip install -e '.[local]' (or `make run`)") from exc
+            raise LLMError(
+                "llama-cpp-python is not installed: pip install -e '.[local]' (or `make run`)"
+            ) from exc
         cfg = settings.llm
         try:
             path = cfg.model_path or str(bundled_model_path(settings.cache_dir))
@@ -53,11 +55,17 @@ class LocalLLM:
             raise LLMError(str(exc)) from exc
         try:
             self._llm = Llama(
-                model_path=path, n_ctx=cfg.n_ctx, n_threads=cfg.threads, n_threads_batch=cfg.threads,
-                n_batch=512, verbose=False,
+                model_path=path,
+                n_ctx=cfg.n_ctx,
+                n_threads=cfg.threads,
+                n_threads_batch=cfg.threads,
+                n_batch=512,
+                verbose=False,
             )
         except (ValueError, OSError, RuntimeError) as exc:
-            raise LLMError(f"Cannot load the GGUF model at {path}: {exc}. Check llm.model_path.") from exc
+            raise LLMError(
+                f"Cannot load the GGUF model at {path}: {exc}. Check llm.model_path."
+            ) from exc
         self.name = f"local/{path.rsplit('/', 1)[-1]}"
         self.n_ctx = cfg.n_ctx
         self._temperature = cfg.temperature
@@ -87,8 +95,12 @@ class OpenAICompatibleLLM:
         cfg = settings.llm
         key = settings.api_key()
         self._chat = ChatOpenAI(
-            base_url=cfg.base_url, model=cfg.model, api_key=key.get_secret_value() if key else "not-needed",
-            timeout=cfg.timeout_s, max_retries=cfg.max_retries, temperature=cfg.temperature,
+            base_url=cfg.base_url,
+            model=cfg.model,
+            api_key=key.get_secret_value() if key else "not-needed",
+            timeout=cfg.timeout_s,
+            max_retries=cfg.max_retries,
+            temperature=cfg.temperature,
         )
         self._cfg = cfg
         self.name = f"openai/{cfg.model}"
@@ -105,23 +117,39 @@ class OpenAICompatibleLLM:
                 if chunk.content:
                     yield str(chunk.content)
         except openai.AuthenticationError as exc:
-            raise LLMError(f"The server at {self._cfg.base_url} refused the API key (401). Set the key in "
-                           f"the environment variable {self._cfg.api_key_env}.") from exc
+            raise LLMError(
+                f"The server at {self._cfg.base_url} refused the API key (401). Set the key in "
+                f"the environment variable {self._cfg.api_key_env}."
+            ) from exc
         except openai.RateLimitError as exc:
-            raise LLMError(f"The server at {self._cfg.base_url} is rate-limiting requests (429) even after "
-                           f"{self._cfg.max_retries} retries; wait and ask again.") from exc
+            raise LLMError(
+                f"The server at {self._cfg.base_url} is rate-limiting requests (429) even after "
+                f"{self._cfg.max_retries} retries; wait and ask again."
+            ) from exc
         except openai.APITimeoutError as exc:
-            raise LLMError(f"No answer from {self._cfg.base_url} within {self._cfg.timeout_s:.0f}s "
-                           "(llm.timeout_s); the server may be overloaded.") from exc
+            raise LLMError(
+                f"No answer from {self._cfg.base_url} within {self._cfg.timeout_s:.0f}s "
+                "(llm.timeout_s); the server may be overloaded."
+            ) from exc
         except openai.APIConnectionError as exc:
-            raise LLMError(f"Cannot connect to {self._cfg.base_url}: is the server running? (llm.base_url)") from exc
+            raise LLMError(
+                f"Cannot connect to {self._cfg.base_url}: is the server running? (llm.base_url)"
+            ) from exc
         except openai.NotFoundError as exc:
-            raise LLMError(f"The server at {self._cfg.base_url} does not know model '{self._cfg.model}' (llm.model).") from exc
+            raise LLMError(
+                f"The server at {self._cfg.base_url} does not know model '{self._cfg.model}' (llm.model)."
+            ) from exc
         except openai.APIStatusError as exc:
-            raise LLMError(f"The server at {self._cfg.base_url} answered {exc.status_code}: {exc.message}") from exc
+            raise LLMError(
+                f"The server at {self._cfg.base_url} answered {exc.status_code}: {exc.message}"
+            ) from exc
 
 
-PROVIDERS: dict[str, type | None] = {"local": LocalLLM, "openai": OpenAICompatibleLLM, "extractive": None}
+PROVIDERS: dict[str, type | None] = {
+    "local": LocalLLM,
+    "openai": OpenAICompatibleLLM,
+    "extractive": None,
+}
 _cache: dict[tuple[str, str, str], LLM] = {}
 _cache_lock = threading.Lock()
 

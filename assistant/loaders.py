@@ -133,7 +133,9 @@ def load_html(data: bytes) -> tuple[str, str]:
 
     soup = BeautifulSoup(decode_text(data), "lxml")
     title = soup.title.get_text(strip=True) if soup.title else ""
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe"]):
+    for tag in soup(
+        ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe"]
+    ):
         tag.decompose()
     body = soup.find("article") or soup.find("main") or soup.body or soup
     return body.get_text("\n"), title

@@ -28,7 +28,9 @@ def _part_paths() -> list[Path]:
         try:
             module = importlib.import_module(name)
         except ImportError as exc:
-            raise ModelError(f"The bundled model is not installed (missing package {name.replace('_', '-')}). {INSTALL_HINT}") from exc
+            raise ModelError(
+                f"The bundled model is not installed (missing package {name.replace('_', '-')}). {INSTALL_HINT}"
+            ) from exc
         paths.append(Path(module.get_part_path()))
     return paths
 
@@ -37,7 +39,12 @@ def bundled_model_path(cache_dir: Path) -> Path:
     """Path of the assembled default GGUF, joining the parts on first use."""
     target = cache_dir / BUNDLED_FILE
     marker = target.with_suffix(".sha256")
-    if target.is_file() and target.stat().st_size == BUNDLED_SIZE and marker.is_file() and marker.read_text().strip() == BUNDLED_SHA256:
+    if (
+        target.is_file()
+        and target.stat().st_size == BUNDLED_SIZE
+        and marker.is_file()
+        and marker.read_text().strip() == BUNDLED_SHA256
+    ):
         return target
     parts = _part_paths()
     cache_dir.mkdir(parents=True, exist_ok=True)

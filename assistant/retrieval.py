@@ -60,8 +60,17 @@ def search(
         chunk = chunks.get(chunk_id)
         if chunk is None:  # a vector whose chunk is gone; reconcile() removes it
             continue
-        p = Passage(chunk.chunk_id, chunk.doc_id, chunk.title, chunk.heading, chunk.text,
-                    chunk.start, chunk.end, round(scores[chunk_id], 6), ranks[chunk_id])
+        p = Passage(
+            chunk.chunk_id,
+            chunk.doc_id,
+            chunk.title,
+            chunk.heading,
+            chunk.text,
+            chunk.start,
+            chunk.end,
+            round(scores[chunk_id], 6),
+            ranks[chunk_id],
+        )
         if any(_overlaps(p, kept) for kept in passages):
             continue
         passages.append(p)

@@ -42,39 +42,91 @@ EXAMPLES = {
 }
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
-        "title": "产业集聚区文档问答", "ask": "提问", "chat": "对话", "new": "新对话", "sources": "引用来源",
-        "docs": "文档管理", "upload": "上传文档（txt、md、pdf、docx、html，可多选）", "delete": "删除",
-        "delete_pick": "选择要删除的文档", "settings": "设置", "provider": "模型", "k": "检索段落数",
-        "answer_lang": "回答语言", "lang_auto": "跟随问题", "question": "问题",
+        "title": "产业集聚区文档问答",
+        "ask": "提问",
+        "chat": "对话",
+        "new": "新对话",
+        "sources": "引用来源",
+        "docs": "文档管理",
+        "upload": "上传文档（txt、md、pdf、docx、html，可多选）",
+        "delete": "删除",
+        "delete_pick": "选择要删除的文档",
+        "settings": "设置",
+        "provider": "模型",
+        "k": "检索段落数",
+        "answer_lang": "回答语言",
+        "lang_auto": "跟随问题",
+        "question": "问题",
         "placeholder": "输入问题，例如：汝州产业集聚区在全省排第几？（回车发送）",
         "chat_placeholder": "### 请就已收录的文档提问\n中文或英文均可。回答只依据文档，并用 [1][2] 标出出处；点击编号查看原文。",
-        "other": "检索到但未引用的段落", "turn": "第 {n} 问", "no_sources": "暂无引用。提问后，这里显示回答所依据的原文段落。",
-        "not_found": "资料中未找到相关信息。", "not_found_hint": "已检索的文档里没有能回答这个问题的内容。可以换个说法，或在「文档管理」中上传相关文件。",
-        "not_found_panel": "本次回答未引用任何段落。", "loading_answer": "⏳ 正在加载模型（只需一次），请稍候…",
-        "thinking": "…", "col_doc": "文档", "col_title": "标题", "col_chunks": "段落数", "col_added": "添加时间",
-        "status_loading": "⏳ 正在加载模型 **{name}**（只需一次；页面可照常使用）", "status_ready": "✅ 模型：**{name}**（{secs:.0f} 秒加载）",
-        "status_extractive": "✅ 摘录模式：不用语言模型，直接引用原文句子", "status_error": "⚠️ 模型 **{name}** 加载失败：{error}",
-        "progress": "⏳ {i}/{n} 正在导入 {name} …", "done": "完成：{ok} 个成功，{bad} 个失败。",
-        "too_big": "文件 {mb:.1f} MB，超过上限 {limit} MB（ui.max_upload_mb）", "ok": "{status}，{chunks} 个段落",
-        "deleted": "已删除 {doc}", "added": "已添加", "updated": "已更新", "unchanged": "未变化",
+        "other": "检索到但未引用的段落",
+        "turn": "第 {n} 问",
+        "no_sources": "暂无引用。提问后，这里显示回答所依据的原文段落。",
+        "not_found": "资料中未找到相关信息。",
+        "not_found_hint": "已检索的文档里没有能回答这个问题的内容。可以换个说法，或在「文档管理」中上传相关文件。",
+        "not_found_panel": "本次回答未引用任何段落。",
+        "loading_answer": "⏳ 正在加载模型（只需一次），请稍候…",
+        "thinking": "…",
+        "col_doc": "文档",
+        "col_title": "标题",
+        "col_chunks": "段落数",
+        "col_added": "添加时间",
+        "status_loading": "⏳ 正在加载模型 **{name}**（只需一次；页面可照常使用）",
+        "status_ready": "✅ 模型：**{name}**（{secs:.0f} 秒加载）",
+        "status_extractive": "✅ 摘录模式：不用语言模型，直接引用原文句子",
+        "status_error": "⚠️ 模型 **{name}** 加载失败：{error}",
+        "progress": "⏳ {i}/{n} 正在导入 {name} …",
+        "done": "完成：{ok} 个成功，{bad} 个失败。",
+        "too_big": "文件 {mb:.1f} MB，超过上限 {limit} MB（ui.max_upload_mb）",
+        "ok": "{status}，{chunks} 个段落",
+        "deleted": "已删除 {doc}",
+        "added": "已添加",
+        "updated": "已更新",
+        "unchanged": "未变化",
         "log": "导入结果",
     },
     "en": {
-        "title": "Policy document Q&A", "ask": "Ask", "chat": "Chat", "new": "New conversation", "sources": "Sources",
-        "docs": "Documents", "upload": "Upload documents (txt, md, pdf, docx, html; several at once)", "delete": "Delete",
-        "delete_pick": "Document to delete", "settings": "Settings", "provider": "Model", "k": "Passages retrieved",
-        "answer_lang": "Answer language", "lang_auto": "Same as the question", "question": "Question",
+        "title": "Policy document Q&A",
+        "ask": "Ask",
+        "chat": "Chat",
+        "new": "New conversation",
+        "sources": "Sources",
+        "docs": "Documents",
+        "upload": "Upload documents (txt, md, pdf, docx, html; several at once)",
+        "delete": "Delete",
+        "delete_pick": "Document to delete",
+        "settings": "Settings",
+        "provider": "Model",
+        "k": "Passages retrieved",
+        "answer_lang": "Answer language",
+        "lang_auto": "Same as the question",
+        "question": "Question",
         "placeholder": "Ask a question, e.g. How many enterprises are in the Heqi zone? (Enter to send)",
         "chat_placeholder": "### Ask about the documents in the library\nIn Chinese or English. Answers come only from the documents, with [1][2] marking the source; click a number to see the passage.",
-        "other": "Retrieved but not cited", "turn": "Question {n}", "no_sources": "No sources yet. After a question, the passages behind the answer appear here.",
-        "not_found": "The documents do not say.", "not_found_hint": "Nothing in the documents answers this question. Try rephrasing it, or upload a relevant file under Documents.",
-        "not_found_panel": "This answer cites no passage.", "loading_answer": "⏳ Loading the model (only once), please wait…",
-        "thinking": "…", "col_doc": "Document", "col_title": "Title", "col_chunks": "Chunks", "col_added": "Added",
-        "status_loading": "⏳ Loading model **{name}** (only once; the page stays usable)", "status_ready": "✅ Model: **{name}** (loaded in {secs:.0f} s)",
-        "status_extractive": "✅ Extractive mode: no language model, answers quote the documents", "status_error": "⚠️ Model **{name}** failed to load: {error}",
-        "progress": "⏳ {i}/{n} ingesting {name} …", "done": "Done: {ok} succeeded, {bad} failed.",
-        "too_big": "{mb:.1f} MB is over the {limit} MB limit (ui.max_upload_mb)", "ok": "{status}, {chunks} chunks",
-        "deleted": "Deleted {doc}", "added": "added", "updated": "updated", "unchanged": "unchanged",
+        "other": "Retrieved but not cited",
+        "turn": "Question {n}",
+        "no_sources": "No sources yet. After a question, the passages behind the answer appear here.",
+        "not_found": "The documents do not say.",
+        "not_found_hint": "Nothing in the documents answers this question. Try rephrasing it, or upload a relevant file under Documents.",
+        "not_found_panel": "This answer cites no passage.",
+        "loading_answer": "⏳ Loading the model (only once), please wait…",
+        "thinking": "…",
+        "col_doc": "Document",
+        "col_title": "Title",
+        "col_chunks": "Chunks",
+        "col_added": "Added",
+        "status_loading": "⏳ Loading model **{name}** (only once; the page stays usable)",
+        "status_ready": "✅ Model: **{name}** (loaded in {secs:.0f} s)",
+        "status_extractive": "✅ Extractive mode: no language model, answers quote the documents",
+        "status_error": "⚠️ Model **{name}** failed to load: {error}",
+        "progress": "⏳ {i}/{n} ingesting {name} …",
+        "done": "Done: {ok} succeeded, {bad} failed.",
+        "too_big": "{mb:.1f} MB is over the {limit} MB limit (ui.max_upload_mb)",
+        "ok": "{status}, {chunks} chunks",
+        "deleted": "Deleted {doc}",
+        "added": "added",
+        "updated": "updated",
+        "unchanged": "unchanged",
         "log": "Ingest log",
     },
 }
@@ -155,13 +207,17 @@ def support_spans(passage: str, sentences: list[str]) -> list[tuple[int, int]]:
         at = passage.find(s)
         if at >= 0:
             inside = [u for u in units if u[0] < at + len(s) and at < u[1]]
-            spans.append((min(u[0] for u in inside), max(u[1] for u in inside)) if inside else (at, at + len(s)))
+            spans.append(
+                (min(u[0] for u in inside), max(u[1] for u in inside))
+                if inside
+                else (at, at + len(s))
+            )
             continue
         grams = bigrams(s)
         if not grams or not units:
             continue
-        best = max(units, key=lambda u: len(grams & bigrams(passage[u[0]:u[1]])))
-        if len(grams & bigrams(passage[best[0]:best[1]])) >= max(3, 0.3 * len(grams)):
+        best = max(units, key=lambda u: len(grams & bigrams(passage[u[0] : u[1]])))
+        if len(grams & bigrams(passage[best[0] : best[1]])) >= max(3, 0.3 * len(grams)):
             spans.append(best)
     spans.sort()
     merged: list[tuple[int, int]] = []
@@ -183,11 +239,15 @@ def highlight(passage: str, sentences: list[str]) -> str:
     return "".join(out)
 
 
-def _source_block(anchor: str, label: str, doc: str, heading: str, body: str, cls: str, is_open: bool) -> str:
+def _source_block(
+    anchor: str, label: str, doc: str, heading: str, body: str, cls: str, is_open: bool
+) -> str:
     heading_html = f" <span class='heading'>{html.escape(heading)}</span>" if heading else ""
-    return (f"<details id='{anchor}' class='source {cls}'{' open' if is_open else ''}>"
-            f"<summary><b>{label}{html.escape(doc)}</b>{heading_html}</summary>"
-            f"<p class='passage'>{body}</p></details>")
+    return (
+        f"<details id='{anchor}' class='source {cls}'{' open' if is_open else ''}>"
+        f"<summary><b>{label}{html.escape(doc)}</b>{heading_html}</summary>"
+        f"<p class='passage'>{body}</p></details>"
+    )
 
 
 def render_turn(result: Answer, turn: int, lang: str) -> str:
@@ -198,15 +258,35 @@ def render_turn(result: Answer, turn: int, lang: str) -> str:
     if result.refused or not result.citations:
         out.append(f"<div class='not-found'>{html.escape(t['not_found_panel'])}</div>")
     for c in result.citations:
-        out.append(_source_block(f"src-{turn}-{c.n}", f"[{c.n}] ", c.doc, c.heading,
-                                 highlight(c.text, c.sentences), "cited", True))
+        out.append(
+            _source_block(
+                f"src-{turn}-{c.n}",
+                f"[{c.n}] ",
+                c.doc,
+                c.heading,
+                highlight(c.text, c.sentences),
+                "cited",
+                True,
+            )
+        )
     cited = {c.chunk_id for c in result.citations}
     others = [p for p in result.passages if p.chunk_id not in cited]
     if others:
-        out.append(f"<details class='uncited-group'><summary>{html.escape(t['other'])} ({len(others)})</summary>")
+        out.append(
+            f"<details class='uncited-group'><summary>{html.escape(t['other'])} ({len(others)})</summary>"
+        )
         for p in others:
-            out.append(_source_block(f"other-{turn}-{p.chunk_id}", "", p.doc_id, p.heading,
-                                     html.escape(p.text), "uncited", False))
+            out.append(
+                _source_block(
+                    f"other-{turn}-{p.chunk_id}",
+                    "",
+                    p.doc_id,
+                    p.heading,
+                    html.escape(p.text),
+                    "uncited",
+                    False,
+                )
+            )
         out.append("</details>")
     return "\n".join(out)
 
@@ -220,8 +300,10 @@ def render_panel(turns: list[dict[str, Any]], lang: str) -> str:
     for i, turn in enumerate(reversed(turns)):
         n = len(turns) - i
         q = html.escape(turn["question"][:60])
-        out.append(f"<details class='turn' id='turn-{n}'{' open' if i == 0 else ''}>"
-                   f"<summary>{html.escape(t['turn'].format(n=n))}：{q}</summary>{turn['html']}</details>")
+        out.append(
+            f"<details class='turn' id='turn-{n}'{' open' if i == 0 else ''}>"
+            f"<summary>{html.escape(t['turn'].format(n=n))}：{q}</summary>{turn['html']}</details>"
+        )
     return "\n".join(out)
 
 
@@ -233,8 +315,10 @@ def link_markers(answer: str, turn: int) -> str:
 def chat_message(result: Answer, turn: int, lang: str) -> str:
     if result.refused:
         t = LABELS[lang]
-        return (f"<div class='not-found'>🔍 <b>{html.escape(result.answer)}</b><br>"
-                f"<small>{html.escape(t['not_found_hint'])}</small></div>")
+        return (
+            f"<div class='not-found'>🔍 <b>{html.escape(result.answer)}</b><br>"
+            f"<small>{html.escape(t['not_found_hint'])}</small></div>"
+        )
     return link_markers(result.answer, turn)
 
 
@@ -252,7 +336,9 @@ class ModelStatus:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def settings_for(self, provider: str) -> Settings:
-        return self.settings.model_copy(update={"llm": self.settings.llm.model_copy(update={"provider": provider})})
+        return self.settings.model_copy(
+            update={"llm": self.settings.llm.model_copy(update={"provider": provider})}
+        )
 
     def load(self, provider: str) -> Any:
         """The provider's LLM (None for extractive), loading it once; raises LLMError."""
@@ -284,7 +370,10 @@ class ModelStatus:
             print(f"loading the {provider} model ...", file=sys.stderr)
             try:
                 self.load(provider)
-                print(f"model {self.names[provider]} ready in {self.seconds[provider]:.1f}s", file=sys.stderr)
+                print(
+                    f"model {self.names[provider]} ready in {self.seconds[provider]:.1f}s",
+                    file=sys.stderr,
+                )
             except LLMError as exc:
                 print(f"warning: {exc} (choose another model in the page)", file=sys.stderr)
 
@@ -314,7 +403,9 @@ def model_label(settings: Settings, provider: str) -> str:
         return f"local · {Path(settings.llm.model_path).name or 'qwen2.5-coder-1.5b-instruct (bundled)'}"
     if provider == "openai":
         return f"openai · {settings.llm.model}"
-    return "extractive · " + ("摘录原文，不用模型" if settings.ui.language == "zh" else "quotes, no model")
+    return "extractive · " + (
+        "摘录原文，不用模型" if settings.ui.language == "zh" else "quotes, no model"
+    )
 
 
 # --------------------------------------------------------------------------- the app
@@ -328,8 +419,14 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
     status = status or ModelStatus(settings)
     pipeline = threading.Lock()  # guards ingest/delete against a concurrent ask on the same index
 
-    def respond(message: str, chat: list[dict[str, Any]], turns: list[dict[str, Any]],
-                provider: str, k: int, answer_lang: str):
+    def respond(
+        message: str,
+        chat: list[dict[str, Any]],
+        turns: list[dict[str, Any]],
+        provider: str,
+        k: int,
+        answer_lang: str,
+    ):
         chat, turns = list(chat or []), list(turns or [])
         if not message or not message.strip():
             yield chat, message or "", turns, gr.skip()
@@ -337,7 +434,10 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
         message = message.strip()
         history: list[Message] = []
         for turn in turns:
-            history += [{"role": "user", "content": turn["question"]}, {"role": "assistant", "content": turn["answer"]}]
+            history += [
+                {"role": "user", "content": turn["question"]},
+                {"role": "assistant", "content": turn["answer"]},
+            ]
         cold = PROVIDERS[provider] is not None and status.state.get(provider) != "ready"
         waiting = t["loading_answer"] if cold else t["thinking"]
         chat += [{"role": "user", "content": message}, {"role": "assistant", "content": waiting}]
@@ -350,8 +450,13 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
                 llm = status.load(provider)
                 answerer = Answerer(status.settings_for(provider), index, llm)
                 with pipeline:
-                    box["result"] = answerer.ask(message, history=history, on_token=tokens.put, k=int(k),
-                                                 answer_lang=None if answer_lang == "auto" else answer_lang)
+                    box["result"] = answerer.ask(
+                        message,
+                        history=history,
+                        on_token=tokens.put,
+                        k=int(k),
+                        answer_lang=None if answer_lang == "auto" else answer_lang,
+                    )
             except Exception as exc:  # shown to the user, never a traceback
                 box["error"] = exc
             finally:
@@ -369,8 +474,14 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             return
         result: Answer = box["result"]
         n = len(turns) + 1
-        turns.append({"question": message, "answer": result.answer, "html": render_turn(result, n, lang),
-                      "refused": result.refused})
+        turns.append(
+            {
+                "question": message,
+                "answer": result.answer,
+                "html": render_turn(result, n, lang),
+                "refused": result.refused,
+            }
+        )
         chat[-1] = {"role": "assistant", "content": chat_message(result, n, lang)}
         yield chat, "", turns, render_panel(turns, lang)
 
@@ -381,11 +492,20 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
         value = evt.value
         return str(value.get("text", "")) if isinstance(value, dict) else str(value)
 
-    pick_example.__annotations__["evt"] = gr.SelectData  # gradio reads the real class, not the string
+    pick_example.__annotations__["evt"] = (
+        gr.SelectData
+    )  # gradio reads the real class, not the string
 
     def doc_rows() -> list[list[Any]]:
-        return [[d.doc_id, d.title, d.n_chunks, time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at))]
-                for d in index.catalog.documents()]
+        return [
+            [
+                d.doc_id,
+                d.title,
+                d.n_chunks,
+                time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at)),
+            ]
+            for d in index.catalog.documents()
+        ]
 
     def doc_choices() -> list[str]:
         return [d.doc_id for d in index.catalog.documents()]
@@ -402,10 +522,17 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             src = Path(f)
             name = safe_name(src.name)
             progress((i - 1, len(files)), desc=name)
-            yield "\n".join([*lines, t["progress"].format(i=i, n=len(files), name=name)]), gr.skip(), gr.skip()
+            yield (
+                "\n".join([*lines, t["progress"].format(i=i, n=len(files), name=name)]),
+                gr.skip(),
+                gr.skip(),
+            )
             size = src.stat().st_size
             if size > settings.ui.max_upload_mb * 1024 * 1024:
-                lines.append(f"❌ {name}: " + t["too_big"].format(mb=size / 1024 / 1024, limit=settings.ui.max_upload_mb))
+                lines.append(
+                    f"❌ {name}: "
+                    + t["too_big"].format(mb=size / 1024 / 1024, limit=settings.ui.max_upload_mb)
+                )
                 bad += 1
                 continue
             dest = settings.uploads_dir / name
@@ -424,7 +551,10 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
                     bad += 1
                 else:
                     backup.unlink(missing_ok=True)
-                    lines.append(f"✅ {r.doc_id}: " + t["ok"].format(status=t.get(r.status, r.status), chunks=r.chunks))
+                    lines.append(
+                        f"✅ {r.doc_id}: "
+                        + t["ok"].format(status=t.get(r.status, r.status), chunks=r.chunks)
+                    )
                     ok += 1
         progress((len(files), len(files)))
         lines.append(t["done"].format(ok=ok, bad=bad))
@@ -452,11 +582,20 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
                 with gr.Column(scale=3):
                     state = gr.State([])
                     chatbot = gr.Chatbot(
-                        label=t["chat"], height=480, elem_id="chat", placeholder=t["chat_placeholder"],
-                        examples=[{"text": q} for q in EXAMPLES[lang]], feedback_options=None,
+                        label=t["chat"],
+                        height=480,
+                        elem_id="chat",
+                        placeholder=t["chat_placeholder"],
+                        examples=[{"text": q} for q in EXAMPLES[lang]],
+                        feedback_options=None,
                         buttons=["copy", "copy_all"],
                     )
-                    box = gr.Textbox(label=t["question"], placeholder=t["placeholder"], elem_id="question", lines=1)
+                    box = gr.Textbox(
+                        label=t["question"],
+                        placeholder=t["placeholder"],
+                        elem_id="question",
+                        lines=1,
+                    )
                     with gr.Row():
                         send = gr.Button(t["ask"], variant="primary", elem_id="send")
                         new = gr.Button(t["new"], elem_id="new")
@@ -464,39 +603,70 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
                     gr.Markdown(f"### {t['sources']}")
                     sources = gr.HTML(render_panel([], lang), elem_id="sources")
                     with gr.Accordion(t["settings"], open=True, elem_id="settings"):
-                        provider = gr.Dropdown([(model_label(settings, p), p) for p in providers],
-                                               value=settings.llm.provider, label=t["provider"], elem_id="provider")
-                        answer_lang = gr.Dropdown([(t["lang_auto"], "auto"), ("中文", "zh"), ("English", "en")],
-                                                  value="auto", label=t["answer_lang"], elem_id="answer-lang")
-                        k = gr.Slider(1, max(10, settings.retrieval.k), value=settings.retrieval.k, step=1,
-                                      label=t["k"], elem_id="top-k")
-                        model_md = gr.Markdown(status.describe(settings.llm.provider, lang), elem_id="model-status")
+                        provider = gr.Dropdown(
+                            [(model_label(settings, p), p) for p in providers],
+                            value=settings.llm.provider,
+                            label=t["provider"],
+                            elem_id="provider",
+                        )
+                        answer_lang = gr.Dropdown(
+                            [(t["lang_auto"], "auto"), ("中文", "zh"), ("English", "en")],
+                            value="auto",
+                            label=t["answer_lang"],
+                            elem_id="answer-lang",
+                        )
+                        k = gr.Slider(
+                            1,
+                            max(10, settings.retrieval.k),
+                            value=settings.retrieval.k,
+                            step=1,
+                            label=t["k"],
+                            elem_id="top-k",
+                        )
+                        model_md = gr.Markdown(
+                            status.describe(settings.llm.provider, lang), elem_id="model-status"
+                        )
             timer = gr.Timer(1.0, active=False)
             ask_inputs = [box, chatbot, state, provider, k, answer_lang]
             ask_outputs = [chatbot, box, state, sources]
-            one = {"concurrency_id": "pipeline", "concurrency_limit": 1}  # one answer or ingest at a time
+            one = {
+                "concurrency_id": "pipeline",
+                "concurrency_limit": 1,
+            }  # one answer or ingest at a time
             status_args = ([model_md, timer], {"api_name": False, "show_progress": "hidden"})
             send.click(respond, ask_inputs, ask_outputs, api_name="respond", **one).then(
-                model_status, provider, status_args[0], **status_args[1])
+                model_status, provider, status_args[0], **status_args[1]
+            )
             box.submit(respond, ask_inputs, ask_outputs, api_name=False, **one).then(
-                model_status, provider, status_args[0], **status_args[1])
+                model_status, provider, status_args[0], **status_args[1]
+            )
             chatbot.example_select(pick_example, None, box, api_name=False).then(
-                respond, ask_inputs, ask_outputs, api_name=False, **one).then(
-                model_status, provider, status_args[0], **status_args[1])
+                respond, ask_inputs, ask_outputs, api_name=False, **one
+            ).then(model_status, provider, status_args[0], **status_args[1])
             new.click(new_conversation, None, [chatbot, box, state, sources], api_name=False)
             chatbot.clear(new_conversation, None, [chatbot, box, state, sources], api_name=False)
         with gr.Tab(t["docs"], id="docs"):
             files = gr.File(label=t["upload"], file_count="multiple", elem_id="upload")
-            log = gr.Textbox(label=t["log"], lines=4, max_lines=20, interactive=False, elem_id="upload-log")
-            table = gr.Dataframe(headers=[t["col_doc"], t["col_title"], t["col_chunks"], t["col_added"]],
-                                 value=doc_rows(), interactive=False, elem_id="doc-table")
+            log = gr.Textbox(
+                label=t["log"], lines=4, max_lines=20, interactive=False, elem_id="upload-log"
+            )
+            table = gr.Dataframe(
+                headers=[t["col_doc"], t["col_title"], t["col_chunks"], t["col_added"]],
+                value=doc_rows(),
+                interactive=False,
+                elem_id="doc-table",
+            )
             with gr.Row():
                 pick = gr.Dropdown(doc_choices(), label=t["delete_pick"], elem_id="delete-pick")
                 remove = gr.Button(t["delete"], variant="stop", elem_id="delete")
             files.upload(upload, files, [log, table, pick], api_name="upload", **one)
             remove.click(delete, pick, [log, table, pick], api_name="delete", **one)
-        timer.tick(model_status, provider, [model_md, timer], api_name=False, show_progress="hidden")
-        provider.change(model_status, provider, [model_md, timer], api_name=False, show_progress="hidden")
+        timer.tick(
+            model_status, provider, [model_md, timer], api_name=False, show_progress="hidden"
+        )
+        provider.change(
+            model_status, provider, [model_md, timer], api_name=False, show_progress="hidden"
+        )
         demo.load(model_status, provider, [model_md, timer], api_name=False, show_progress="hidden")
         demo.load(refresh_docs, None, [table, pick], api_name="doc_rows", show_progress="hidden")
     return demo

@@ -60,7 +60,9 @@ def bench_embedding(reps: int) -> dict[str, Any]:
     from assistant.ingest import read_document
 
     s = settings_for(Path(tempfile.mkdtemp()))
-    chunks = [c for p in sorted(SEEDS.glob("*.txt")) for c in chunk_document(read_document(p), s.chunking)]
+    chunks = [
+        c for p in sorted(SEEDS.glob("*.txt")) for c in chunk_document(read_document(p), s.chunking)
+    ]
     texts = [c.embed_text() for c in chunks]
     sample = [texts[i % len(texts)] + ("" if i < len(texts) else f" ({i})") for i in range(200)]
     emb = make_embedder(s.embedding)
@@ -71,9 +73,15 @@ def bench_embedding(reps: int) -> dict[str, Any]:
     chars = sum(len(t) for t in sample)
     med = statistics.median(runs) / 1000
     query = [timed(emb.embed_query, q.question)[0] for q in QUESTIONS[:50]]
-    return {"model": emb.name, "chunks": len(sample), "mean_chars": round(chars / len(sample)),
-            "chunks_per_s": round(len(sample) / med, 2), "chars_per_s": round(chars / med),
-            "batch_seconds": stats([r / 1000 for r in runs]), "query_ms": stats(query)}
+    return {
+        "model": emb.name,
+        "chunks": len(sample),
+        "mean_chars": round(chars / len(sample)),
+        "chunks_per_s": round(len(sample) / med, 2),
+        "chars_per_s": round(chars / med),
+        "batch_seconds": stats([r / 1000 for r in runs]),
+        "query_ms": stats(query),
+    }
 
 
 def _ingest_child(data_dir: Path, paths: list[Path]) -> dict[str, Any]:
@@ -87,7 +95,9 @@ def _ingest_child(data_dir: Path, paths: list[Path]) -> dict[str, Any]:
         "print(json.dumps({'s':time.perf_counter()-t,'embedded':sum(x.embedded for x in r.results),"
         "'chunks':sum(x.chunks for x in r.results),'rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -104,14 +114,20 @@ def bench_ingest(reps: int) -> dict[str, Any]:
         for _ in range(reps):
             warm.append(_ingest_child(tmp / "data", [docs]))
         f = docs / "003_5e6f342b3dea3258.txt"
-        f.write_text(f.read_text(encoding="utf-8").replace("170亿元", f"1{len(changed) + 71}亿元"), encoding="utf-8")
+        f.write_text(
+            f.read_text(encoding="utf-8").replace("170亿元", f"1{len(changed) + 71}亿元"),
+            encoding="utf-8",
+        )
         changed.append(_ingest_child(tmp / "data", [docs]))
         shutil.rmtree(tmp)
     return {
-        "cold_s": stats([c["s"] for c in cold]), "cold_chunks": cold[0]["chunks"],
+        "cold_s": stats([c["s"] for c in cold]),
+        "cold_chunks": cold[0]["chunks"],
         "cold_chunks_per_s": round(cold[0]["chunks"] / statistics.median(c["s"] for c in cold), 2),
-        "warm_s": stats([w["s"] for w in warm]), "warm_embedded": max(w["embedded"] for w in warm),
-        "one_changed_s": stats([c["s"] for c in changed]), "one_changed_embedded": [c["embedded"] for c in changed],
+        "warm_s": stats([w["s"] for w in warm]),
+        "warm_embedded": max(w["embedded"] for w in warm),
+        "one_changed_s": stats([c["s"] for c in changed]),
+        "one_changed_embedded": [c["embedded"] for c in changed],
         "peak_rss_mb": round(max(rss)),
     }
 
@@ -169,7 +185,10 @@ def bench_search(reps: int) -> dict[str, Any]:
         row["chroma_only"] = stats(times)
         row["query_embedding"] = stats([timed(index.embedder.embed_query, q)[0] for q in questions])
         out[f"{scale}x"] = row
-        print(f"  search {scale}x: {row['chunks']} chunks, hybrid median {row['hybrid']['median']} ms", file=sys.stderr)
+        print(
+            f"  search {scale}x: {row['chunks']} chunks, hybrid median {row['hybrid']['median']} ms",
+            file=sys.stderr,
+        )
     shutil.rmtree(tmp)
     return out
 
@@ -184,24 +203,35 @@ def bench_answer(reps: int, with_local: bool) -> dict[str, Any]:
     ingest_paths(index, [SEEDS])
     questions = [q for q in QUESTIONS if q.lang == "zh" and q.answerable and not q.history][:10]
     out: dict[str, Any] = {}
-    for provider in (["extractive", "local"] if with_local else ["extractive"]):
+    for provider in ["extractive", "local"] if with_local else ["extractive"]:
         s = base.model_copy(update={"llm": LLMSettings(provider=provider)})
         llm = get_llm(s)
         answerer = Answerer(s, index, llm)
         ttft, total, ptok, gen_rate = [], [], [], []
         for q in questions:
             pieces: list[float] = []
-            r = answerer.ask(q.question, on_token=lambda _t, seen=pieces: seen.append(time.perf_counter()))
+            r = answerer.ask(
+                q.question, on_token=lambda _t, seen=pieces: seen.append(time.perf_counter())
+            )
             ttft.append(r.timings["first_token_ms"])
             total.append(r.timings["total_ms"])
             ptok.append(r.prompt_tokens)
             if len(pieces) > 2:
                 gen_rate.append((len(pieces) - 1) / (pieces[-1] - pieces[0]))
-        out[provider] = {"model": answerer.llm.name if answerer.llm else "extractive", "first_token_ms": stats(ttft),
-                         "total_ms": stats(total), "prompt_tokens": stats(ptok),
-                         "generation_tokens_per_s": stats(gen_rate) if gen_rate else None}
-        print(f"  answer {provider}: first token median {out[provider]['first_token_ms']['median']} ms", file=sys.stderr)
-    out["peak_rss_mb_bench_process"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        out[provider] = {
+            "model": answerer.llm.name if answerer.llm else "extractive",
+            "first_token_ms": stats(ttft),
+            "total_ms": stats(total),
+            "prompt_tokens": stats(ptok),
+            "generation_tokens_per_s": stats(gen_rate) if gen_rate else None,
+        }
+        print(
+            f"  answer {provider}: first token median {out[provider]['first_token_ms']['median']} ms",
+            file=sys.stderr,
+        )
+    out["peak_rss_mb_bench_process"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    )
     shutil.rmtree(tmp)
     return out
 
@@ -215,10 +245,19 @@ def bench_memory() -> dict[str, Any]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp / "data"), "ASSISTANT_UI__PORT": str(port),
-           "ASSISTANT_LLM__PROVIDER": "local"}
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "ASSISTANT_DATA_DIR": str(tmp / "data"),
+        "ASSISTANT_UI__PORT": str(port),
+        "ASSISTANT_LLM__PROVIDER": "local",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
     def status(field: str) -> float:
         for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
@@ -242,7 +281,10 @@ def bench_memory() -> dict[str, Any]:
 
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         client.predict("鹤淇产业集聚区入驻了多少家企业？", [], "local", 5, api_name="/respond")
-        return {"app_idle_with_model_rss_mb": round(idle), "app_peak_rss_mb_after_answer": round(status("VmHWM"))}
+        return {
+            "app_idle_with_model_rss_mb": round(idle),
+            "app_peak_rss_mb_after_answer": round(status("VmHWM")),
+        }
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -251,17 +293,24 @@ def bench_memory() -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", action="append", choices=["embedding", "ingest", "search", "answer", "memory"])
+    parser.add_argument(
+        "--only", action="append", choices=["embedding", "ingest", "search", "answer", "memory"]
+    )
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--no-local", action="store_true", help="skip the local LLM")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
     reps = 2 if args.quick else 5
     sections = args.only or ["embedding", "ingest", "search", "answer", "memory"]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
     result: dict[str, Any] = {
-        "date": time.strftime("%Y-%m-%d %H:%M"), "commit": commit, "cores": os.cpu_count(),
-        "machine": platform.machine(), "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "commit": commit,
+        "cores": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
         "loadavg_at_start": os.getloadavg(),
     }
     for name in sections:
@@ -288,26 +337,45 @@ def print_table(r: dict[str, Any]) -> None:
     print(f"commit {r['commit']} · {r['cores']} cores · load {r['loadavg_at_start'][0]:.1f}")
     if "embedding" in r:
         e = r["embedding"]
-        print(f"embedding  {e['model']}: {e['chunks_per_s']} chunks/s, {e['chars_per_s']} chars/s, query {e['query_ms']['median']} ms")
+        print(
+            f"embedding  {e['model']}: {e['chunks_per_s']} chunks/s, {e['chars_per_s']} chars/s, query {e['query_ms']['median']} ms"
+        )
     if "ingest" in r:
         i = r["ingest"]
-        print(f"ingest     cold {i['cold_s']['median']:.1f} s ({i['cold_chunks_per_s']} chunks/s), warm {i['warm_s']['median']:.2f} s "
-              f"(embedded {i['warm_embedded']}), one file changed {i['one_changed_s']['median']:.1f} s "
-              f"(embedded {i['one_changed_embedded']}), peak RSS {i['peak_rss_mb']} MB")
+        print(
+            f"ingest     cold {i['cold_s']['median']:.1f} s ({i['cold_chunks_per_s']} chunks/s), warm {i['warm_s']['median']:.2f} s "
+            f"(embedded {i['warm_embedded']}), one file changed {i['one_changed_s']['median']:.1f} s "
+            f"(embedded {i['one_changed_embedded']}), peak RSS {i['peak_rss_mb']} MB"
+        )
     if "search" in r:
-        print("search     size      chunks  dense ms (med/p90)  keyword ms  hybrid ms   chroma only  query embed")
+        print(
+            "search     size      chunks  dense ms (med/p90)  keyword ms  hybrid ms   chroma only  query embed"
+        )
         for scale, row in r["search"].items():
-            cells = [f"{row[m]['median']:.1f}/{row[m]['p90']:.1f}" for m in ("dense", "keyword", "hybrid", "chroma_only", "query_embedding")]
-            print(f"           {scale:8} {row['chunks']:7}  {cells[0]:18}  {cells[1]:10}  {cells[2]:10}  {cells[3]:11}  {cells[4]}")
+            cells = [
+                f"{row[m]['median']:.1f}/{row[m]['p90']:.1f}"
+                for m in ("dense", "keyword", "hybrid", "chroma_only", "query_embedding")
+            ]
+            print(
+                f"           {scale:8} {row['chunks']:7}  {cells[0]:18}  {cells[1]:10}  {cells[2]:10}  {cells[3]:11}  {cells[4]}"
+            )
     if "answer" in r:
         for provider, a in r["answer"].items():
             if isinstance(a, dict):
-                gen = a["generation_tokens_per_s"]["median"] if a.get("generation_tokens_per_s") else "-"
-                print(f"answer     {provider:10} first token {a['first_token_ms']['median'] / 1000:.1f} s, total {a['total_ms']['median'] / 1000:.1f} s, "
-                      f"prompt {a['prompt_tokens']['median']:.0f} tokens, generation {gen} tok/s")
+                gen = (
+                    a["generation_tokens_per_s"]["median"]
+                    if a.get("generation_tokens_per_s")
+                    else "-"
+                )
+                print(
+                    f"answer     {provider:10} first token {a['first_token_ms']['median'] / 1000:.1f} s, total {a['total_ms']['median'] / 1000:.1f} s, "
+                    f"prompt {a['prompt_tokens']['median']:.0f} tokens, generation {gen} tok/s"
+                )
     if "memory" in r:
         m = r["memory"]
-        print(f"memory     app idle with model {m['app_idle_with_model_rss_mb']} MB, peak after answering {m['app_peak_rss_mb_after_answer']} MB")
+        print(
+            f"memory     app idle with model {m['app_idle_with_model_rss_mb']} MB, peak after answering {m['app_peak_rss_mb_after_answer']} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,15 @@ import pytest
 from conftest import ROOT, free_port, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SEED_Q = "鹤淇产业集聚区入驻了多少家企业？"
 SEED_DOC = "002_aea219f0e11938a5.txt"
@@ -51,8 +58,10 @@ def shot(page, name: str) -> Path:
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed: run `apt-get install -y chromium chromium-driver` as root "
-                    "(CI's .ci/run installs it). Playwright's own browser download does not work here.")
+        pytest.fail(
+            "Chromium is not installed: run `apt-get install -y chromium chromium-driver` as root "
+            "(CI's .ci/run installs it). Playwright's own browser download does not work here."
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -76,15 +85,27 @@ class App:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = data.parent / "app.log"
-        full_env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_UI__PORT": str(self.port),
-                    "ASSISTANT_LLM__PROVIDER": "extractive", **env}
+        full_env = {
+            **os.environ,
+            "ASSISTANT_DATA_DIR": str(data),
+            "ASSISTANT_UI__PORT": str(self.port),
+            "ASSISTANT_LLM__PROVIDER": "extractive",
+            **env,
+        }
         with self.log.open("wb") as out:
-            self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=full_env, cwd=ROOT,
-                                         stdout=out, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                [sys.executable, str(ROOT / "app.py")],
+                env=full_env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         try:
             wait_for(self.url, self.proc, timeout)
         except OSError as exc:
-            raise AssertionError(f"the app did not start: {self.log.read_text(errors='replace')[-3000:]}") from exc
+            raise AssertionError(
+                f"the app did not start: {self.log.read_text(errors='replace')[-3000:]}"
+            ) from exc
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -117,7 +138,9 @@ def open_page(browser, url: str, locale: str = "zh-CN", **context):
     t0 = time.perf_counter()
     page.goto(url, wait_until="commit")
     page.locator("#question textarea").wait_for(state="visible")
-    page.wait_for_function("() => { const t = document.querySelector('#question textarea'); return t && !t.disabled; }")
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#question textarea'); return t && !t.disabled; }"
+    )
     return page, time.perf_counter() - t0
 
 
@@ -137,15 +160,19 @@ def ask(page, question: str, timeout: float = 60_000):
     before = turns(page)
     page.locator("#question textarea").fill(question)
     page.locator("#send").click()
-    page.wait_for_function(f"() => document.querySelectorAll('#sources details.turn').length > {before}",
-                           timeout=timeout)
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#sources details.turn').length > {before}",
+        timeout=timeout,
+    )
     return page.locator("#chat [data-testid='bot']").last
 
 
 def new_conversation(page) -> None:
     page.locator("#new").click()
-    page.wait_for_function("() => document.querySelectorAll('#chat [data-testid=bot]').length === 0"
-                           " && document.querySelectorAll('#sources details.turn').length === 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#chat [data-testid=bot]').length === 0"
+        " && document.querySelectorAll('#sources details.turn').length === 0"
+    )
 
 
 def upload(page, files: list[Path]) -> str:
@@ -153,13 +180,18 @@ def upload(page, files: list[Path]) -> str:
     page.get_by_role("tab", name="文档管理").click()
     page.locator("#upload input[type=file]").set_input_files([str(f) for f in files])
     log = page.locator("#upload-log textarea")
-    page.wait_for_function("() => /完成：/.test(document.querySelector('#upload-log textarea').value)", timeout=120_000)
+    page.wait_for_function(
+        "() => /完成：/.test(document.querySelector('#upload-log textarea').value)", timeout=120_000
+    )
     return log.input_value()
 
 
 def table_docs(page) -> list[str]:
     """First column of the documents table (Gradio renders body cells as [data-testid=cell-<row>-<col>])."""
-    return [c.strip() for c in page.locator("#doc-table [role=gridcell][data-testid$='-0']").all_inner_texts()]
+    return [
+        c.strip()
+        for c in page.locator("#doc-table [role=gridcell][data-testid$='-0']").all_inner_texts()
+    ]
 
 
 # --------------------------------------------------------------------------- tests
@@ -174,7 +206,9 @@ def test_answer_links_citations_to_highlighted_sources(page):
     source = page.locator(f"#sources details#{anchor}")
     assert SEED_DOC in source.locator("summary").inner_text()
     assert source.locator(".heading").inner_text().strip()  # the heading path
-    assert any("104" in m for m in source.locator("mark").all_inner_texts())  # the supporting sentence
+    assert any(
+        "104" in m for m in source.locator("mark").all_inner_texts()
+    )  # the supporting sentence
 
     # folding the source and clicking the citation opens it again and scrolls to it
     page.evaluate(f"document.getElementById('{anchor}').open = false")
@@ -208,7 +242,10 @@ def test_follow_up_uses_the_conversation_and_new_conversation_clears(page):
     example = page.locator("#chat").get_by_text("汝州产业集聚区在全省排第几？")
     example.click()
     page.wait_for_function("() => document.querySelectorAll('#sources details.turn').length === 1")
-    assert page.locator("#chat [data-testid='user']").last.inner_text().strip() == "汝州产业集聚区在全省排第几？"
+    assert (
+        page.locator("#chat [data-testid='user']").last.inner_text().strip()
+        == "汝州产业集聚区在全省排第几？"
+    )
     assert page.locator("#sources details.source.cited").count() >= 1
 
 
@@ -252,7 +289,9 @@ def test_uploaded_docx_answers_and_deleting_it_removes_it(page, app, tmp_path):
     page.locator("#delete-pick input").fill("云溪")
     page.get_by_role("option", name="云溪产业园.docx").click()
     page.locator("#delete").click()
-    page.wait_for_function("() => /已删除/.test(document.querySelector('#upload-log textarea').value)")
+    page.wait_for_function(
+        "() => /已删除/.test(document.querySelector('#upload-log textarea').value)"
+    )
     assert "云溪产业园.docx" not in table_docs(page)
     assert not (app.data / "uploads" / "云溪产业园.docx").exists()
 
@@ -291,8 +330,13 @@ def test_bad_uploads_are_reported_per_file_and_the_rest_goes_through(page, app, 
     assert "1 个成功，4 个失败" in log
     after = table_docs(page)
     assert set(before) <= set(after) and "星河产业园.md" in after
-    assert sorted(p.name for p in (app.data / "uploads").iterdir() if not p.name.startswith(".")) >= ["星河产业园.md"]
-    assert not any((app.data / "uploads" / n).exists() for n in ("乱码.txt", "表格.xlsx", "扫描件.pdf", "大文件.txt"))
+    assert sorted(
+        p.name for p in (app.data / "uploads").iterdir() if not p.name.startswith(".")
+    ) >= ["星河产业园.md"]
+    assert not any(
+        (app.data / "uploads" / n).exists()
+        for n in ("乱码.txt", "表格.xlsx", "扫描件.pdf", "大文件.txt")
+    )
     shot(page, "upload_errors")
 
 
@@ -313,10 +357,14 @@ def test_two_sessions_asking_at_once_both_get_answers(browser, app):
         a.locator("#send").click()
         b.locator("#send").click()
         for p in (a, b):
-            p.wait_for_function("() => document.querySelectorAll('#sources details.turn').length === 1")
+            p.wait_for_function(
+                "() => document.querySelectorAll('#sources details.turn').length === 1"
+            )
             assert p.locator("#sources details.source.cited").count() >= 1
         assert "104" in a.locator("#chat [data-testid='bot']").last.inner_text()
-        assert "104" not in b.locator("#chat [data-testid='bot']").last.inner_text()  # each its own answer
+        assert (
+            "104" not in b.locator("#chat [data-testid='bot']").last.inner_text()
+        )  # each its own answer
     finally:
         a.context.close()
         b.context.close()
@@ -328,7 +376,10 @@ def test_page_load_time_is_recorded(browser, app):
         page, secs = open_page(browser, app.url)
         times.append(secs)
         page.context.close()
-    record("page_load_to_interactive_s", {"runs": [round(t, 3) for t in times], "median": round(statistics.median(times), 3)})
+    record(
+        "page_load_to_interactive_s",
+        {"runs": [round(t, 3) for t in times], "median": round(statistics.median(times), 3)},
+    )
     assert statistics.median(times) < 15
 
 
@@ -374,13 +425,19 @@ def test_local_model_streams_a_cited_answer_in_the_browser(browser, seeded, tmp_
     try:
         page, _ = open_page(browser, a.url)
         status = page.locator("#model-status")
-        page.wait_for_function("() => /✅/.test(document.querySelector('#model-status').innerText)", timeout=300_000)
+        page.wait_for_function(
+            "() => /✅/.test(document.querySelector('#model-status').innerText)", timeout=300_000
+        )
         ready_s = time.perf_counter() - t_start
         assert "qwen2.5-coder" in status.inner_text()
 
         first_tokens, totals = [], []
         # three different questions: a repeated one would reuse llama.cpp's cached prompt
-        questions = [SEED_Q, "汝南街道2023年省外资金目标是多少万元？", "鹤淇产业集聚区累计投资多少亿元？"]
+        questions = [
+            SEED_Q,
+            "汝南街道2023年省外资金目标是多少万元？",
+            "鹤淇产业集聚区累计投资多少亿元？",
+        ]
         for i, question in enumerate(questions):
             if i:
                 new_conversation(page)
@@ -390,10 +447,14 @@ def test_local_model_streams_a_cited_answer_in_the_browser(browser, seeded, tmp_
             page.wait_for_function(
                 "() => { const m = [...document.querySelectorAll('#chat [data-testid=bot]')].pop();"
                 " if (!m) return false; const t = m.innerText.trim(); return t && t !== '…' && !t.includes('⏳'); }",
-                polling=20, timeout=300_000)
+                polling=20,
+                timeout=300_000,
+            )
             first_tokens.append(time.perf_counter() - t0)
-            page.wait_for_function("() => document.querySelectorAll('#sources details.turn').length === 1",
-                                   timeout=300_000)
+            page.wait_for_function(
+                "() => document.querySelectorAll('#sources details.turn').length === 1",
+                timeout=300_000,
+            )
             totals.append(time.perf_counter() - t0)
             if i == 0:  # facts only, never the model's wording
                 assert "104" in page.locator("#chat [data-testid='bot']").last.inner_text()
@@ -410,17 +471,24 @@ def test_local_model_streams_a_cited_answer_in_the_browser(browser, seeded, tmp_
         page.locator("#send").click()
         other.locator("#send").click()
         for p in (page, other):
-            p.wait_for_function("() => document.querySelectorAll('#sources details.turn').length === 1",
-                                timeout=600_000)
+            p.wait_for_function(
+                "() => document.querySelectorAll('#sources details.turn').length === 1",
+                timeout=600_000,
+            )
             assert "⚠" not in p.locator("#chat [data-testid='bot']").last.inner_text()
         assert "104" in page.locator("#chat [data-testid='bot']").last.inner_text()
         other.context.close()
-        record("local_model", {
-            "app_start_to_model_ready_s": round(ready_s, 1),
-            "first_token_s": [round(t, 2) for t in first_tokens], "first_token_median_s": round(statistics.median(first_tokens), 2),
-            "answer_total_s": [round(t, 2) for t in totals], "answer_total_median_s": round(statistics.median(totals), 2),
-            "rss_mb": round(rss, 0),
-        })
+        record(
+            "local_model",
+            {
+                "app_start_to_model_ready_s": round(ready_s, 1),
+                "first_token_s": [round(t, 2) for t in first_tokens],
+                "first_token_median_s": round(statistics.median(first_tokens), 2),
+                "answer_total_s": [round(t, 2) for t in totals],
+                "answer_total_median_s": round(statistics.median(totals), 2),
+                "rss_mb": round(rss, 0),
+            },
+        )
         assert statistics.median(first_tokens) < statistics.median(totals)
         page.context.close()
     finally:

@@ -84,4 +84,7 @@ def test_ids_are_stable_and_derived_from_content(seed_chunks):
     doc.text = doc.text.replace("第18位", "第19位")
     changed = chunk_document(doc, CFG)
     assert sum(a.chunk_id != b.chunk_id for a, b in zip(chunks, changed, strict=True)) >= 1
-    assert sum(a.chunk_id == b.chunk_id for a, b in zip(chunks, changed, strict=True)) >= len(chunks) - 2
+    assert (
+        sum(a.chunk_id == b.chunk_id for a, b in zip(chunks, changed, strict=True))
+        >= len(chunks) - 2
+    )

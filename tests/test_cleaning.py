@@ -28,7 +28,10 @@ def test_dashed_page_number_lines_are_dropped_and_the_cut_word_joined():
 def test_hard_wrapped_pdf_text_becomes_paragraphs():
     text = cleaned("003_5e6f342b3dea3258.txt")
     assert "进一步提升我市对外开放招商引资工作质量和水平，结合我市实际，特制定本方案。" in text
-    assert "2023年，全市实际利用省外资金170亿元；引进10亿元以上项目5个以上，亿元以上项目30个以上。" in text
+    assert (
+        "2023年，全市实际利用省外资金170亿元；引进10亿元以上项目5个以上，亿元以上项目30个以上。"
+        in text
+    )
     # headings stay on their own lines
     assert "\n一、指导思想\n" in text
 
@@ -42,7 +45,15 @@ def test_table_rows_stay_one_per_line_with_numbers_apart():
 def test_web_page_chrome_is_removed_but_the_article_kept():
     raw = (SEEDS / "004_51d2894722f2002f.txt").read_text(encoding="utf-8")
     text = cleaned("004_51d2894722f2002f.txt")
-    for junk in ("豫ICP备", "版面导航", "焦作日报 | 焦作晚报", "版权所有", "上一版", "手机报", "放大"):
+    for junk in (
+        "豫ICP备",
+        "版面导航",
+        "焦作日报 | 焦作晚报",
+        "版权所有",
+        "上一版",
+        "手机报",
+        "放大",
+    ):
         assert junk in raw
         assert junk not in text
     assert "2013年1月10日" in text
@@ -50,7 +61,9 @@ def test_web_page_chrome_is_removed_but_the_article_kept():
 
 
 def test_repeated_running_footer_is_dropped():
-    body = "\n".join(f"第{i}段正文，内容各不相同，编号{i}。\n某市人民政府办公室印发" for i in range(5))
+    body = "\n".join(
+        f"第{i}段正文，内容各不相同，编号{i}。\n某市人民政府办公室印发" for i in range(5)
+    )
     text = clean_text(body)
     assert "某市人民政府办公室印发" not in text
     assert "第4段正文" in text

@@ -24,11 +24,17 @@ def test_metrics_do_not_drop_below_the_baseline(seeded, tmp_path):
         print("questions whose outcome changed against the baseline:")
         for qid, metric, was, now in changed:
             print(f"  {qid} {metric}: {was} -> {now}")
-    assert not failures, f"metrics dropped below evals/baseline.json: {failures}; changed: {changed}"
+    assert not failures, (
+        f"metrics dropped below evals/baseline.json: {failures}; changed: {changed}"
+    )
 
 
 def test_gate_catches_a_drop():
-    base = {"tolerance": 0.02, "summary": {"overall": {"n": 10, "hit5": 0.9, "false_refusal": 0.1}}, "questions": []}
+    base = {
+        "tolerance": 0.02,
+        "summary": {"overall": {"n": 10, "hit5": 0.9, "false_refusal": 0.1}},
+        "questions": [],
+    }
     worse = {"summary": {"overall": {"n": 10, "hit5": 0.85, "false_refusal": 0.2}}, "questions": []}
     assert len(gate(base, worse)) == 2
     same = {"summary": {"overall": {"n": 10, "hit5": 0.89, "false_refusal": 0.11}}, "questions": []}

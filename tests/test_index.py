@@ -34,12 +34,17 @@ def test_reingest_of_unchanged_files_embeds_nothing(small_corpus, fresh_index):
     assert sum(r.embedded for r in again.results) == 0
 
 
-def test_changed_file_replaces_exactly_its_chunks_and_embeds_only_new_text(small_corpus, fresh_index):
+def test_changed_file_replaces_exactly_its_chunks_and_embeds_only_new_text(
+    small_corpus, fresh_index
+):
     ingest_paths(fresh_index, [small_corpus])
     other_before = fresh_index.catalog.chunk_ids("003_5e6f342b3dea3258.txt")
     before = fresh_index.catalog.chunk_ids("000_049d4401db69d305.txt")
     path = small_corpus / "000_049d4401db69d305.txt"
-    path.write_text(path.read_text(encoding="utf-8").replace("规划占地3000亩", "规划占地3500亩"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("规划占地3000亩", "规划占地3500亩"),
+        encoding="utf-8",
+    )
     report = ingest_paths(fresh_index, [small_corpus])
     changed = next(r for r in report.results if r.doc_id == path.name)
     assert changed.status == "updated"
@@ -66,10 +71,14 @@ def test_delete_and_prune_remove_documents_everywhere(small_corpus, fresh_index)
     _consistent(fresh_index)
 
 
-def test_crash_between_vector_and_keyword_writes_is_repaired_by_next_ingest(small_corpus, fresh_index, monkeypatch):
+def test_crash_between_vector_and_keyword_writes_is_repaired_by_next_ingest(
+    small_corpus, fresh_index, monkeypatch
+):
     ingest_paths(fresh_index, [small_corpus])
     path = small_corpus / "003_5e6f342b3dea3258.txt"
-    path.write_text(path.read_text(encoding="utf-8").replace("170亿元", "180亿元"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("170亿元", "180亿元"), encoding="utf-8"
+    )
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt("power cut")
@@ -84,7 +93,10 @@ def test_crash_between_vector_and_keyword_writes_is_repaired_by_next_ingest(smal
     assert report.repaired["orphan_vectors"] >= 1
     assert next(r for r in report.results if r.doc_id == path.name).status == "updated"
     _consistent(fresh_index)
-    texts = " ".join(c.text for c in fresh_index.catalog.chunks(fresh_index.catalog.chunk_ids(path.name)).values())
+    texts = " ".join(
+        c.text
+        for c in fresh_index.catalog.chunks(fresh_index.catalog.chunk_ids(path.name)).values()
+    )
     assert "180亿元" in texts and "170亿元" not in texts
 
 
@@ -100,18 +112,29 @@ def test_bad_files_are_reported_by_name_and_the_rest_ingested(tmp_path, fresh_in
     report = ingest_paths(fresh_index, [folder, tmp_path / "missing.txt"])
     failed = {r.doc_id: r.error for r in report.failed}
     assert set(failed) == {"zero.txt", "junk.txt", "bad.pdf", "missing.txt"}
-    assert "empty" in failed["zero.txt"] and "binary" in failed["junk.txt"] and "PDF" in failed["bad.pdf"]
+    assert (
+        "empty" in failed["zero.txt"]
+        and "binary" in failed["junk.txt"]
+        and "PDF" in failed["bad.pdf"]
+    )
     assert report.count("added") == 1000
     assert sum(r.embedded for r in report.results) == 1  # same text: embedded once, cached after
     _consistent(fresh_index)
 
 
-def test_opening_the_index_with_another_embedding_model_is_refused_until_reindex(small_corpus, tmp_path, embedder):
+def test_opening_the_index_with_another_embedding_model_is_refused_until_reindex(
+    small_corpus, tmp_path, embedder
+):
     settings = make_settings(tmp_path / "data")
     ingest_paths(Index(settings, embedder=embedder), [small_corpus])
     st_settings = make_settings(
         tmp_path / "data",
-        embedding=EmbeddingSettings(provider="sentence-transformers", model=_minilm_path(), query_prefix="", passage_prefix=""),
+        embedding=EmbeddingSettings(
+            provider="sentence-transformers",
+            model=_minilm_path(),
+            query_prefix="",
+            passage_prefix="",
+        ),
     )
     with pytest.raises(EmbeddingMismatchError, match="assistant reindex"):
         Index(st_settings)
@@ -146,12 +169,24 @@ def test_chroma_server_over_http(small_corpus, tmp_path, embedder):
     port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
     proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path / "server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, 60)
-        settings = make_settings(tmp_path / "data", vector_store=VectorStoreSettings(url=f"http://127.0.0.1:{port}"))
+        settings = make_settings(
+            tmp_path / "data", vector_store=VectorStoreSettings(url=f"http://127.0.0.1:{port}")
+        )
         index = Index(settings, embedder=embedder)
         report = ingest_paths(index, [small_corpus])
         assert report.count("added") == 2

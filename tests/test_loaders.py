@@ -20,7 +20,9 @@ def test_chinese_text_in_common_encodings(tmp_path, encoding):
 
 
 def test_gbk_is_not_mistaken_for_big5():
-    data = ("汝州市产业集聚区综合排序位居全省第18位，成为平顶山市第一家跃居全省20强产业集聚区。").encode("gbk")
+    data = (
+        "汝州市产业集聚区综合排序位居全省第18位，成为平顶山市第一家跃居全省20强产业集聚区。"
+    ).encode("gbk")
     assert decode_text(data).startswith("汝州市产业集聚区")
 
 
@@ -62,7 +64,9 @@ def _pdf(text_ops: str) -> bytes:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
     for off in offsets:
         out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    )
     return out.getvalue()
 
 

@@ -54,7 +54,11 @@ def test_no_two_results_share_most_of_their_text(seeded):
 
 def test_hybrid_beats_or_matches_each_retriever_on_the_eval_set(seeded):
     """The measured baseline: hybrid hit@5 on the Chinese answerable questions."""
-    questions = [q for q in load_questions(ROOT / "evals" / "questions.jsonl") if q.answerable and q.lang == "zh" and not q.history]
+    questions = [
+        q
+        for q in load_questions(ROOT / "evals" / "questions.jsonl")
+        if q.answerable and q.lang == "zh" and not q.history
+    ]
     hit = {m: 0 for m in ("dense", "keyword", "hybrid")}
     for q in questions:
         for mode in hit:
@@ -68,7 +72,11 @@ def test_cli_search_json_contract(seeded):
     exe = Path(sys.executable).parent / "assistant"
     out = subprocess.run(
         [str(exe), "search", "鹤淇产业集聚区入驻了多少家企业？", "--k", "3", "--json"],
-        capture_output=True, text=True, env=env, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
     )
     data = json.loads(out.stdout)
     assert len(data["passages"]) == 3
@@ -80,9 +88,27 @@ def test_cli_search_json_contract(seeded):
 def test_cli_reports_bad_input_without_a_traceback(tmp_path):
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "d")}
     exe = str(Path(sys.executable).parent / "assistant")
-    bad_mode = subprocess.run([exe, "search", "x", "--mode", "fuzzy"], capture_output=True, text=True, env=env, timeout=120)
-    assert bad_mode.returncode == 2 and "--mode" in bad_mode.stderr and "Traceback" not in bad_mode.stderr
-    missing = subprocess.run([exe, "delete", "nope.txt"], capture_output=True, text=True, env=env, timeout=120)
+    bad_mode = subprocess.run(
+        [exe, "search", "x", "--mode", "fuzzy"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert (
+        bad_mode.returncode == 2
+        and "--mode" in bad_mode.stderr
+        and "Traceback" not in bad_mode.stderr
+    )
+    missing = subprocess.run(
+        [exe, "delete", "nope.txt"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert missing.returncode == 2 and "No document" in missing.stderr
-    cfg = subprocess.run([exe, "--config", str(tmp_path / "none.toml"), "status"], capture_output=True, text=True, env=env, timeout=120)
+    cfg = subprocess.run(
+        [exe, "--config", str(tmp_path / "none.toml"), "status"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert cfg.returncode == 2 and "does not exist" in cfg.stderr and "Traceback" not in cfg.stderr

@@ -36,19 +36,38 @@ def test_supporting_sentence_is_highlighted_quoted_or_paraphrased():
     # a quoted fragment marks the whole sentence it comes from
     assert "<mark>入驻企业104家，形成四大支柱产业。</mark>" in highlight(PASSAGE, ["104家[1]"])
     # a model's paraphrase marks the passage sentence sharing most of its wording
-    (a, b), = support_spans(PASSAGE, ["该区入驻企业共104家[1]"])
+    ((a, b),) = support_spans(PASSAGE, ["该区入驻企业共104家[1]"])
     assert "104" in PASSAGE[a:b] and "132.7" not in PASSAGE[a:b]
     assert support_spans(PASSAGE, ["完全无关的句子"]) == []
 
 
 def test_rendered_sources_escape_document_text_and_link_per_turn():
-    evil = Passage("c1", "evil<script>.txt", "t", "一、<b>标题</b>", "<img src=x onerror=alert(1)>入驻企业104家。", 0, 10, 1.0)
+    evil = Passage(
+        "c1",
+        "evil<script>.txt",
+        "t",
+        "一、<b>标题</b>",
+        "<img src=x onerror=alert(1)>入驻企业104家。",
+        0,
+        10,
+        1.0,
+    )
     other = Passage("c2", "002.txt", "t", "二", "别的段落。", 0, 5, 0.5)
-    result = Answer("q", "入驻企业104家。[1]", [Citation(1, evil.doc_id, "c1", evil.heading, evil.text, 1.0, True, ["入驻企业104家。"])],
-                    [evil, other], False, {}, {})
+    result = Answer(
+        "q",
+        "入驻企业104家。[1]",
+        [Citation(1, evil.doc_id, "c1", evil.heading, evil.text, 1.0, True, ["入驻企业104家。"])],
+        [evil, other],
+        False,
+        {},
+        {},
+    )
     html = render_turn(result, 3, "zh")
     assert "<script>" not in html and "<img" not in html and "&lt;img" in html
-    assert "id='src-3-1'" in html and "<mark>&lt;img src=x onerror=alert(1)&gt;入驻企业104家。</mark>" in html
+    assert (
+        "id='src-3-1'" in html
+        and "<mark>&lt;img src=x onerror=alert(1)&gt;入驻企业104家。</mark>" in html
+    )
     assert "class='uncited-group'" in html and "别的段落" in html
     assert link_markers("甲[1]乙[2]", 3) == "甲[[1]](#src-3-1)乙[[2]](#src-3-2)"
     panel = render_panel([{"question": "<q>", "html": html}], "zh")
@@ -68,12 +87,23 @@ def app_url(seeded, tmp_path_factory):
 
     src = Path(seeded.settings.data_dir)
     data = tmp_path_factory.mktemp("ui") / "data"
-    shutil.copytree(src, data, ignore=lambda d, names: ["cache"] if Path(d) == src else [])  # not the 1.1 GB model
+    shutil.copytree(
+        src, data, ignore=lambda d, names: ["cache"] if Path(d) == src else []
+    )  # not the 1.1 GB model
     port = free_port()
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_UI__PORT": str(port),
-           "ASSISTANT_LLM__PROVIDER": "extractive"}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "ASSISTANT_DATA_DIR": str(data),
+        "ASSISTANT_UI__PORT": str(port),
+        "ASSISTANT_LLM__PROVIDER": "extractive",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/"
     wait_for(url, proc, 120)
     yield url
@@ -85,11 +115,15 @@ def test_chat_answers_with_a_linked_citation_and_sources(app_url):
     from gradio_client import Client
 
     client = Client(app_url, verbose=False)
-    chat, _, sources = client.predict("鹤淇产业集聚区入驻了多少家企业？", [], "extractive", 5, "auto", api_name="/respond")
+    chat, _, sources = client.predict(
+        "鹤淇产业集聚区入驻了多少家企业？", [], "extractive", 5, "auto", api_name="/respond"
+    )
     answer = chat[-1]["content"]
     text = answer[0]["text"] if isinstance(answer, list) else answer
     assert "104" in text and "(#src-1-1)" in text
-    assert "id='src-1-1'" in sources and "002_aea219f0e11938a5.txt" in sources and "<mark>" in sources
+    assert (
+        "id='src-1-1'" in sources and "002_aea219f0e11938a5.txt" in sources and "<mark>" in sources
+    )
 
 
 def test_bad_upload_is_reported_and_documents_stay(app_url, tmp_path):
@@ -101,7 +135,9 @@ def test_bad_upload_is_reported_and_documents_stay(app_url, tmp_path):
     bad.write_bytes(bytes(range(256)) * 10)
     good = tmp_path / "星河产业园.md"
     good.write_text("# 星河产业园\n星河产业园规划占地800亩，入驻企业42家。\n", encoding="utf-8")
-    log, table, _ = client.predict([handle_file(str(bad)), handle_file(str(good))], api_name="/upload")
+    log, table, _ = client.predict(
+        [handle_file(str(bad)), handle_file(str(good))], api_name="/upload"
+    )
     assert "❌ junk.txt" in log and "binary" in log
     assert "✅ 星河产业园.md" in log and "1 个成功，1 个失败" in log
     docs = [row[0] for row in table["data"]]
