@@ -30,10 +30,24 @@ class Chunk:
     end: int
     ordinal: int
 
+    def identity(self) -> str:
+        """The document's identity: title, file name and the places they name.
+
+        A county bulletin says "全县"; its county is only in its title or file name, so
+        both retrievers must see them to find 渑池's figures for a question about 渑池.
+        """
+        from assistant.answer.identity import doc_identity
+
+        return doc_identity(self.doc_id, self.title, self.heading).text()
+
     def embed_text(self) -> str:
-        """What gets embedded: the heading path keeps pronoun-only passages on topic."""
-        prefix = " > ".join(p for p in (self.title, self.heading) if p)
+        """What gets embedded: identity and heading path keep "全县" passages on their county."""
+        prefix = " > ".join(p for p in (self.identity(), self.heading) if p)
         return f"{prefix}\n{self.text}" if prefix else self.text
+
+    def keyword_text(self) -> str:
+        """What the keyword index sees: identity, heading path and text."""
+        return f"{self.identity()}\n{self.heading}\n{self.text}"
 
 
 @dataclass

@@ -65,9 +65,10 @@ def test_citations_are_attached_when_the_model_gives_none(seeded):
 
 
 def test_marker_only_output_is_replaced_by_a_grounded_answer(seeded):
-    answerer, _ = scripted(seeded, "[1][2]")
+    answerer, llm = scripted(seeded, "[1][2]", "[1]")  # the forced re-ask says nothing either
     result = answerer.ask(Q_FIRMS)
-    assert "llm_empty_replaced" in result.flags
+    assert "llm_empty_replaced" in result.flags and len(llm.prompts) == 2
+    assert llm.prompts[1][-1]["content"].endswith("根据资料，")
     assert "104" in result.answer and result.citations
 
 
@@ -78,11 +79,21 @@ def test_invented_figures_are_removed(seeded):
     assert "removed_unsupported_figure" in result.flags
 
 
-def test_false_refusal_with_evidence_in_the_passages_is_overridden(seeded):
-    answerer, _ = scripted(seeded, "资料中未找到相关信息。")
+def test_false_refusal_with_evidence_in_the_passages_is_forced_and_verified(seeded):
+    """A "not found" while a passage carries the figure: re-asked on that passage alone."""
+    answerer, llm = scripted(seeded, "资料中未找到相关信息。", "入驻企业104家。")
     result = answerer.ask(Q_FIRMS)
-    assert not result.refused and "104" in result.answer
-    assert "llm_refusal_overridden" in result.flags
+    assert not result.refused and "104" in result.answer and result.citations
+    assert {"llm_refusal_overridden", "forced_answer"} <= set(result.flags)
+    forced = llm.prompts[1][-1]["content"]
+    assert forced.count("[1]") == 1 and "[2]" not in forced  # one passage only
+    assert any("104" in c.text for c in result.citations)
+
+
+def test_forced_answer_that_fails_verification_is_not_shown(seeded):
+    answerer, _ = scripted(seeded, "资料中未找到相关信息。", "入驻企业987家。")
+    result = answerer.ask(Q_FIRMS)
+    assert "987" not in result.answer and "forced_answer" not in result.flags
 
 
 def test_prompt_over_the_context_window_is_trimmed_and_said(seeded, caplog):
@@ -96,7 +107,7 @@ def test_prompt_over_the_context_window_is_trimmed_and_said(seeded, caplog):
 
 
 def test_refusal_cites_nothing(seeded):
-    answerer, _ = scripted(seeded, "资料中未找到相关信息。")
+    answerer, _ = scripted(seeded, "资料中未找到相关信息。", "主任电话是0375-6128899。")
     result = answerer.ask("汝州产业集聚区管委会主任的电话号码是多少？")
     assert result.refused and result.citations == []
     assert result.answer == "资料中未找到相关信息。"
@@ -133,7 +144,7 @@ def test_answer_language_can_be_chosen_apart_from_the_question(seeded):
     answerer, llm = scripted(seeded, "There are 104 enterprises [1].")
     result = answerer.ask(Q_FIRMS, answer_lang="en")
     assert "English" in llm.prompts[0][0]["content"] and result.lang == "en"
-    refusing, _ = scripted(seeded, "The documents do not say.")
+    refusing, _ = scripted(seeded, "The documents do not say.", "the phone is 6128899.")
     refused = refusing.ask("汝州产业集聚区管委会主任的电话号码是多少？", answer_lang="en")
     assert refused.refused and refused.answer == "The documents do not say."
 

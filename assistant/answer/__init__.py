@@ -1,0 +1,22 @@
+"""The answer stage: question preparation, bound evidence, reading, verification, refusal.
+
+Modules: `query` (language, follow-ups, search terms, sub-questions), `identity` (which
+document and place a passage speaks for), `tables` (self-describing table rows),
+`reading` (one Reader per provider), `verify` (every sentence checked against a cited
+passage), `refusal` (the fitted answer-or-refuse model) and `answerer` (composition).
+"""
+
+from assistant.answer.answerer import Answer, Answerer, Citation, Retrieved
+from assistant.answer.query import detect_lang, glossary_terms
+from assistant.answer.text import bigrams, prompt
+
+__all__ = [
+    "Answer",
+    "Answerer",
+    "Citation",
+    "Retrieved",
+    "bigrams",
+    "detect_lang",
+    "glossary_terms",
+    "prompt",
+]

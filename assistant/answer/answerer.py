@@ -1,0 +1,562 @@
+"""Composition: question -> retrieval -> bound evidence -> reading -> verification -> decision.
+
+Each step is its own module (query, identity, tables, reading, verify, refusal); this one
+only wires them. What reaches the user is decided by the evidence: every sentence carries
+a citation to a passage bound to the asked place and holding the sentence's figures, and a
+fitted model decides between the checked answer and a refusal.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assistant.answer import refusal
+from assistant.answer.identity import Identity, bound, doc_identity, place_names
+from assistant.answer.query import (
+    content_words,
+    coverage,
+    detect_lang,
+    glossary_terms,
+    key_terms,
+    needs_rewrite,
+    per_document,
+    split_question,
+)
+from assistant.answer.reading import ExtractiveReader, LLMReader, Reader, Reading
+from assistant.answer.tables import readable
+from assistant.answer.text import MARKER, bigrams, numbers, prompt, squash
+from assistant.answer.verify import Checked, Evidence, check
+from assistant.config import Settings
+from assistant.index import Index
+from assistant.llm import LLM, LLMError, Message
+from assistant.retrieval import search
+from assistant.schema import Passage
+
+log = logging.getLogger(__name__)
+
+_ASKS_NUMBER = re.compile(
+    r"多少|几|比例|面积|金额|规模|增长|排第|how (?:many|much|large|big)|what (?:percentage|share|area|amount)",
+    re.I,
+)
+
+
+@dataclass
+class Citation:
+    n: int
+    doc: str
+    chunk_id: str
+    heading: str
+    text: str
+    score: float
+    supported: bool
+    sentences: list[str] = field(default_factory=list)
+    doc_name: str = ""
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    citations: list[Citation]
+    passages: list[Passage]
+    refused: bool
+    llm: dict[str, str]
+    timings: dict[str, float]
+    prompt_tokens: int = 0
+    lang: str = "zh"
+    standalone: str = ""
+    search_query: str = ""
+    support: float = 0.0
+    flags: list[str] = field(default_factory=list)
+    raw_answer: str = ""
+    entities: list[str] = field(default_factory=list)
+    candidate: str = ""  # the checked answer before the refusal decision
+    p_answer: float = 0.0  # the refusal model's probability that the candidate is right
+    features: dict[str, float] = field(default_factory=dict)
+    parts: list[str] = field(default_factory=list)  # sub-questions, when split
+    stages: dict[str, float] = field(default_factory=dict)  # where the time went (ms)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["passages"] = [p.to_dict() for p in self.passages]
+        return d
+
+
+@dataclass
+class Retrieved:
+    lang: str
+    standalone: str
+    dense_query: str
+    keyword_query: str
+    passages: list[Passage]
+    flags: list[str]
+    ms: float
+    translation: str = ""  # an English question's Chinese translation, when an LLM made one
+
+
+@dataclass
+class _Part:
+    """One (sub-)question read and checked against its own passages."""
+
+    question: str
+    passages: list[Passage]
+    evidence: list[Evidence]
+    checked: Checked
+    refused: bool
+    p: float
+    features: dict[str, float]
+    flags: list[str]
+    raw: str = ""
+    prompt_tokens: int = 0
+    label: str = ""
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+class Answerer:
+    """Answers questions over an index with a configured LLM (or none: extractive)."""
+
+    def __init__(self, settings: Settings, index: Index, llm: LLM | None) -> None:
+        self.settings = settings
+        self.index = index
+        self.llm = llm
+        self.extractive = ExtractiveReader(settings)
+        self.reader: Reader = LLMReader(settings, llm) if llm else self.extractive
+        self.refusal = refusal.load("llm" if llm else "extractive")
+        self._translation = ""
+        self._scopes: dict[tuple[str, str], str] = {}
+
+    # ---- question preparation
+
+    def standalone(self, question: str, history: list[Message] | None) -> tuple[str, list[str]]:
+        """Rewrite a follow-up into a standalone question, only when it needs one."""
+        if not needs_rewrite(question, history):
+            return question, []
+        users = [t["content"] for t in (history or []) if t.get("role") == "user"]
+        convo = "\n".join(f"{t['role']}: {t['content'][:200]}" for t in (history or [])[-4:])
+        rewritten = self._one_line("condense.txt", history=convo, question=question)
+        if rewritten:
+            return rewritten, ["condensed_by_llm"]
+        return f"{users[-1]} {question}", ["condensed_by_concat"]
+
+    def _one_line(self, template: str, **values: str) -> str:
+        """A short rewrite by the LLM (its first line), or "" without an LLM or on error."""
+        if self.llm is None:
+            return ""
+        text = prompt(self.settings, template).format(**values)
+        try:
+            lines = (
+                "".join(self.llm.stream([{"role": "user", "content": text}], 60))
+                .strip()
+                .splitlines()
+            )
+        except LLMError as exc:
+            log.warning("%s failed: %s", template, exc)
+            return ""
+        return lines[0].strip() if lines else ""
+
+    def search_queries(self, question: str, lang: str) -> tuple[str, str, list[str]]:
+        """(dense query, keyword query): English questions get Chinese search terms."""
+        if lang != "en":
+            return question, question, []
+        terms = glossary_terms(self.settings.prompts_dir / "glossary.tsv", question)
+        zh = self._one_line("translate_query.txt", question=question)
+        self._translation = zh
+        if zh:  # the translation adds Chinese words; the glossary terms keep names it may garble
+            return f"{question} {terms} {zh}", f"{zh} {terms}", ["translated_by_llm"]
+        return f"{question} {terms}", terms or question, ["glossary_terms"]
+
+    def retrieve(
+        self, question: str, history: list[Message] | None = None, k: int | None = None
+    ) -> Retrieved:
+        """Question (+ history) -> standalone Chinese search queries -> ranked passages."""
+        t0 = time.perf_counter()
+        lang = detect_lang(question)
+        standalone, flags = self.standalone(question.strip(), history)
+        self._translation = ""
+        dense_q, keyword_q, more = self.search_queries(standalone, lang)
+        passages = search(
+            self.index, dense_q, k=k or self.settings.retrieval.k, keyword_query=keyword_q
+        )
+        return Retrieved(
+            lang,
+            standalone,
+            dense_q,
+            keyword_q,
+            passages,
+            flags + more,
+            (time.perf_counter() - t0) * 1000,
+            self._translation,
+        )
+
+    def terms(self, text: str) -> dict[str, float]:
+        """The question's key terms, weighted by rarity in the indexed chunks."""
+        cat = self.index.catalog
+        return key_terms(text, cat.document_frequency, cat.chunk_count())
+
+    def entities(self, question: str) -> list[str]:
+        """The places and organisations a (Chinese) question names."""
+        return place_names(question)
+
+    # ---- evidence: passages bound to the asked place, tables made readable
+
+    def _scope(self, p: Passage) -> str:
+        """What the passage's document (or its 第X篇 section) mentions anywhere."""
+        top = p.heading.split(" > ")[0]
+        key = (p.doc_id, top if re.match(r"^第\S+篇", top) else "")
+        if key not in self._scopes:
+            cat = self.index.catalog
+            if hasattr(cat, "section_text"):
+                body = cat.section_text(p.doc_id, key[1])
+            else:
+                rows = cat.db.execute(
+                    "SELECT heading, text FROM chunks WHERE doc_id=?", (p.doc_id,)
+                )
+                body = "".join(h + t for h, t in rows if h.startswith(key[1]))
+            self._scopes[key] = p.title + body
+        return self._scopes[key]
+
+    def identity(self, p: Passage) -> Identity:
+        return doc_identity(p.doc_id, p.title, p.heading)
+
+    def evidence(
+        self, asked: list[str], passages: list[Passage], limit: int | None = None
+    ) -> tuple[list[Passage], list[Evidence]]:
+        """The top passages bound to the asked places, near-duplicates dropped, numbered."""
+        limit = limit or self.settings.answer.max_passages
+        kept: list[Passage] = []
+        evidence: list[Evidence] = []
+        for p in passages:
+            b = bound(asked, self.identity(p), p.heading, p.text, self._scope(p) if asked else "")
+            if asked and b == 0.0:
+                continue
+            grams = bigrams(p.text)
+            if any(
+                len(grams & bigrams(k.text)) > 0.7 * max(1, min(len(grams), len(bigrams(k.text))))
+                for k in kept
+            ):
+                continue
+            kept.append(p)
+            evidence.append(Evidence(len(kept), p.text, readable(p.text, p.heading), p.heading, b))
+            if len(kept) == limit:
+                break
+        return kept, evidence
+
+    # ---- the whole flow
+
+    def ask(
+        self,
+        question: str,
+        history: list[Message] | None = None,
+        on_token: Callable[[str], None] | None = None,
+        k: int | None = None,
+        answer_lang: str | None = None,
+    ) -> Answer:
+        """Answer from the documents; `answer_lang` ("zh"/"en") overrides the question's language."""
+        t0 = time.perf_counter()
+        question = question.strip()
+        k = k or self.settings.retrieval.k
+        found = self.retrieve(question, history, k=k)
+        lang = answer_lang or found.lang
+        translated = "translated_by_llm" in found.flags
+        zh_q = found.standalone
+        if found.lang == "en":
+            zh_q = found.translation or found.keyword_query
+        read_q = found.standalone
+        first_token: list[float] = []
+
+        def emit(tok: str) -> None:
+            if not first_token:
+                first_token.append((time.perf_counter() - t0) * 1000)
+            if on_token:
+                on_token(tok)
+
+        result = Answer(
+            question,
+            "",
+            [],
+            [],
+            False,
+            {
+                "provider": self.settings.llm.provider if self.llm else "extractive",
+                "model": self.llm.name if self.llm else "extractive",
+            },
+            {},
+            lang=lang,
+            standalone=found.standalone,
+            search_query=found.dense_query,
+            flags=list(found.flags),
+        )
+        subs = split_question(zh_q) if (found.lang == "zh" or translated) else [zh_q]
+        parts: list[_Part] = []
+        if len(subs) > 1:
+            result.parts = subs
+            result.flags.append(f"split_into_{len(subs)}")
+            for sub in subs:
+                passages = search(self.index, sub, k=k)
+                asked_q = sub if found.lang == "zh" else f"{read_q}（{sub}）"
+                parts.append(self._part(asked_q, sub, passages, lang, None))
+        else:
+            asked = place_names(zh_q)
+            docs = self._documents(asked, found.passages) if per_document(zh_q) else []
+            if len(docs) >= 2:
+                result.flags.append("per_document")
+                for doc_passages in docs[:2]:
+                    part = self._part(read_q, zh_q, doc_passages, lang, None)
+                    part.label = self.identity(doc_passages[0]).name()
+                    parts.append(part)
+            else:
+                parts.append(self._part(read_q, zh_q, found.passages, lang, emit))
+        self._combine(result, parts)
+        if not first_token:  # nothing streamed (extractive, split, refused before reading)
+            emit(result.answer)
+        result.entities = sorted({e for sub in subs for e in place_names(sub)})
+        result.timings = {
+            "retrieval_ms": round(found.ms, 1),
+            "first_token_ms": round(first_token[0], 1)
+            if first_token
+            else round((time.perf_counter() - t0) * 1000, 1),
+            "total_ms": round((time.perf_counter() - t0) * 1000, 1),
+        }
+        result.stages = {"retrieval_ms": round(found.ms, 1), **result.stages}
+        return result
+
+    def _documents(self, asked: list[str], passages: list[Passage]) -> list[list[Passage]]:
+        """Retrieved passages grouped by document, in order of each document's best rank."""
+        groups: dict[str, list[Passage]] = {}
+        for p in passages:
+            if asked and bound(asked, self.identity(p), p.heading, p.text, self._scope(p)) == 0:
+                continue
+            groups.setdefault(p.doc_id, []).append(p)
+        return list(groups.values())
+
+    def _part(
+        self,
+        read_q: str,
+        zh_q: str,
+        passages: list[Passage],
+        lang: str,
+        emit: Callable[[str], None] | None,
+    ) -> _Part:
+        """One question against its passages: bind, read, verify, force if needed, decide."""
+        stages: dict[str, float] = {}
+        t = time.perf_counter()
+        terms = self.terms(zh_q)
+        asked = place_names(zh_q)
+        kept, evidence = self.evidence(asked, passages)
+        flags: list[str] = []
+        if not evidence:
+            flags.append("no_bound_passage" if asked else "no_passages")
+            return _Part(read_q, [], [], Checked(), True, 0.0, {}, flags)
+        ext = self.extractive.read(zh_q, lang, evidence, terms)
+        reading: Reading
+        forced = False
+        if self.llm is None:
+            reading = ext  # shown once decided: a quote is not worth streaming
+            checked = check(reading.text, evidence, zh_q)
+        else:
+            assert isinstance(self.reader, LLMReader)
+            t_read = time.perf_counter()
+            reading = self.reader.read(read_q, lang, evidence, terms, emit)
+            stages["read_ms"] = round((time.perf_counter() - t_read) * 1000, 1)
+            if 0 < reading.used < len(evidence):  # the prompt was trimmed to fit the window
+                kept, evidence = kept[: reading.used], evidence[: reading.used]
+            checked = check(reading.text, evidence, read_q)
+            flags += reading.flags
+            if reading.refused or not checked.sentences:
+                flags.append("llm_refused" if reading.refused else "llm_unsupported")
+                top = self._top_passage(ext, evidence)
+                if top is not None:
+                    t_force = time.perf_counter()
+                    text = self.reader.force(read_q, lang, top, terms)
+                    stages["force_ms"] = round((time.perf_counter() - t_force) * 1000, 1)
+                    forced_check = check(text, evidence, read_q)
+                    if forced_check.sentences and not _is_refusal_text(text):
+                        checked, forced = forced_check, True
+                        flags.append("forced_answer")
+                        if reading.refused:
+                            flags.append("llm_refusal_overridden")
+                if not forced and ext.text:
+                    checked = check(ext.text, evidence, zh_q)
+                    flags.append("llm_empty_replaced")
+        flags += checked.flags
+        features = self._features(
+            zh_q, terms, passages, evidence, checked, reading, ext, forced, kept
+        )
+        ok, p = self.refusal.answer(features)
+        refused = not checked.sentences or not ok
+        if checked.sentences and not ok:
+            flags.append("refused_by_model")
+        elif not checked.sentences:
+            flags.append("nothing_supported")
+        stages["decide_ms"] = round((time.perf_counter() - t) * 1000, 1)
+        part = _Part(
+            read_q,
+            kept,
+            evidence,
+            checked,
+            refused,
+            p,
+            features,
+            flags,
+            raw=reading.text,
+            prompt_tokens=reading.prompt_tokens,
+        )
+        part.stages = stages
+        return part
+
+    def _top_passage(self, ext: Reading, evidence: list[Evidence]) -> Evidence | None:
+        """The passage the extractive reader's best sentence comes from, if it found one."""
+        found = MARKER.findall(ext.text)
+        if not found:
+            return None
+        n = int(re.split(r"[,，、\s]+", found[0])[0])
+        return next((e for e in evidence if e.n == n), None)
+
+    def _features(
+        self,
+        question: str,
+        terms: dict[str, float],
+        retrieved: list[Passage],
+        evidence: list[Evidence],
+        checked: Checked,
+        reading: Reading,
+        ext: Reading,
+        forced: bool,
+        kept: list[Passage],
+    ) -> dict[str, float]:
+        cited = checked.cited()
+        answer = checked.text()
+        f: dict[str, float] = dict.fromkeys(refusal.FEATURES, 0.0)
+        f["coverage_best"] = max(
+            (coverage(terms, f"{e.heading}\n{e.reading}") for e in evidence), default=0.0
+        )
+        f["extractive_score"] = ext.score
+        f["llm_refused"] = float(reading.refused and self.llm is not None)
+        f["forced"] = float(forced)
+        total = len(checked.sentences) + len(checked.dropped)
+        f["dropped"] = len(checked.dropped) / total if total else 1.0
+        if not cited:
+            return f
+        first = min(cited)
+        p = kept[first - 1]
+        ids = [r.chunk_id for r in retrieved]
+        f["cited_rank"] = 1.0 / (ids.index(p.chunk_id) + 1) if p.chunk_id in ids else 0.0
+        f["dense_rank"] = 1.0 / p.ranks["dense"] if p.ranks.get("dense") else 0.0
+        f["keyword_rank"] = 1.0 / p.ranks["keyword"] if p.ranks.get("keyword") else 0.0
+        answer_grams = bigrams(MARKER.sub("", answer))
+        best = 0.0
+        for n in cited:
+            e = evidence[n - 1]
+            for s in e.sentences():
+                if len(bigrams(s) & answer_grams) >= 2:
+                    best = max(best, coverage(terms, f"{e.heading}\n{s}"))
+        f["coverage_cited"] = best
+        f["binding"] = min(evidence[n - 1].bound for n in cited)
+        names = [t for t, kind in content_words(question) if kind == "name"]
+        names += [n for n in re.findall(r"(?:19|20)\d{2}", question) if n not in names]
+        if names:
+            text = "".join(
+                f"{self.identity(kept[n - 1]).text()}{kept[n - 1].heading}{kept[n - 1].text}"
+                for n in cited
+            ).lower()
+            f["names_missing"] = sum(1 for t in names if t not in text) / len(names)
+        ext_n = {int(x) for m in MARKER.findall(ext.text) for x in re.split(r"[,，、\s]+", m) if x}
+        if self.llm is None:
+            f["agreement"] = 1.0
+        elif ext_n & set(cited):
+            ext_figs = set(numbers(ext.text))
+            ans_figs = set(numbers(answer))
+            f["agreement"] = 1.0 if (ext_figs & ans_figs or not ans_figs) else 0.5
+        asks_number = bool(_ASKS_NUMBER.search(question))
+        q_figs = set(numbers(question))
+        f["figure_match"] = float(asks_number and bool(set(numbers(answer)) - q_figs))
+        return {k: round(v, 4) for k, v in f.items()}
+
+    # ---- combining parts into one answer
+
+    def _combine(self, result: Answer, parts: list[_Part]) -> None:
+        for part in parts:
+            for name, ms in part.stages.items():
+                result.stages[name] = round(result.stages.get(name, 0.0) + ms, 1)
+        result.prompt_tokens = sum(p.prompt_tokens for p in parts)
+        result.raw_answer = "\n".join(p.raw for p in parts if p.raw)
+        for p in parts:
+            result.flags += [f for f in p.flags if f not in result.flags]
+        main = parts[0]
+        result.features = main.features
+        result.p_answer = round(main.p, 4)
+        result.support = round(main.features.get("coverage_best", 0.0), 3)
+        passages: list[Passage] = []
+        cited: dict[int, list[str]] = {}
+        texts: list[str] = []
+        candidates: list[str] = []
+        for part in parts:
+            remap: dict[int, int] = {}
+            for e, p in zip(part.evidence, part.passages, strict=True):
+                ids = [q.chunk_id for q in passages]
+                if p.chunk_id not in ids:
+                    passages.append(p)
+                    ids.append(p.chunk_id)
+                remap[e.n] = ids.index(p.chunk_id) + 1
+            sents = [(s, [remap[n] for n in ns]) for s, ns in part.checked.sentences]
+            text = Checked(sents).text(result.lang)
+            lead = f"{part.label}：" if part.label else ""
+            candidates.append(lead + text)
+            if part.refused:
+                if len(parts) > 1:
+                    texts.append(f"{lead or part.question + '：'}{self._refusal_text(result.lang)}")
+                continue
+            texts.append(lead + text)
+            for s, ns in sents:
+                for n in ns:
+                    cited.setdefault(n, []).append(s)
+        result.passages = passages if passages else []
+        result.candidate = "\n".join(c for c in candidates if c)
+        if not cited:
+            result.answer = self._refusal_text(result.lang)
+            result.refused = True
+            result.citations = []
+        else:
+            sep = "\n" if len(parts) > 1 else ""
+            result.answer = sep.join(texts)
+            result.citations = self._citations(passages, cited)
+        if not result.raw_answer:
+            result.raw_answer = result.answer
+
+    def _refusal_text(self, lang: str) -> str:
+        return prompt(self.settings, f"refusal_{lang}.txt").strip()
+
+    def _citations(self, passages: list[Passage], cited: dict[int, list[str]]) -> list[Citation]:
+        out = []
+        for n in sorted(cited):
+            p = passages[n - 1]
+            flat = squash(p.text + readable(p.text, p.heading))
+            figs = [x for s in cited[n] for x in numbers(s)]
+            supported = all(x in flat for x in figs) and any(
+                len(bigrams(s) & bigrams(p.text)) >= 2 for s in cited[n]
+            )
+            out.append(
+                Citation(
+                    n,
+                    p.doc_id,
+                    p.chunk_id,
+                    p.heading,
+                    p.text,
+                    p.score,
+                    supported,
+                    cited[n],
+                    self.identity(p).name(),
+                )
+            )
+        return out
+
+
+def _is_refusal_text(text: str) -> bool:
+    from assistant.answer.text import is_refusal
+
+    return is_refusal(text)

@@ -1,0 +1,186 @@
+"""Question preparation: language, follow-up rewrite, Chinese search terms, key terms,
+sub-questions. The rewrite/translation calls take an LLM callable; the rest is pure."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.answer.identity import ADMIN_SUFFIXES, place_names
+from assistant.answer.text import NUMBER, jieba_ready
+
+FOLLOWUP = re.compile(
+    r"^(?:那|那么|它|其|该|这|此|上述|他们|他|她)|呢[？?]?$|^(?:what about|and |how about)|\b(?:it|its|they|their|them|there|that one)\b",
+    re.I,
+)
+# Part-of-speech classes that shape a question without naming what it asks about:
+# pronouns, adverbs, conjunctions, prepositions, particles, modals, interjections.
+_FUNCTION_POS = ("r", "d", "c", "p", "u", "y", "e", "o", "x", "w", "q", "f", "z", "t")
+# Interrogatives and asking verbs are a closed class of the language, not of any question set.
+_INTERROGATIVE = re.compile(r"多少|什么|哪|几|怎|吗|呢|是否|有没有|如何|为何|请问")
+_NAME_POS = ("ns", "nr", "nt", "nz", "nrt", "nrfg", "eng")
+_SEVERAL = re.compile(
+    r"分别|各自|各是|各有|各为|各[^\s]{0,4}多少|哪个更|哪一个更|谁更|相比|对比|比较|两篇|两份|两个文件|说法|一样吗|不同|both|each|respectively|compare",
+    re.I,
+)
+_PER_DOCUMENT = re.compile(r"两篇|两份|两个文件|各篇|说法|一样吗|不一样|分别怎么说|各怎么")
+_COORD = "和|与|及|、|跟|同|以及"
+
+
+def detect_lang(text: str) -> str:
+    """ "en" when Latin letters clearly outweigh Chinese characters, else "zh"."""
+    cjk = len(re.findall(r"[\u3400-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "en" if latin > cjk * 2 else "zh"
+
+
+def needs_rewrite(question: str, history: list[dict[str, str]] | None) -> bool:
+    """A follow-up ("那鹤淇呢？") needs the conversation to stand alone."""
+    users = [t["content"] for t in (history or []) if t.get("role") == "user"]
+    q = question.strip()
+    return bool(users) and bool(FOLLOWUP.search(q) or len(q) <= 8)
+
+
+@lru_cache(maxsize=4)
+def _glossary(path: Path) -> list[tuple[str, str]]:
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#") and "\t" in line:
+            en, zh = line.split("\t", 1)
+            pairs.append((en.strip().lower(), zh.strip()))
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def glossary_terms(glossary: Path, question: str) -> str:
+    """Chinese search terms for the English words of a question (the no-LLM path)."""
+    text = question.lower()
+    found: list[str] = []
+    for en, zh in _glossary(glossary):
+        if re.search(rf"\b{re.escape(en)}s?\b", text):
+            found.append(zh)
+            text = re.sub(rf"\b{re.escape(en)}s?\b", " ", text)
+    return " ".join(found + NUMBER.findall(question))
+
+
+def content_words(question: str) -> list[tuple[str, bool]]:
+    """(term, kind) for the words a question asks about, by part of speech: kind is
+    "name" (places, organisations, figures), "noun" or "other" (verbs, adjectives).
+
+    Function words and interrogatives go; long words also contribute their sub-words
+    (jieba's search mode), so "产业集聚区" matches "集聚区".
+    """
+    jieba_ready()
+    import jieba
+    import jieba.posseg
+
+    out: dict[str, bool] = {}
+    for word, flag in jieba.posseg.cut(question):
+        w = word.strip().lower()
+        if not w or not re.search(r"[\w\u3400-\u9fff]", w):
+            continue
+        if flag.startswith(_FUNCTION_POS) or _INTERROGATIVE.search(w):
+            continue
+        if re.fullmatch(r"[\u3400-\u9fff]", w):
+            continue  # one character never decides a match
+        kind = "other"
+        if flag in _NAME_POS or re.fullmatch(r"[\d.]+|[a-z]+", w):
+            kind = "name"
+        elif flag.startswith("n"):
+            kind = "noun"
+        out.setdefault(w, kind)
+        if len(w) >= 4:
+            for sub in jieba.cut_for_search(w):
+                sub = sub.lower()
+                if len(sub) >= 2 and sub != w and not _INTERROGATIVE.search(sub):
+                    out.setdefault(sub, kind)
+    return list(out.items())
+
+
+def key_terms(
+    question: str, document_frequency: Callable[[str], int], n_chunks: int
+) -> dict[str, float]:
+    """Content words weighted by inverse document frequency over the indexed chunks.
+
+    A verb or adjective the corpus never uses only phrases the question: it is dropped.
+    A name or noun the corpus never uses (a county no document covers, a "电话号码" no
+    document gives) keeps the highest weight: no passage can answer for it.
+    """
+    weights: dict[str, float] = {}
+    for term, kind in content_words(question):
+        df = document_frequency(term)
+        if df == 0 and kind == "other":
+            continue
+        w = math.log((n_chunks + 1) / (df + 0.5))
+        if w > 0:
+            weights[term] = w
+    return weights
+
+
+def coverage(terms: dict[str, float], text: str) -> float:
+    """Share of the question's term weight a text contains."""
+    total = sum(terms.values())
+    if not total:
+        return 0.0
+    low = text.lower()
+    return sum(w for t, w in terms.items() if t in low) / total
+
+
+def asks_several(question: str) -> bool:
+    return bool(_SEVERAL.search(question))
+
+
+def per_document(question: str) -> bool:
+    """ "两篇报道分别怎么说": the parts are documents, not named places."""
+    return bool(_PER_DOCUMENT.search(question))
+
+
+def _neutral(part: str) -> str:
+    """A sub-question without the words that addressed several things at once."""
+    part = re.sub(
+        r"哪(?:个|一个|一)?(?:更|最)[^\s，,。？?]{0,2}?[大多高快少低长小]", "是多少", part
+    )
+    part = re.sub(r"谁更[^\s，,。？?]{0,2}?[大多高快少低长小]", "是多少", part)
+    part = re.sub(r"分别|各自|(?<=[区县市镇乡道园司])各", "", part)
+    part = re.sub(r"相比|对比|比较", "", part)
+    return part.strip()
+
+
+def split_question(question: str) -> list[str]:
+    """Sub-questions of a multi-part or comparison question, or [question].
+
+    - Two questions in one ("…是多少？…是多少？"): each part, the later ones given the
+      first part's places when they name none.
+    - Two named places joined by 和/与/、 ("汝州和沁阳产业集聚区各融了多少钱？"): one
+      sub-question per place, the shared suffix ("产业集聚区") given to both.
+    """
+    q = question.strip()
+    parts = [p.strip() for p in re.split(r"(?<=[？?])", q) if len(p.strip()) >= 6]
+    if len(parts) >= 2:
+        first_places = place_names(parts[0])
+        out = [parts[0]]
+        for part in parts[1:]:
+            if not place_names(part) and first_places:
+                part = f"{first_places[0]}{part}"
+            out.append(part)
+        return out
+    places = place_names(q)
+    if len(places) >= 2:
+        for a in places:
+            for b in places:
+                if a == b:
+                    continue
+                m = re.search(
+                    rf"{re.escape(a)}([^\s，,。？?]{{0,10}}?)(?:{_COORD}){re.escape(b)}", q
+                )
+                if not m:
+                    continue
+                tail = q[m.end() :]
+                suffix = next((s for s in ADMIN_SUFFIXES if tail.startswith(s)), "")
+                pre = q[: m.start()]
+                first = f"{pre}{a}{suffix}{tail[len(suffix) :]}" if suffix else f"{pre}{a}{tail}"
+                second = f"{pre}{b}{tail}"
+                return [_neutral(first), _neutral(second)]
+    return [q]

@@ -1,0 +1,246 @@
+"""Readers: numbered passages + a question -> a draft answer with [n] markers.
+
+One interface, one implementation per provider: `LLMReader` over any `assistant.llm`
+model (local llama.cpp or an OpenAI-compatible server) and `ExtractiveReader`, which
+quotes the best-supported sentences and needs no model. A draft is only a draft: the
+verifier and the refusal model decide what reaches the user.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.answer.query import asks_several, coverage
+from assistant.answer.tables import caption
+from assistant.answer.text import NUMBER, is_refusal, prompt, squash
+from assistant.answer.verify import Evidence
+from assistant.config import Settings
+from assistant.llm import LLM, LLMError, Message
+
+log = logging.getLogger(__name__)
+
+_ASKS_NUMBER = re.compile(
+    r"多少|几|比例|面积|金额|规模|增长|排第|how (?:many|much|large|big)|what (?:percentage|share|area|amount)",
+    re.I,
+)
+FORCE_PREFIX = {"zh": "根据资料，", "en": "According to the documents, "}
+
+
+@dataclass
+class Reading:
+    """A reader's draft and what is known about how it was produced."""
+
+    text: str
+    refused: bool = False
+    forced: bool = False
+    prompt_tokens: int = 0
+    score: float = 0.0  # extractive: the best sentence's score
+    used: int = 0  # passages the reader saw (fewer when the prompt had to be trimmed)
+    flags: list[str] = field(default_factory=list)
+
+
+class Reader(Protocol):
+    name: str
+
+    def read(
+        self,
+        question: str,
+        lang: str,
+        evidence: list[Evidence],
+        terms: dict[str, float],
+        emit: Callable[[str], None] | None = None,
+    ) -> Reading: ...
+
+
+def _focus(
+    evidence: list[Evidence], terms: dict[str, float], budget: int, count: Callable[[str], int]
+) -> list[str]:
+    """Each passage cut to its most relevant sentences so all fit the token budget."""
+    per = budget // max(1, len(evidence))
+    out: list[str] = []
+    for e in evidence:
+        text = e.reading.strip()
+        if count(text) <= per:
+            out.append(text)
+            continue
+        sents = [s for s in re.split(r"(?<=[。！？；\n])", text) if s.strip()]
+        ranked = sorted(range(len(sents)), key=lambda i: -coverage(terms, sents[i]))
+        chosen: list[int] = []
+        used = 0
+        for i in ranked:
+            cost = count(sents[i])
+            if chosen and used + cost > per:
+                continue
+            chosen.append(i)
+            used += cost
+        out.append("…".join(sents[i].strip() for i in sorted(chosen)))
+    return out
+
+
+class LLMReader:
+    """Asks the configured model; on a refusal the caller may `force` one passage."""
+
+    def __init__(self, settings: Settings, llm: LLM) -> None:
+        self.settings = settings
+        self.llm = llm
+        self.name = llm.name
+
+    def messages(
+        self, question: str, lang: str, focused: list[str], evidence: list[Evidence]
+    ) -> list[Message]:
+        """System rules, then the numbered passages (each under its nearest heading) and the question."""
+        blocks = "\n".join(
+            f"[{e.n}]（{h}）{t}" if (h := e.heading.split(" > ")[-1][:30]) else f"[{e.n}] {t}"
+            for t, e in zip(focused, evidence, strict=True)
+        )
+        return [
+            {"role": "system", "content": prompt(self.settings, f"system_{lang}.txt").strip()},
+            {
+                "role": "user",
+                "content": prompt(self.settings, f"answer_{lang}.txt")
+                .format(passages=blocks, question=question)
+                .strip(),
+            },
+        ]
+
+    def prompt_tokens(self, messages: list[Message]) -> int:
+        """Prompt size in the model's tokens (+10 for the chat template's markers)."""
+        return self.llm.count_tokens("".join(m["content"] for m in messages)) + 10
+
+    def read(
+        self,
+        question: str,
+        lang: str,
+        evidence: list[Evidence],
+        terms: dict[str, float],
+        emit: Callable[[str], None] | None = None,
+    ) -> Reading:
+        cfg = self.settings.llm
+        flags: list[str] = []
+        focused = _focus(evidence, terms, cfg.context_tokens, self.llm.count_tokens)
+        messages = self.messages(question, lang, focused, evidence)
+        tokens = self.prompt_tokens(messages)
+        while tokens > self.llm.n_ctx - cfg.max_tokens and len(evidence) > 1:
+            log.warning(
+                "prompt of %d tokens exceeds the %d-token window: dropping passage %d",
+                tokens,
+                self.llm.n_ctx,
+                evidence[-1].n,
+            )
+            evidence, focused = evidence[:-1], focused[:-1]
+            flags.append("context_trimmed")
+            messages = self.messages(question, lang, focused, evidence)
+            tokens = self.prompt_tokens(messages)
+        text = "".join(_tee(self.llm.stream(messages, cfg.max_tokens), emit))
+        return Reading(
+            text, refused=is_refusal(text), prompt_tokens=tokens, flags=flags, used=len(evidence)
+        )
+
+    def force(self, question: str, lang: str, evidence: Evidence, terms: dict[str, float]) -> str:
+        """Re-ask on one passage alone with the answer already started ("根据资料，").
+
+        The small model's "not found" is often false when a passage carries the figure;
+        started for it, it answers from that passage (MODELS.md: 7 of 14). Unanswerable
+        questions get invented answers this way too, so the caller verifies and decides.
+        """
+        focused = _focus([evidence], terms, self.settings.llm.context_tokens, self.llm.count_tokens)
+        one = Evidence(1, evidence.text, focused[0], evidence.heading, evidence.bound)
+        messages = self.messages(question, lang, [focused[0]], [one])
+        prefix = FORCE_PREFIX.get(lang, FORCE_PREFIX["zh"])
+        try:
+            text = "".join(_prefixed(self.llm, messages, prefix, self.settings.llm.max_tokens))
+        except LLMError as exc:
+            log.warning("forced re-ask failed: %s", exc)
+            return ""
+        return re.sub(r"\[1\]", f"[{evidence.n}]", prefix + text)
+
+
+def _prefixed(llm: LLM, messages: list[Message], prefix: str, max_tokens: int) -> Iterator[str]:
+    """The model's continuation of an assistant turn that starts with `prefix`.
+
+    Providers that can continue a turn expose `stream_prefixed`; others are asked to start
+    with the prefix (and it is stripped from their reply).
+    """
+    fn = getattr(llm, "stream_prefixed", None)
+    if fn is not None:
+        yield from fn(messages, prefix, max_tokens)
+        return
+    asked = [*messages[:-1], {**messages[-1], "content": f"{messages[-1]['content']}{prefix}"}]
+    text = "".join(llm.stream(asked, max_tokens))
+    yield text[len(prefix) :] if text.startswith(prefix) else text
+
+
+def _tee(tokens: Iterator[str], emit: Callable[[str], None] | None) -> Iterator[str]:
+    for tok in tokens:
+        if emit:
+            emit(tok)
+        yield tok
+
+
+class ExtractiveReader:
+    """No model: the sentences (or self-described table rows) that cover the question best."""
+
+    name = "extractive"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def rank(
+        self, question: str, evidence: list[Evidence], terms: dict[str, float]
+    ) -> list[tuple[float, int, str]]:
+        """(score, passage number, sentence), best first."""
+        wants_number = bool(_ASKS_NUMBER.search(question))
+        scored: list[tuple[float, int, str]] = []
+        for rank, e in enumerate(evidence):
+            for sent in e.sentences():
+                sent = sent.strip()
+                if not sent or squash(sent) in squash(e.heading):
+                    continue  # a caption or table title repeated in the heading answers nothing
+                score = coverage(terms, sent) + 0.15 * coverage(terms, e.heading) - 0.03 * rank
+                if wants_number and NUMBER.search(sent):
+                    score += 0.1
+                score -= 0.4 * (1.0 - e.bound)  # about another place than the one asked
+                if "｜" in sent:  # a described table row: the row the question names
+                    name = sent.split("｜")[0]
+                    if len(name) >= 2 and name[:2] in question:
+                        score += 0.5
+                elif not re.search(r"[。！？；;!?]$", sent) and len(sent) < 60:
+                    score -= 0.25  # a title or caption states nothing
+                scored.append((score, e.n, sent))
+        scored.sort(key=lambda s: -s[0])
+        return scored
+
+    def read(
+        self,
+        question: str,
+        lang: str,
+        evidence: list[Evidence],
+        terms: dict[str, float],
+        emit: Callable[[str], None] | None = None,
+    ) -> Reading:
+        scored = self.rank(question, evidence, terms)
+        if not scored or scored[0][0] < 0.1:
+            return Reading("", refused=True, score=scored[0][0] if scored else 0.0)
+        several = asks_several(question)
+        best = [scored[0]]
+        for cand in scored[1:8]:
+            enough = cand[0] >= (0.6 if several else 0.85) * best[0][0]
+            if enough and all(cand[1] != b[1] for b in best) and len(best) < (3 if several else 2):
+                best.append(cand)
+        lead = "From the documents (in Chinese): " if lang == "en" else ""
+        parts = []
+        by_n = {e.n: e for e in evidence}
+        for _, n, sent in best:
+            if "｜" in sent and by_n[n].heading:  # a table row: say which table
+                sent = f"{caption(by_n[n].heading)}：{sent}"
+            if not re.search(r"[。！？；;!?]$", sent):
+                sent += "。"
+            parts.append(f"{sent}[{n}]")
+        text = lead + "".join(parts)
+        if emit:
+            emit(text)
+        return Reading(text, score=scored[0][0])

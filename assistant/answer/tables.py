@@ -1,0 +1,122 @@
+"""Table rows made self-describing for reading. Pure functions.
+
+A flattened row "汝南街道 176000 7 6" means nothing to a small model; with its header it
+reads "汝南街道｜省外资金（万元）：176000｜引进项目（个）：7｜其中亿元以上项目：6". The
+header comes from the chunk's heading path (the chunker keeps a table's caption and header
+lines there) or from the non-row line just above the rows; PDF headers arrive split over
+lines and cells, so the header is reassembled tolerantly. Only the reading text changes:
+citations keep pointing at the original passage text.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUM_CELL = re.compile(r"^-?[\d.,]+%?$")
+_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}")
+_GROUP_WORDS = ("总数", "合计", "小计", "总计")
+_UNIT_ONLY = re.compile(r"^[（(][^（）()]{1,8}[）)]$")
+
+
+def is_row(line: str) -> bool:
+    """A table row: cells split by pipes, or at least two bare numbers split by spaces."""
+    line = line.strip()
+    if _SEPARATOR.match(line):
+        return False
+    cells = cells_of(line)
+    numeric = sum(bool(_NUM_CELL.match(c)) for c in cells)
+    return numeric >= 1 and len(cells) >= 3 if "|" in line or "｜" in line else numeric >= 2
+
+
+def cells_of(line: str) -> list[str]:
+    """Cells of a row or header line: pipe-separated, else white-space-separated."""
+    line = line.strip()
+    if "|" in line or "｜" in line:
+        return [c.strip() for c in re.split(r"[|｜]", line.strip("|｜ ")) if c.strip()]
+    return line.split()
+
+
+def header_labels(header: str, n_values: int) -> list[str]:
+    """The labels of the last `n_values` columns of a (possibly split) header, or [].
+
+    Tolerant of PDF headers: a unit cell "（万元）" joins the label before it, a group label
+    followed by "总数" stands for that column, and a "其中…" label absorbs the fragments
+    after it ("其中亿元" "以上项目" -> "其中亿元以上项目").
+    """
+    pieces: list[str] = []
+    for cell in cells_of(header):
+        if pieces and (_UNIT_ONLY.match(cell) or cell.startswith(("（", "("))):
+            pieces[-1] += cell
+        else:
+            pieces.append(cell)
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and piece in _GROUP_WORDS:
+            continue  # "引进项目（个） 总数": the group label names its first column
+        if (
+            merged
+            and merged[-1].startswith("其中")
+            and not piece.startswith("其中")
+            and not re.search(r"[（(]", piece)
+            and len(merged[-1]) < 12
+        ):
+            merged[-1] += piece
+            continue
+        merged.append(piece)
+    if len(merged) < n_values:
+        return []
+    return merged[-n_values:]
+
+
+def describe_row(row: str, header: str) -> str:
+    """ "汝南街道 176000 7 6" + its header -> "汝南街道｜省外资金（万元）：176000｜…"."""
+    cells = cells_of(row)
+    if len(cells) < 2:
+        return row
+    name, values = cells[0], cells[1:]
+    labels = header_labels(header, len(values)) if header else []
+    if not labels:
+        return "｜".join(cells)
+    return "｜".join([name] + [f"{lab}：{val}" for lab, val in zip(labels, values, strict=True)])
+
+
+def readable(text: str, heading: str) -> str:
+    """A passage's text with every table row rewritten to name its columns.
+
+    The header is the nearest non-row line above the rows in the passage, or else the
+    last part of the heading path (where the chunker keeps a table's caption and header).
+    """
+    caption = heading.split(" > ")[-1] if heading else ""
+    above: list[str] = []  # short non-row lines since the last row: a (split) header
+    after_row = False
+    out: list[str] = []
+    changed = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            out.append(line)
+            continue
+        if _SEPARATOR.match(stripped):
+            changed = True
+            continue
+        if is_row(stripped):
+            header = " ".join(above) if above else caption
+            if above and not header_labels(header, len(cells_of(stripped)) - 1):
+                header = caption  # the lines above are no header for this row
+            out.append(describe_row(stripped, header))
+            changed = after_row = True
+            continue
+        if after_row or len(stripped) > 80 or re.search(r"[。！？；]$", stripped):
+            above = []
+        after_row = False
+        if len(stripped) <= 80 and not re.search(r"[。！？；]$", stripped):
+            above.append(stripped)
+        out.append(line)
+    return "\n".join(out) if changed else text
+
+
+def caption(heading: str) -> str:
+    """A table's name from the heading path's last part ("…分解表"), short."""
+    last = heading.split(" > ")[-1] if heading else ""
+    named = next((p for p in last.split() if "表" in p), "")
+    return named or last[:24]

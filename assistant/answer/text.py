@@ -1,0 +1,72 @@
+"""Text helpers shared by the answer modules: sentences, figures, bigrams, prompts."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.config import Settings
+
+MARKER = re.compile(r"[\[【［]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】］]")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*(?:\s*\[\d+\])*")
+REFUSAL = re.compile(
+    r"未找到|没有找到|未提及|没有提到|没有提及|未提供|没有相关|无法回答|无法确定|未说明|没有说明|"
+    r"do(?:es)? not (?:say|mention|contain|provide|specify)|no information|not (?:found|mentioned|specified)",
+    re.I,
+)
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def squash(text: str) -> str:
+    """White space removed: how answer text is compared with passage text."""
+    return re.sub(r"\s+", "", text)
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams without white space: how sentences are matched to passages."""
+    t = squash(text)
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences (and table rows: one per line) with any trailing [n] markers kept."""
+    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
+
+
+def numbers(text: str) -> list[str]:
+    """Figures of a text, 1,000s separators removed ("80,000" -> "80000")."""
+    return [re.sub(r"(?<=\d),(?=\d{3})", "", n) for n in NUMBER.findall(MARKER.sub("", text))]
+
+
+def markers(text: str) -> set[int]:
+    return {int(x) for m in MARKER.findall(text) for x in re.split(r"[,，、\s]+", m) if x}
+
+
+def is_refusal(text: str) -> bool:
+    """The model's "not found" with hardly anything else said."""
+    body = MARKER.sub("", text).strip(" \n。.,，")
+    return bool(REFUSAL.search(text)) and len(squash(body)) < 40
+
+
+@lru_cache(maxsize=64)
+def _read_prompt(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def prompt(settings: Settings, name: str) -> str:
+    """A prompt template from prompts/ (cached; edit the files, not the code)."""
+    path = settings.prompts_dir / name
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Prompt file {path} is missing (prompts_dir = {settings.prompts_dir})."
+        )
+    return _read_prompt(path)
+
+
+def jieba_ready():  # noqa: ANN201 - jieba has no types
+    """jieba, initialised quietly once (the index's tokenizer does the same)."""
+    from assistant.index import _jieba
+
+    return _jieba()

@@ -1,0 +1,152 @@
+"""An answer checked against its evidence, sentence by sentence. Pure functions.
+
+Every figure, date and quoted name of an answer sentence must occur in a cited sentence
+of a passage bound to the asked document; a sentence that fails is dropped. A sentence
+without a marker gets the passage that carries its facts and words, or is dropped. What
+is left is never a bare "[1][2]": a sentence needs words besides its markers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.answer.text import MARKER, bigrams, markers, numbers, sentences, squash
+
+_SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
+_EN_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_QUOTED = re.compile(r"[“\"《「]([^”\"》」]{2,30})[”\"》」]")
+_ORDINAL = re.compile(r"(?:^|\s)\d[.、)]\s")
+
+
+@dataclass
+class Evidence:
+    """One numbered passage as the reader saw it: original text for citing, reading text
+    (tables self-described) for checking, and how firmly it is bound to the question."""
+
+    n: int
+    text: str
+    reading: str
+    heading: str = ""
+    bound: float = 1.0
+
+    def sentences(self) -> list[str]:
+        return [s for s in re.split(r"(?<=[。！？；!?;])|\n", self.reading) if s.strip()]
+
+
+@dataclass
+class Checked:
+    """The checked answer: kept sentences with their passage numbers, what was dropped."""
+
+    sentences: list[tuple[str, list[int]]] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    def cited(self) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for sent, ns in self.sentences:
+            for n in ns:
+                out.setdefault(n, []).append(sent)
+        return out
+
+    def text(self, lang: str = "zh") -> str:
+        joiner = " " if lang == "en" else ""
+        return joiner.join(s.rstrip() + "".join(f"[{n}]" for n in ns) for s, ns in self.sentences)
+
+
+def _values(text: str, english: bool) -> set[float]:
+    """Numeric values a text states, with Chinese (万, 亿) or English (million) scales."""
+    out: set[float] = set()
+    pattern = r"(\d+(?:\.\d+)?)\s*(万|亿|千|百|thousand|million|billion|trillion)?"
+    for m in re.finditer(pattern, re.sub(r"(?<=\d),(?=\d{3})", "", text), re.I):
+        v = float(m.group(1))
+        out.add(v)
+        unit = (m.group(2) or "").lower()
+        if unit in _SCALE:
+            out.add(v * _SCALE[unit])
+        if english and unit in _EN_SCALE:
+            out.add(v * _EN_SCALE[unit])
+    return out
+
+
+def facts(sentence: str) -> list[str]:
+    """The figures and quoted names a sentence states (list numbers "1." excluded)."""
+    clean = _ORDINAL.sub(" ", MARKER.sub("", sentence))
+    return numbers(clean) + [q for q in _QUOTED.findall(clean)]
+
+
+def supported_by(sentence: str, evidence: Evidence, question: str = "") -> bool:
+    """Whether every fact of the sentence occurs in one sentence of the passage (or the
+    question), comparing figures by value so "80,000" matches "8万"."""
+    english = not re.search(r"[\u3400-\u9fff]{4,}", MARKER.sub("", sentence))
+    needed = [f for f in facts(sentence) if squash(f) not in squash(question)]
+    if not needed:
+        return True
+    sents = evidence.sentences() or [evidence.reading]
+    for s in sents:
+        s = f"{evidence.heading}\n{s}"  # a row's table caption ("2023年…分解表") describes it
+        flat = squash(s)
+        vals = _values(s, english=False)
+        ok = True
+        for f in needed:
+            if squash(f) in flat:
+                continue
+            if re.fullmatch(r"[\d.]+", f) and english:
+                want = _values(_with_scale(sentence, f), english=True)
+                if any(abs(w - v) <= 1e-6 * max(1.0, abs(v)) for w in want for v in vals):
+                    continue
+            ok = False
+            break
+        if ok:
+            return True
+    return False
+
+
+def _with_scale(sentence: str, figure: str) -> str:
+    """The figure with the scale word that follows it in the sentence ("80 million")."""
+    flat = re.sub(r"(?<=\d),(?=\d{3})", "", sentence)
+    m = re.search(rf"(?<![\d.]){re.escape(figure)}\s*(万|亿|thousand|million|billion)?", flat, re.I)
+    return m.group(0) if m else figure
+
+
+def _overlap(sentence: str, evidence: Evidence) -> int:
+    return len(bigrams(MARKER.sub("", sentence)) & bigrams(evidence.reading))
+
+
+def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
+    """Keep each answer sentence whose facts its cited (or best-matching) bound passage holds."""
+    out = Checked()
+    usable = {e.n: e for e in evidence if e.bound > 0}
+    for sent in sentences(answer):
+        cited = markers(sent)
+        clean = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", sent)).strip()
+        if not clean.strip("。.,，;；:： "):
+            continue  # a marker with no words says nothing
+        if cited - set(e.n for e in evidence):
+            out.flags.append("removed_invalid_marker")
+        has_facts = bool([f for f in facts(clean) if squash(f) not in squash(question)])
+        # an English sentence shares no characters with a Chinese passage: its figures
+        # and quoted names are all that can be checked
+        latin = not re.search(r"[\u3400-\u9fff]{2}", clean)
+
+        def holds(e: Evidence, sent: str = clean, substantive: bool = has_facts) -> bool:
+            # figures must be in one sentence of the passage; a sentence without figures
+            # must at least share some words with it ("根据资料，" alone says nothing)
+            enough = substantive or latin or _overlap(sent, e) >= 3
+            return supported_by(sent, e, question) and enough
+
+        ok = [n for n in sorted(cited) if n in usable and holds(usable[n])]
+        if not ok:
+            candidates = [e for e in usable.values() if holds(e) and (latin or _overlap(clean, e))]
+            candidates.sort(key=lambda e: (-e.bound, -_overlap(clean, e)))
+            if candidates:
+                ok = [candidates[0].n]
+                out.flags.append("citation_attached" if not cited else "citation_moved")
+        if not ok:
+            out.dropped.append(clean)
+            out.flags.append(
+                "removed_unsupported_figure" if has_facts else "removed_uncited_sentence"
+            )
+            continue
+        out.sentences.append((clean, ok))
+    return out
