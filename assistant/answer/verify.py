@@ -129,11 +129,10 @@ def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
         # and quoted names are all that can be checked
         latin = not re.search(r"[\u3400-\u9fff]{2}", clean)
 
-        def holds(e: Evidence, sent: str = clean, substantive: bool = has_facts) -> bool:
-            # figures must be in one sentence of the passage; a sentence without figures
-            # must at least share some words with it ("根据资料，" alone says nothing)
-            enough = substantive or latin or _overlap(sent, e) >= 3
-            return supported_by(sent, e, question) and enough
+        def holds(e: Evidence, sent: str = clean, free: bool = has_facts or latin) -> bool:
+            # figures must be in one sentence of the passage; a Chinese sentence without
+            # figures must at least share some words with it ("根据资料，" alone says nothing)
+            return supported_by(sent, e, question) and (free or _overlap(sent, e) >= 3)
 
         ok = [n for n in sorted(cited) if n in usable and holds(usable[n])]
         if not ok:
