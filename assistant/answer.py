@@ -272,7 +272,7 @@ class Answerer:
         """
         import jieba.posseg
 
-        from assistant.index import _jieba
+        from assistant.index.tokenize import _jieba
 
         _jieba()  # quiet, initialised
         wanted = set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", question))
@@ -301,10 +301,7 @@ class Answerer:
         top = p.heading.split(" > ")[0]
         key = (p.doc_id, top if re.match(r"^第\S+篇", top) else "")
         if key not in self._scopes:
-            rows = self.index.catalog.db.execute(
-                "SELECT heading, text FROM chunks WHERE doc_id=?", (p.doc_id,)
-            )
-            self._scopes[key] = p.title + "".join(h + t for h, t in rows if h.startswith(key[1]))
+            self._scopes[key] = p.title + self.index.catalog.section_text(p.doc_id, key[1])
         return f"{p.heading}{p.text}{self._scopes[key]}"
 
     def coverage(self, terms: dict[str, float], text: str) -> float:

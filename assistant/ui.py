@@ -24,7 +24,7 @@ from assistant.answer import Answer, Answerer, bigrams
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.ingest import ingest_paths
-from assistant.llm import PROVIDERS, LLMError, Message, get_llm
+from assistant.llm import PROVIDERS, LLMError, Message, get_llm, has_model
 
 EXAMPLES = {
     "zh": [
@@ -342,7 +342,7 @@ class ModelStatus:
 
     def load(self, provider: str) -> Any:
         """The provider's LLM (None for extractive), loading it once; raises LLMError."""
-        if PROVIDERS[provider] is None:
+        if not has_model(provider):
             self.state[provider] = "ready"
             return None
         if self.state.get(provider) != "ready":
@@ -361,7 +361,7 @@ class ModelStatus:
     def start(self) -> None:
         """Load the configured provider in the background, so the page is up at once."""
         provider = self.settings.llm.provider
-        if PROVIDERS[provider] is None:
+        if not has_model(provider):
             self.state[provider] = "ready"
             return
         self.state[provider] = "loading"
@@ -385,7 +385,7 @@ class ModelStatus:
     def describe(self, provider: str, lang: str) -> str:
         t = LABELS[lang]
         state = self.state.get(provider, "")
-        if PROVIDERS[provider] is None:
+        if not has_model(provider):
             return t["status_extractive"]
         name = self.names.get(provider) or model_label(self.settings, provider)
         if state == "ready":
@@ -401,11 +401,11 @@ def model_label(settings: Settings, provider: str) -> str:
     """What the settings panel shows for a provider: its model, never a key or URL."""
     if provider == "local":
         return f"local · {Path(settings.llm.model_path).name or 'qwen2.5-coder-1.5b-instruct (bundled)'}"
-    if provider == "openai":
-        return f"openai · {settings.llm.model}"
-    return "extractive · " + (
-        "摘录原文，不用模型" if settings.ui.language == "zh" else "quotes, no model"
-    )
+    if not has_model(provider):
+        return f"{provider} · " + (
+            "摘录原文，不用模型" if settings.ui.language == "zh" else "quotes, no model"
+        )
+    return f"{provider} · {settings.llm.model}"
 
 
 # --------------------------------------------------------------------------- the app
@@ -438,7 +438,7 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
                 {"role": "user", "content": turn["question"]},
                 {"role": "assistant", "content": turn["answer"]},
             ]
-        cold = PROVIDERS[provider] is not None and status.state.get(provider) != "ready"
+        cold = has_model(provider) and status.state.get(provider) != "ready"
         waiting = t["loading_answer"] if cold else t["thinking"]
         chat += [{"role": "user", "content": message}, {"role": "assistant", "content": waiting}]
         yield chat, "", turns, gr.skip()
@@ -574,7 +574,8 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
     def model_status(provider: str):
         return status.describe(provider, lang), gr.Timer(active=status.loading())
 
-    providers = list(PROVIDERS)
+    # What the registry holds, plus the configured provider if it is a "module:Class" path.
+    providers = list(dict.fromkeys([*PROVIDERS, settings.llm.provider]))
     with gr.Blocks(title=t["title"], analytics_enabled=False) as demo:
         gr.Markdown(f"# {t['title']}")
         with gr.Tab(t["ask"], id="ask"):
