@@ -84,6 +84,9 @@ LABELS: dict[str, dict[str, str]] = {
         "updated": "已更新",
         "unchanged": "未变化",
         "log": "导入结果",
+        "drafting": "✍️ 正在生成（未核对），核对后定稿…",
+        "checked": "✔ 已按资料核对",
+        "checked_changed": "✔ 已按资料核对：生成稿中找不到依据的内容已删改",
     },
     "en": {
         "title": "Policy document Q&A",
@@ -128,6 +131,9 @@ LABELS: dict[str, dict[str, str]] = {
         "updated": "updated",
         "unchanged": "unchanged",
         "log": "Ingest log",
+        "drafting": "✍️ Being written (not yet checked)…",
+        "checked": "✔ Checked against the documents",
+        "checked_changed": "✔ Checked against the documents: unsupported parts of the draft were removed or rewritten",
     },
 }
 
@@ -144,6 +150,10 @@ CSS = """
 #sources details.turn > summary { font-weight: 600; cursor: pointer; margin-top: 8px; }
 #chat a.cite, #chat a[href^="#src-"] { text-decoration: none; font-weight: 600; }
 #model-status { font-size: 0.9em; }
+#chat .drafting { color: #8a6d1d; font-style: italic; }
+#chat .draft-text { color: var(--body-text-color-subdued); }
+#chat .checked { color: #2e7d4f; }
+#chat .checked.changed { color: #8a4b1d; }
 """
 
 # A citation [n] in the chat is a link to #src-<turn>-<n> in the sources panel; clicking it
@@ -312,14 +322,34 @@ def link_markers(answer: str, turn: int) -> str:
     return re.sub(r"\[(\d+)\]", rf"[[\1]](#src-{turn}-\1)", answer)
 
 
+def _plain(text: str) -> str:
+    """An answer without citation markers and white space, to tell a rewrite from a re-cite."""
+    return re.sub(r"\s+|[\[【［]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】］]", "", text)
+
+
+def draft_message(partial: str, lang: str) -> str:
+    """What streams while the model writes: greyed, marked as not yet checked."""
+    return (
+        f"<span class='draft-text'>{html.escape(partial)}</span>\n\n"
+        f"<small class='drafting'>{html.escape(LABELS[lang]['drafting'])}</small>"
+    )
+
+
 def chat_message(result: Answer, turn: int, lang: str) -> str:
+    """The checked answer that replaces the draft; says so when the check changed the text."""
+    t = LABELS[lang]
     if result.refused:
-        t = LABELS[lang]
         return (
             f"<div class='not-found'>🔍 <b>{html.escape(result.answer)}</b><br>"
             f"<small>{html.escape(t['not_found_hint'])}</small></div>"
         )
-    return link_markers(result.answer, turn)
+    changed = bool(result.raw_answer) and _plain(result.raw_answer) != _plain(result.answer)
+    badge = (
+        f"<small class='checked changed'>{html.escape(t['checked_changed'])}</small>"
+        if changed
+        else f"<small class='checked'>{html.escape(t['checked'])}</small>"
+    )
+    return f"{link_markers(result.answer, turn)}\n\n{badge}"
 
 
 # --------------------------------------------------------------------------- model loading
@@ -466,7 +496,7 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
         partial = ""
         while (tok := tokens.get()) is not None:
             partial += tok
-            chat[-1] = {"role": "assistant", "content": partial}
+            chat[-1] = {"role": "assistant", "content": draft_message(partial, lang)}
             yield chat, "", turns, gr.skip()
         if "error" in box:
             chat[-1] = {"role": "assistant", "content": f"⚠️ {box['error']}"}
