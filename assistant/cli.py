@@ -18,6 +18,7 @@ from assistant.config import ConfigError, Settings, load_settings
 from assistant.embeddings import EmbeddingError
 from assistant.index import Index, IndexError_
 from assistant.ingest import FileResult, ingest_paths
+from assistant.llm import PROVIDERS as LLM_PROVIDERS
 from assistant.llm import LLMError
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ console = Console()
 err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Any] = {}
 
+LLM_HELP = f"{' | '.join(LLM_PROVIDERS)} | package.module:Class (default: config)"
 USER_ERRORS = (ConfigError, IndexError_, EmbeddingError, FileNotFoundError, LLMError)
 
 
@@ -267,12 +269,15 @@ def reindex() -> None:
 
 
 def _answerer(llm: str | None):  # noqa: ANN202
+    from assistant import registry
     from assistant.answer import Answerer
-    from assistant.llm import PROVIDERS, get_llm
+    from assistant.llm import get_llm
 
     if llm is not None:
-        if llm not in PROVIDERS:
-            fail(f"--llm must be one of {', '.join(PROVIDERS)}")
+        try:
+            registry.check(llm, LLM_PROVIDERS, "--llm")
+        except ValueError as exc:
+            fail(str(exc))
         s = settings()
         _state["settings"] = s.model_copy(
             update={"llm": s.llm.model_copy(update={"provider": llm})}
@@ -310,9 +315,7 @@ def _print_answer(result, streamed: bool) -> None:  # noqa: ANN001
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question (omit with --file)")] = None,
-    llm: Annotated[
-        str | None, typer.Option("--llm", help="local | openai | extractive (default: config)")
-    ] = None,
+    llm: Annotated[str | None, typer.Option("--llm", help=LLM_HELP)] = None,
     k: Annotated[int | None, typer.Option("--k", "-k", help="Passages to retrieve")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
     file: Annotated[
@@ -371,9 +374,7 @@ def eval_(
     set_: Annotated[Path, typer.Option("--set", help="Evaluation set (JSONL)")] = Path(
         "evals/questions.jsonl"
     ),
-    llm: Annotated[
-        str | None, typer.Option("--llm", help="local | openai | extractive (default: config)")
-    ] = None,
+    llm: Annotated[str | None, typer.Option("--llm", help=LLM_HELP)] = None,
     k: Annotated[int | None, typer.Option("--k", help="Passages given to the answer step")] = None,
     out: Annotated[
         Path | None,

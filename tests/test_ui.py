@@ -10,6 +10,8 @@ import pytest
 from assistant.answer import Answer, Citation
 from assistant.schema import Passage
 from assistant.ui import (
+    chat_message,
+    draft_message,
     highlight,
     link_markers,
     render_panel,
@@ -78,6 +80,20 @@ def test_not_found_turn_shows_no_citation():
     refused = Answer("q", "资料中未找到相关信息。", [], [], True, {}, {})
     html = render_turn(refused, 1, "zh")
     assert "not-found" in html and "class='source cited'" not in html
+
+
+def test_draft_is_marked_unchecked_and_a_changed_check_is_visible():
+    draft = draft_message("入驻企业104家 <b>[1]", "zh")
+    assert "class='drafting'" in draft and "&lt;b&gt;" in draft  # marked, and escaped
+    kept = Answer(
+        "q", "入驻企业104家。[1]", [], [], False, {}, {}, raw_answer="入驻企业104家。[1][2]"
+    )
+    assert "class='checked'" in chat_message(kept, 1, "zh")  # only re-cited: not "changed"
+    cut = Answer(
+        "q", "入驻企业104家。[1]", [], [], False, {}, {}, raw_answer="入驻企业104家，产值900亿元。"
+    )
+    assert "class='checked changed'" in chat_message(cut, 1, "zh")
+    assert "[[1]](#src-1-1)" in chat_message(cut, 1, "zh")
 
 
 @pytest.fixture(scope="module")

@@ -209,14 +209,7 @@ class Answerer:
         top = p.heading.split(" > ")[0]
         key = (p.doc_id, top if re.match(r"^第\S+篇", top) else "")
         if key not in self._scopes:
-            cat = self.index.catalog
-            if hasattr(cat, "section_text"):
-                body = cat.section_text(p.doc_id, key[1])
-            else:
-                rows = cat.db.execute(
-                    "SELECT heading, text FROM chunks WHERE doc_id=?", (p.doc_id,)
-                )
-                body = "".join(h + t for h, t in rows if h.startswith(key[1]))
+            body = self.index.catalog.section_text(p.doc_id, key[1])
             self._scopes[key] = p.title + body
         return self._scopes[key]
 

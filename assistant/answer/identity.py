@@ -88,6 +88,7 @@ GENERIC_PLACES = {
     "河南省",
 }
 _HASH_SUFFIX = re.compile(r"[_-][0-9a-f]{8,}$", re.I)
+_SEQUENCE_SUFFIX = re.compile(r"(?<=\D)[_\-\s(（]*\d{1,6}[)）]?$")
 _SUFFIX = re.compile(_SUFFIX_ALT)
 _LEVEL_PREFIX = re.compile(r"^[全本我该各某每]")
 # Characters that do not occur inside a place name but do in the phrase before a suffix.
@@ -97,9 +98,12 @@ _FUNCTION_CHARS = re.compile(
 
 
 def file_stem(doc_id: str) -> str:
-    """File name without extension and hash suffix; "" when only a number is left."""
+    """File name without extension, hash suffix or copy number ("note_0042", "报告(2)");
+    "" when only a number is left. Two copies of a text are the same document's words."""
     stem = PurePath(doc_id).stem
     stem = _HASH_SUFFIX.sub("", stem)
+    if re.search(r"[_\-\s(（]\d{1,6}[)）]?$", stem):
+        stem = _SEQUENCE_SUFFIX.sub("", stem)
     return "" if re.fullmatch(r"[\d_\-\s.]*", stem) else stem
 
 

@@ -67,6 +67,6 @@ def prompt(settings: Settings, name: str) -> str:
 
 def jieba_ready():  # noqa: ANN201 - jieba has no types
     """jieba, initialised quietly once (the index's tokenizer does the same)."""
-    from assistant.index import _jieba
+    from assistant.index.tokenize import _jieba
 
     return _jieba()

@@ -37,6 +37,7 @@ from typing import Any, Literal
 import numpy as np
 
 from assistant.config import EmbeddingSettings
+from assistant.embeddings.base import EmbeddingError
 
 MODEL_FILE = "e5-small-q4.bin"
 _QK = 32  # weights per Q4_0 block
@@ -47,9 +48,6 @@ _MS = "com.microsoft"
 
 
 def _embedding_error(message: str) -> Exception:
-    # Imported late: assistant.embeddings imports this module to register the provider.
-    from assistant.embeddings import EmbeddingError
-
     return EmbeddingError(message)
 
 

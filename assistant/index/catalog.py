@@ -1,0 +1,221 @@
+"""The catalog: SQLite holding documents, chunks, the FTS5 keyword index and embedding cache.
+
+SQLite is the source of truth; the vector store is made to agree with it (see the facade).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.index.tokenize import tokenize
+from assistant.schema import Chunk
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, source TEXT, title TEXT, content_hash TEXT,
+    status TEXT NOT NULL, n_chunks INTEGER DEFAULT 0, n_chars INTEGER DEFAULT 0,
+    added_at REAL, updated_at REAL);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL,
+    ordinal INTEGER, title TEXT, heading TEXT, text TEXT, start INTEGER, "end" INTEGER);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize='unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
+CREATE TABLE IF NOT EXISTS embedding_cache (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+@dataclass
+class DocumentInfo:
+    doc_id: str
+    source: str
+    title: str
+    content_hash: str
+    status: str
+    n_chunks: int
+    n_chars: int
+    added_at: float
+    updated_at: float
+
+
+class Catalog:
+    """SQLite: documents, chunks, the FTS5 keyword index and the embedding cache."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+
+    def documents(self) -> list[DocumentInfo]:
+        rows = self.db.execute("SELECT * FROM documents ORDER BY doc_id").fetchall()
+        return [DocumentInfo(*row) for row in rows]
+
+    def document(self, doc_id: str) -> DocumentInfo | None:
+        row = self.db.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return DocumentInfo(*row) if row else None
+
+    def chunk_ids(self, doc_id: str | None = None) -> set[str]:
+        if doc_id is None:
+            return {r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")}
+        return {
+            r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))
+        }
+
+    def chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:
+        ids = list(ids)
+        out: dict[str, Chunk] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = f'SELECT chunk_id, doc_id, title, heading, text, start, "end", ordinal FROM chunks WHERE chunk_id IN ({",".join("?" * len(part))})'
+            for row in self.db.execute(q, part):
+                out[row[0]] = Chunk(*row)
+        return out
+
+    def all_chunks(self) -> list[Chunk]:
+        q = 'SELECT chunk_id, doc_id, title, heading, text, start, "end", ordinal FROM chunks ORDER BY doc_id, ordinal'
+        return [Chunk(*row) for row in self.db.execute(q)]
+
+    def mark(self, doc_id: str, source: str, title: str, status: str) -> None:
+        now = time.time()
+        self.db.execute(
+            "INSERT INTO documents(doc_id, source, title, content_hash, status, added_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(doc_id) DO UPDATE SET status=excluded.status, updated_at=excluded.updated_at",
+            (doc_id, source, title, "", status, now, now),
+        )
+
+    def replace_chunks(
+        self, doc_id: str, source: str, title: str, content_hash: str, chunks: list[Chunk]
+    ) -> None:
+        """Swap a document's chunks and keyword entries, and mark it ready, in one transaction."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._delete_rows(doc_id)
+            for c in chunks:
+                cur = db.execute(
+                    'INSERT INTO chunks(chunk_id, doc_id, ordinal, title, heading, text, start, "end") VALUES (?,?,?,?,?,?,?,?)',
+                    (c.chunk_id, c.doc_id, c.ordinal, c.title, c.heading, c.text, c.start, c.end),
+                )
+                tokens = " ".join(tokenize(c.keyword_text()))
+                db.execute(
+                    "INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", (cur.lastrowid, tokens)
+                )
+            now = time.time()
+            db.execute(
+                "INSERT INTO documents(doc_id, source, title, content_hash, status, n_chunks, n_chars, added_at, updated_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(doc_id) DO UPDATE SET source=excluded.source, "
+                "title=excluded.title, content_hash=excluded.content_hash, status=excluded.status, "
+                "n_chunks=excluded.n_chunks, n_chars=excluded.n_chars, updated_at=excluded.updated_at",
+                (
+                    doc_id,
+                    source,
+                    title,
+                    content_hash,
+                    "ready",
+                    len(chunks),
+                    sum(len(c.text) for c in chunks),
+                    now,
+                    now,
+                ),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _delete_rows(self, doc_id: str) -> None:
+        self.db.execute(
+            "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id=?)",
+            (doc_id,),
+        )
+        self.db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+
+    def delete_document(self, doc_id: str) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self._delete_rows(doc_id)
+            self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def keyword_search(
+        self, terms: list[str], n: int, doc_ids: Sequence[str] | None
+    ) -> list[tuple[str, float]]:
+        if not terms:
+            return []
+        # Terms in most chunks add almost nothing to BM25 but make SQLite score every row.
+        total = self.chunk_count()
+        df = {t: self.document_frequency(t) for t in terms}
+        rare = [t for t in terms if df[t] <= 0.4 * total]
+        terms = rare or sorted(terms, key=lambda t: df[t])[:2]
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        sql = (
+            "SELECT c.chunk_id, bm25(chunks_fts) AS s FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+            "WHERE chunks_fts MATCH ?"
+        )
+        params: list[Any] = [match]
+        if doc_ids:
+            sql += f" AND c.doc_id IN ({','.join('?' * len(doc_ids))})"
+            params += list(doc_ids)
+        sql += " ORDER BY s LIMIT ?"
+        params.append(n)
+        return [(cid, -float(s)) for cid, s in self.db.execute(sql, params)]
+
+    def document_frequency(self, term: str) -> int:
+        """How many chunks contain a term: rare terms weigh more when judging support."""
+        row = self.db.execute("SELECT doc FROM chunks_vocab WHERE term=?", (term,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def section_text(self, doc_id: str, heading_prefix: str = "") -> str:
+        """Headings and texts of a document's chunks under a heading prefix, run together:
+        what a passage's surrounding section mentions."""
+        rows = self.db.execute("SELECT heading, text FROM chunks WHERE doc_id=?", (doc_id,))
+        return "".join(h + t for h, t in rows if h.startswith(heading_prefix))
+
+    def settle(self, doc_id: str) -> None:
+        """A document left pending by a crash before commit: its old chunks are whole again
+        (ready), or it had none (gone)."""
+        self.db.execute(
+            "UPDATE documents SET status='ready' WHERE doc_id=? AND n_chunks>0", (doc_id,)
+        )
+        self.db.execute("DELETE FROM documents WHERE doc_id=? AND n_chunks=0", (doc_id,))
+
+    def chunk_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    # embedding cache: never embed the same text with the same model twice
+    @staticmethod
+    def cache_key(model: str, text: str) -> str:
+        return hashlib.sha1(f"{model}\0{text}".encode()).hexdigest()
+
+    def cached_vectors(self, keys: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            q = f"SELECT key, vector FROM embedding_cache WHERE key IN ({','.join('?' * len(part))})"
+            for key, blob in self.db.execute(q, part):
+                out[key] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def cache_vectors(self, items: dict[str, np.ndarray]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO embedding_cache(key, vector) VALUES (?, ?)",
+            [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
+        )
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))

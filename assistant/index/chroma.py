@@ -1,0 +1,136 @@
+"""The vector store: what the index needs of one (`VectorStore`) and Chroma behind it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.index.errors import EmbeddingMismatchError, IndexError_
+
+
+class VectorStore(Protocol):
+    """What the index needs of a vector database."""
+
+    def upsert(
+        self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]
+    ) -> None: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def ids(self) -> set[str]: ...
+
+    def count(self) -> int: ...
+
+    def query(
+        self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None
+    ) -> list[tuple[str, float]]: ...
+
+    def reset(self) -> None: ...
+
+
+class ChromaVectorStore:
+    """Chroma, embedded under data_dir or a server at `vector_store.url`.
+
+    Vectors are always computed by us and passed in; the collection is opened with no
+    embedding function so Chroma's own (which downloads a model) never loads.
+    """
+
+    def __init__(self, settings: Settings, model: str, dim: int, check_model: bool = True) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        url = settings.vector_store.url
+        try:
+            if url:
+                m = re.match(r"^(https?)://([^:/]+)(?::(\d+))?/?$", url)
+                if not m:
+                    raise IndexError_(
+                        f"vector_store.url '{url}' is not of the form http://host:port"
+                    )
+                self._client = chromadb.HttpClient(
+                    host=m.group(2),
+                    port=int(m.group(3) or 8000),
+                    ssl=m.group(1) == "https",
+                    settings=chroma_settings,
+                )
+            else:
+                settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(
+                    path=str(settings.chroma_dir), settings=chroma_settings
+                )
+        except IndexError_:
+            raise
+        except Exception as exc:
+            where = url or settings.chroma_dir
+            raise IndexError_(f"Cannot open the Chroma store at {where}: {exc}") from exc
+        self._name = settings.vector_store.collection
+        self._model, self._dim = model, dim
+        self._collection = self._open(check_model)
+
+    def _open(self, check_model: bool = True):  # noqa: ANN202 - chromadb's Collection
+        col = self._client.get_or_create_collection(
+            self._name,
+            embedding_function=None,
+            metadata={"embed_model": self._model, "dim": self._dim},
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        meta = col.metadata or {}
+        if (
+            check_model
+            and meta.get("embed_model") != self._model
+            or int(meta.get("dim", -1)) != self._dim
+        ):
+            raise EmbeddingMismatchError(
+                f"The index was built with embedding model '{meta.get('embed_model')}' "
+                f"(dim {meta.get('dim')}), but the config now uses '{self._model}' (dim {self._dim}). "
+                "Run `assistant reindex` to re-embed every chunk with the new model, "
+                "or switch the config back."
+            )
+        return col
+
+    def upsert(
+        self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]
+    ) -> None:
+        for i in range(0, len(ids), 1000):
+            self._collection.upsert(
+                ids=list(ids[i : i + 1000]),
+                embeddings=vectors[i : i + 1000],
+                metadatas=list(metadatas[i : i + 1000]),
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for i in range(0, len(ids), 1000):
+            self._collection.delete(ids=ids[i : i + 1000])
+
+    def ids(self) -> set[str]:
+        return set(self._collection.get(include=[])["ids"])
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def query(
+        self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None
+    ) -> list[tuple[str, float]]:
+        total = self.count()
+        if total == 0:
+            return []
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
+        res = self._collection.query(
+            query_embeddings=[vector], n_results=min(n, total), where=where, include=["distances"]
+        )
+        return [
+            (i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)
+        ]
+
+    def reset(self) -> None:
+        self._client.delete_collection(self._name)
+        self._collection = self._open(check_model=True)
+
+
+VECTOR_STORES: dict[str, type] = {"chroma": ChromaVectorStore}
