@@ -55,3 +55,36 @@ class LocalLLM:
                 delta = part["choices"][0].get("delta", {}).get("content")
                 if delta:
                     yield delta
+
+    def stream_prefixed(
+        self, messages: list[Message], prefix: str, max_tokens: int
+    ) -> Iterator[str]:
+        """The continuation of an assistant turn that already starts with `prefix`.
+
+        The chat template (from the GGUF) renders the conversation up to the assistant tag;
+        the prefix follows it, so the model writes on from "根据资料，" instead of choosing
+        between answering and refusing.
+        """
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llm = self._llm
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:  # no template to render: ask plainly
+            yield from self.stream(messages, max_tokens)
+            return
+        eos_id, bos_id = llm.token_eos(), llm.token_bos()
+        eos = llm._model.token_get_text(eos_id) if eos_id != -1 else ""
+        bos = llm._model.token_get_text(bos_id) if bos_id != -1 else ""
+        formatted = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=messages)
+        stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop or eos]
+        with self._lock:
+            for part in llm.create_completion(
+                formatted.prompt + prefix,
+                max_tokens=max_tokens,
+                temperature=self._temperature,
+                stop=[s for s in stop if s],
+                stream=True,
+            ):
+                text = part["choices"][0].get("text")
+                if text:
+                    yield text

@@ -1,0 +1,200 @@
+"""The answer stage's pure parts: identity and binding, table rows, verification,
+question splitting, key terms and the refusal model. No index, no model."""
+
+from __future__ import annotations
+
+import random
+
+from assistant.answer import refusal
+from assistant.answer.identity import bound, doc_identity, file_stem, place_names
+from assistant.answer.query import key_terms, split_question
+from assistant.answer.tables import describe_row, header_labels, readable
+from assistant.answer.verify import Evidence, check
+
+# --------------------------------------------------------------------------- identity
+
+
+def test_file_stem_drops_extension_hash_and_copy_numbers():
+    assert file_stem("渑池县2022年国民经济和社会发展统计公报.txt") == (
+        "渑池县2022年国民经济和社会发展统计公报"
+    )
+    assert file_stem("000_049d4401db69d305.txt") == ""  # only a number and a hash
+    assert file_stem("报告_049d4401db69d305.pdf") == "报告"
+    assert file_stem("note_0042.txt") == "note"
+
+
+def test_places_come_from_names_not_level_words():
+    assert place_names("渑池县2022年国民经济和社会发展统计公报") == ["渑池"]
+    assert place_names("临溪区2024年政府工作报告") == ["临溪"]
+    assert place_names("全县规模以上工业增加值增长8.4%") == []
+    assert place_names("汝绣农民工返乡创业产业园四期计划投资多少钱？") == []  # 返乡 is no 乡
+    assert set(place_names("汝州产业集聚区和沁阳产业集聚区各融了多少钱？")) == {"汝州", "沁阳"}
+
+
+def test_binding_counts_the_county_of_the_bulletin_not_the_neighbour():
+    mianchi = doc_identity("渑池县2022年统计公报.txt", "2022年国民经济和社会发展统计公报")
+    zhaoan = doc_identity("诏安县2022年统计公报.txt", "2022年国民经济和社会发展统计公报")
+    body = "全年全县规模以上工业增加值比上年增长10.8%。"
+    assert "渑池" in mianchi.text() and "渑池" in mianchi.places
+    assert bound(["渑池"], mianchi, "三、工业", body) == 1.0  # "全县" in 渑池's bulletin
+    assert bound(["渑池"], zhaoan, "三、工业", body) == 0.0  # 诏安's figure never
+    # the other county's text may even name 渑池 in passing: still not its document
+    assert bound(["渑池"], zhaoan, "", body, scope="与渑池县签订协作协议") == 0.0
+    untitled = doc_identity("000_049d4401db69d305.txt", "擦亮星级名片 创梦产业新城")
+    assert bound(["汝州"], untitled, "", "产业集聚区入驻企业104家", scope="汝州市产业集聚区") == 0.5
+    assert bound([], zhaoan, "", body) == 1.0
+
+
+# --------------------------------------------------------------------------- tables
+
+PDF_HEADER = "汝州市 2023年招商引资目标任务分解表 单 位 省外资金 （万元） 引进项目（个） 总数 其中亿元 以上项目"
+
+
+def test_a_pdf_header_split_over_lines_names_the_columns():
+    assert header_labels(PDF_HEADER, 3) == [
+        "省外资金（万元）",
+        "引进项目（个）",
+        "其中亿元以上项目",
+    ]
+    assert describe_row("汝南街道 176000 7 6", PDF_HEADER) == (
+        "汝南街道｜省外资金（万元）：176000｜引进项目（个）：7｜其中亿元以上项目：6"
+    )
+
+
+def test_pipe_and_space_aligned_tables_are_described_from_the_line_above():
+    md = "| 指标 | 单位 | 产量 | 比上年增长（%） |\n| --- | --- | --- | --- |\n| 粮食 | 万吨 | 42.7 | 1.9 |"
+    assert readable(md, "").splitlines()[-1] == "粮食｜单位：万吨｜产量：42.7｜比上年增长（%）：1.9"
+    spaced = "产品名称        计量单位        产量        比上年增长(%)\n原煤 万吨 412.6 3.8"
+    assert readable(spaced, "").splitlines()[-1] == (
+        "原煤｜计量单位：万吨｜产量：412.6｜比上年增长(%)：3.8"
+    )
+    # the header lines in the passage, one cell per line as PDF extraction leaves them
+    split = "单 位\n省外资金\n（万元）\n\n引进项目（个）\n\n总数\n其中亿元\n以上项目\n\n小屯镇 107000 4 3"
+    assert readable(split, "").splitlines()[-1].startswith("小屯镇｜省外资金（万元）：107000")
+    prose = "全年全县生产总值286.47亿元，比上年增长6.2%。"
+    assert readable(prose, "一、综合") == prose  # no table, nothing changes
+
+
+def test_a_row_without_a_usable_header_keeps_its_cells():
+    assert describe_row("合 计 22 10", "") == "合｜计｜22｜10"
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def _ev(n: int, text: str, bound_: float = 1.0, heading: str = "") -> Evidence:
+    return Evidence(n, text, readable(text, heading), heading, bound_)
+
+
+def test_figures_must_occur_in_a_cited_sentence_and_wrong_markers_move():
+    ev = [
+        _ev(1, "鹤淇产业集聚区累计入驻企业104家。规划面积12平方公里。"),
+        _ev(2, "沁阳产业集聚区入驻企业230家。"),
+    ]
+    out = check("入驻企业104家[2]。园区主任李明年薪987654元[1]。", ev)
+    assert out.sentences == [("入驻企业104家。", [1])]  # moved to the passage that holds 104
+    assert "citation_moved" in out.flags and "removed_unsupported_figure" in out.flags
+    assert out.dropped == ["园区主任李明年薪987654元。"]
+
+
+def test_figures_from_two_sentences_of_a_passage_do_not_support_one_claim():
+    ev = [_ev(1, "2018年入驻企业104家。2020年规划面积12平方公里。")]
+    assert check("2020年入驻企业104家[1]。", ev).sentences == []
+    assert check("2018年入驻企业104家[1]。", ev).sentences
+
+
+def test_unbound_passages_support_nothing_and_bare_markers_are_no_answer():
+    ev = [_ev(1, "全县生产总值336.23亿元。", bound_=0.0), _ev(2, "全县生产总值286.47亿元。")]
+    assert check("生产总值336.23亿元[1]。", ev).sentences == []
+    assert check("[1][2]", ev).sentences == []
+    assert check("根据资料，[2]", ev).sentences == []  # words the passage does not share
+
+
+def test_uncited_sentences_get_the_passage_with_their_facts():
+    ev = [_ev(1, "规划面积12平方公里。"), _ev(2, "全县生产总值286.47亿元，增长6.2%。")]
+    out = check("全县生产总值286.47亿元，增长6.2%。", ev)
+    assert out.sentences == [("全县生产总值286.47亿元，增长6.2%。", [2])]
+    assert out.text() == "全县生产总值286.47亿元，增长6.2%。[2]"
+
+
+def test_english_figures_are_matched_by_value():
+    ev = [_ev(1, "新增城镇就业8万个，引进项目176个。")]
+    out = check("It added 80,000 jobs (8万个) [1].", ev)
+    assert out.sentences and out.sentences[0][1] == [1]
+    assert check("It added 90,000 jobs [1].", ev).sentences == []
+
+
+def test_table_rows_are_checked_against_their_described_cells():
+    ev = [_ev(1, "汝南街道 176000 7 6", heading=f"附件1 > {PDF_HEADER}")]
+    assert check("汝南街道省外资金176000万元，引进项目7个[1]。", ev).sentences
+    assert check("汝南街道省外资金170000万元[1]。", ev).sentences == []
+
+
+# --------------------------------------------------------------------------- questions
+
+
+def test_comparison_and_multi_part_questions_are_split():
+    assert split_question("汝州产业集聚区和沁阳产业集聚区各通过融资平台融了多少钱？") == [
+        "汝州产业集聚区通过融资平台融了多少钱？",
+        "沁阳产业集聚区通过融资平台融了多少钱？",
+    ]
+    assert split_question("渑水县和澄源县的地区生产总值哪个更大？") == [
+        "渑水县的地区生产总值是多少？",
+        "澄源县的地区生产总值是多少？",
+    ]
+    two = split_question("汝州的报道说全省有多少个产业集聚区？柘城的文件说全省首批有多少家？")
+    assert len(two) == 2 and two[1].startswith("柘城")
+    assert split_question("鹤淇产业集聚区入驻了多少家企业？") == [
+        "鹤淇产业集聚区入驻了多少家企业？"
+    ]
+
+
+def test_key_terms_drop_question_phrasing_by_part_of_speech_and_frequency():
+    df = {"道路": 30, "绿化": 12, "面积": 40, "汝州": 60, "项目": 90, "地被": 2}.get
+    terms = key_terms(
+        "同一个道路绿化项目的地被铺植面积，两篇汝州报道各写的是多少？", lambda t: df(t, 0), 200
+    )
+    assert {"道路", "绿化", "地被", "汝州"} <= set(terms)
+    assert not {"各写", "两篇", "多少", "同一个", "铺植"} & set(terms)  # unused verbs/phrasing
+    assert terms["地被"] > terms["道路"] > terms["项目"]  # rarer weighs more
+    # a noun no document uses is what the question asks for: it keeps the highest weight
+    phone = key_terms("管委会主任的电话号码是多少？", lambda t: 5 if t == "主任" else 0, 200)
+    assert "电话号码" in phone and phone["电话号码"] > phone["主任"]
+
+
+# --------------------------------------------------------------------------- refusal model
+
+
+def test_logistic_fit_separates_and_auc_and_threshold_follow():
+    rng = random.Random(0)
+    rows, labels = [], []
+    for _ in range(200):
+        y = rng.random() < 0.6
+        cov = min(1.0, max(0.0, rng.gauss(0.8 if y else 0.4, 0.15)))
+        rows.append({"coverage_cited": cov, "binding": 1.0 if y or rng.random() < 0.5 else 0.0})
+        labels.append(int(y))
+    model = refusal.fit(rows, labels)
+    scores = [model.probability(r) for r in rows]
+    assert refusal.auc(scores, labels) > 0.9
+    assert model.coef[refusal.FEATURES.index("coverage_cited")] > 0
+    # label 0 rows stand for unanswerable questions: refusing them is right
+    threshold, best = refusal.pick_threshold(scores, labels, [bool(y) for y in labels])
+    assert 0.05 <= threshold <= 0.95 and best["accuracy"] > 0.8
+    assert refusal.auc([0.1, 0.9], [0, 1]) == 1.0 and refusal.auc([0.5], [1]) is None
+
+
+def test_the_shipped_model_loads_and_decides():
+    for kind in ("llm", "extractive"):
+        model = refusal.load(kind)
+        assert model.features == refusal.FEATURES and 0 < model.threshold < 1
+        strong = dict.fromkeys(refusal.FEATURES, 0.0) | {
+            "coverage_cited": 1.0,
+            "coverage_best": 1.0,
+            "binding": 1.0,
+            "cited_rank": 1.0,
+            "agreement": 1.0,
+            "figure_match": 1.0,
+            "extractive_score": 1.0,
+        }
+        weak = strong | {"coverage_cited": 0.1, "coverage_best": 0.2, "binding": 0.0}
+        assert model.probability(strong) > model.probability(weak)
