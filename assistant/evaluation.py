@@ -8,7 +8,9 @@ so PDF spacing does not decide a match.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import platform
 import re
 import statistics
@@ -39,10 +41,16 @@ class Question:
     answer: str
     must_include: list[list[str]]
     history: list[dict[str, str]] = field(default_factory=list)
+    split: str = ""
 
     @property
     def answerable(self) -> bool:
         return self.type != "unanswerable"
+
+    @property
+    def docs(self) -> list[str]:
+        """The documents an answer may cite (empty when the question names none)."""
+        return [self.doc] if isinstance(self.doc, str) else list(self.doc or [])
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -55,6 +63,60 @@ def load_questions(path: Path) -> list[Question]:
         except (json.JSONDecodeError, TypeError) as exc:
             raise ValueError(f"{path}:{n}: not a valid question line ({exc})") from exc
     return questions
+
+
+SPLITS = ("tune", "test")
+
+
+def _id_hash(qid: str) -> str:
+    return hashlib.sha256(qid.encode("utf-8")).hexdigest()
+
+
+def assign_splits(questions: list[Question]) -> dict[str, str]:
+    """The fixed tune/test split, stratified by (type, lang); run once, result stored in the files.
+
+    Questions are grouped by (type, lang), groups taken in sorted order, and inside a group
+    ordered by the SHA-256 of their id. A question that already has a split keeps it; each new
+    one goes to the half that has fewer questions of its group; on a tie it goes to the half
+    that did not get the odd one out of the previous odd-sized group (tune first), so odd
+    groups do not all lean the same way.
+    """
+    groups: dict[tuple[str, str], list[Question]] = defaultdict(list)
+    for q in questions:
+        groups[(q.type, q.lang)].append(q)
+    out: dict[str, str] = {}
+    turn = 0
+    for key in sorted(groups):
+        counts = {s: 0 for s in SPLITS}
+        for q in groups[key]:
+            if q.split:
+                counts[q.split] += 1
+        for q in sorted(groups[key], key=lambda q: _id_hash(q.id)):
+            if q.split:
+                out[q.id] = q.split
+                continue
+            if counts["tune"] == counts["test"]:
+                split = SPLITS[turn % 2]
+            else:
+                split = min(SPLITS, key=lambda s: counts[s])
+            counts[split] += 1
+            out[q.id] = split
+        if counts["tune"] != counts["test"]:
+            turn += 1
+    return out
+
+
+def write_splits(path: Path) -> dict[str, str]:
+    """Add a "split" to every question of a JSONL set that lacks one (other fields untouched)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    splits = assign_splits(load_questions(path))
+    with path.open("w", encoding="utf-8") as f:
+        for line in lines:
+            if line.strip():
+                item = json.loads(line)
+                item["split"] = splits[item["id"]]
+                f.write(json.dumps(item, ensure_ascii=False) + "\n")
+    return splits
 
 
 def squash(text: str) -> str:
