@@ -464,8 +464,6 @@ def eval_(
         report["llm"] = "none"
     base_path = baseline or set_.parent / "baseline.json"
     base = json.loads(base_path.read_text(encoding="utf-8")) if base_path.is_file() else None
-    if base and "gate_split" not in base:
-        base = None  # an old-format baseline: nothing to pair questions with
     name = report["llm"].split("/")[-1].replace(".gguf", "")
     out = out or Path("reports") / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
     paths = ev.write_report(report, out, base)

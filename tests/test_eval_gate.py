@@ -124,3 +124,9 @@ def test_gate_fails_when_the_baseline_questions_are_gone():
     fewer = {q: v for q, v in outcomes.items() if q != "q01"}
     failures = gate(base, _report(fewer))
     assert failures and "q01" in failures[0]
+
+
+def test_gate_refuses_a_baseline_without_splits():
+    _, outcomes = _baseline()
+    old = {"summary": {"overall": {}}, "questions": [{"id": "q01", "accuracy": 1.0}]}
+    assert "no test-half questions" in gate(old, _report(outcomes))[0]
