@@ -9,6 +9,7 @@ import pytest
 from assistant.evaluation import (
     SPLITS,
     Question,
+    answer_correct,
     assign_splits,
     load_questions,
     set_documents,
@@ -126,3 +127,10 @@ def test_assign_splits_keeps_fixed_splits_and_balances_new_questions():
     assert abs(fact["tune"] - fact["test"]) <= 1
     assert {splits["x"], splits["y"]} == {"tune", "test"}
     assert assign_splits(old + new) == splits  # deterministic
+
+
+@pytest.mark.parametrize("path", [SEED_SET, CORPUS2_SET], ids=["seeds", "corpus2"])
+def test_every_reference_answer_passes_its_own_must_include(path):
+    """A must_include item the reference answer misses would mark right answers wrong."""
+    qs = load_questions(path)
+    assert [q.id for q in qs if q.answerable and not answer_correct(q, q.answer)] == []
