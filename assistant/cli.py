@@ -268,7 +268,7 @@ def reindex() -> None:
     )
 
 
-def _answerer(llm: str | None):  # noqa: ANN202
+def _answerer(llm: str | None, index: Index | None = None):  # noqa: ANN202
     from assistant import registry
     from assistant.answer import Answerer
     from assistant.llm import get_llm
@@ -282,7 +282,7 @@ def _answerer(llm: str | None):  # noqa: ANN202
         _state["settings"] = s.model_copy(
             update={"llm": s.llm.model_copy(update={"provider": llm})}
         )
-    index = open_index()
+    index = index or open_index()
     if not index.catalog.documents():
         fail("The index is empty: run `assistant ingest seeds/` (or your own documents) first.")
     try:
@@ -371,9 +371,17 @@ def _ask_batch(answerer, file: Path, output: Path | None, k: int | None) -> None
 
 @app.command("eval")
 def eval_(
-    set_: Annotated[Path, typer.Option("--set", help="Evaluation set (JSONL)")] = Path(
-        "evals/questions.jsonl"
-    ),
+    set_: Annotated[
+        Path,
+        typer.Option(
+            "--set",
+            help="Evaluation set (JSONL); documents in the same folder are ingested first",
+        ),
+    ] = Path("evals/questions.jsonl"),
+    docs: Annotated[
+        list[Path] | None,
+        typer.Option("--docs", help="More files or folders to ingest before the run (repeatable)"),
+    ] = None,
     llm: Annotated[str | None, typer.Option("--llm", help=LLM_HELP)] = None,
     k: Annotated[int | None, typer.Option("--k", help="Passages given to the answer step")] = None,
     out: Annotated[
@@ -385,17 +393,25 @@ def eval_(
     ] = False,
     baseline: Annotated[
         Path | None,
-        typer.Option("--baseline", help="Report to compare with (default: evals/baseline.json)"),
+        typer.Option(
+            "--baseline", help="Report to compare with (default: baseline.json beside the set)"
+        ),
     ] = None,
     write_baseline: Annotated[
         Path | None, typer.Option("--write-baseline", help="Also save this run as the CI baseline")
     ] = None,
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            "--tolerance", help="With --write-baseline: questions' worth a metric may lose"
+        ),
+    ] = 2,
     compare_: Annotated[
         tuple[Path, Path] | None,
         typer.Option("--compare", help="Print the difference between two report.json files"),
     ] = None,
 ) -> None:
-    """Run the fixed evaluation set; write report.json, report.md and plots."""
+    """Run a fixed evaluation set; write report.json, report.md and plots (all, tune, test)."""
     from assistant import evaluation as ev
 
     if compare_:
@@ -405,7 +421,29 @@ def eval_(
     if not set_.is_file():
         fail(f"No evaluation set at {set_}")
     questions = ev.load_questions(set_)
-    answerer = _answerer("extractive" if retrieval_only else llm)
+    index = open_index()
+    extra = ev.set_documents(set_) + list(docs or [])
+    if extra:
+        try:
+            report_ = ingest_paths(index, extra)
+        except USER_ERRORS as exc:
+            fail(str(exc))
+            raise
+        if report_.failed:
+            fail("; ".join(f"{r.path}: {r.error}" for r in report_.failed))
+        added = report_.count("added") + report_.count("updated")
+        err.print(
+            f"set documents: {added} ingested, {report_.count('unchanged')} already in the store "
+            f"({index.settings.data_dir}); `assistant delete` removes them"
+        )
+    stored = [d.doc_id for d in index.catalog.documents()]
+    missing = ev.missing_documents(questions, stored)
+    if missing:
+        fail(
+            f"The store lacks {len(missing)} document(s) the set asks about: {', '.join(missing[:5])}. "
+            "Ingest them first (`assistant ingest seeds/`) or pass --docs."
+        )
+    answerer = _answerer("extractive" if retrieval_only else llm, index)
     k = k or settings().retrieval.k
     with Progress(
         TextColumn("evaluating"),
@@ -416,11 +454,16 @@ def eval_(
     ) as progress:
         task = progress.add_task("eval", total=len(questions))
         report = ev.run_eval(
-            questions, answerer, k, retrieval_only, on_question=lambda _: progress.advance(task)
+            questions,
+            answerer,
+            k,
+            retrieval_only,
+            on_question=lambda _: progress.advance(task),
+            set_name=set_.as_posix(),
         )
     if retrieval_only:
         report["llm"] = "none"
-    base_path = baseline or Path("evals/baseline.json")
+    base_path = baseline or set_.parent / "baseline.json"
     base = json.loads(base_path.read_text(encoding="utf-8")) if base_path.is_file() else None
     name = report["llm"].split("/")[-1].replace(".gguf", "")
     out = out or Path("reports") / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
@@ -428,16 +471,7 @@ def eval_(
     console.print(ev.render_markdown(report).split("## By type")[0], highlight=False)
     console.print("wrote " + ", ".join(str(p) for p in paths))
     if write_baseline:
-        keep = ("id", "type", "lang", "hit1", "hit5", "accuracy", "refused")
-        slim = {
-            **{
-                k2: report[k2]
-                for k2 in ("created", "llm", "embedding_model", "k", "retrieval_only")
-            },
-            "tolerance": 0.02,
-            "summary": {"overall": report["summary"]["overall"]},
-            "questions": [{f: r[f] for f in keep if f in r} for r in report["questions"]],
-        }
+        slim = ev.make_baseline(report, tolerance_questions=tolerance)
         write_baseline.write_text(
             json.dumps(slim, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
