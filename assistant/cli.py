@@ -410,10 +410,31 @@ def eval_(
         tuple[Path, Path] | None,
         typer.Option("--compare", help="Print the difference between two report.json files"),
     ] = None,
+    split: Annotated[
+        str | None, typer.Option("--split", help="Only the questions of this half (tune | test)")
+    ] = None,
+    fit_refusal: Annotated[
+        bool,
+        typer.Option(
+            "--fit-refusal",
+            help="After the run, re-fit the refusal model on its tune half (and --fit-from reports)",
+        ),
+    ] = False,
+    fit_from: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--fit-from",
+            help="report.json files whose tune rows the refusal model is fitted on (no run needed)",
+        ),
+    ] = None,
 ) -> None:
     """Run a fixed evaluation set; write report.json, report.md and plots (all, tune, test)."""
     from assistant import evaluation as ev
 
+    if fit_from and not fit_refusal:
+        reports = [json.loads(p.read_text(encoding="utf-8")) for p in fit_from]
+        _fit_refusal(reports, out or Path("reports") / f"{time.strftime('%Y%m%d-%H%M%S')}-fit")
+        return
     if compare_:
         a, b = (json.loads(p.read_text(encoding="utf-8")) for p in compare_)
         console.print(ev.compare(a, b), highlight=False)
@@ -421,6 +442,8 @@ def eval_(
     if not set_.is_file():
         fail(f"No evaluation set at {set_}")
     questions = ev.load_questions(set_)
+    if split:
+        questions = [q for q in questions if q.split == split]
     index = open_index()
     extra = ev.set_documents(set_) + list(docs or [])
     if extra:
@@ -470,12 +493,40 @@ def eval_(
     paths = ev.write_report(report, out, base)
     console.print(ev.render_markdown(report).split("## By type")[0], highlight=False)
     console.print("wrote " + ", ".join(str(p) for p in paths))
+    if fit_refusal:
+        earlier = [json.loads(p.read_text(encoding="utf-8")) for p in fit_from or []]
+        _fit_refusal([report, *earlier], out)
     if write_baseline:
         slim = ev.make_baseline(report, tolerance_questions=tolerance)
         write_baseline.write_text(
             json.dumps(slim, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
         console.print(f"baseline written to {write_baseline}")
+
+
+def _fit_refusal(reports: list[dict], out: Path) -> None:
+    """Fit the refusal model on the reports' tune rows; plot the trade-off on both halves."""
+    from assistant.answer import fit, refusal
+
+    kinds = {"extractive" if r["llm"] == "extractive" else "llm" for r in reports}
+    if len(kinds) != 1:
+        fail("--fit-refusal: the reports must all come from the LLM or all from extractive")
+    kind = kinds.pop()
+    rows = [row for r in reports for row in r["questions"]]
+    try:
+        model, summary = fit.fit_rows(rows)
+    except ValueError as exc:
+        fail(str(exc))
+        raise
+    model.info["reports"] = [r.get("set", "") for r in reports]
+    model.info["llm"] = sorted({r["llm"] for r in reports})
+    refusal.save({kind: model})
+    png = fit.plot(rows, model, out / f"refusal_{kind}.png", f"Refusal model ({kind})")
+    (out / f"refusal_{kind}.json").write_text(
+        json.dumps(model.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    console.print(json.dumps(summary, ensure_ascii=False, indent=1), highlight=False)
+    console.print(f"refusal model ({kind}) written to {refusal.MODEL_PATH}; plot {png}")
 
 
 def run() -> None:

@@ -272,6 +272,16 @@ def evaluate_question(
         first_token_ms=result.timings["first_token_ms"],
         total_ms=result.timings["total_ms"],
         prompt_tokens=result.prompt_tokens,
+        stages=getattr(result, "stages", {}),
+        # what the refusal model saw and what it would have given: it is fitted on these
+        features=getattr(result, "features", {}),
+        p_answer=getattr(result, "p_answer", None),
+        parts=len(getattr(result, "parts", []) or []),
+        has_candidate=bool(getattr(result, "candidate", "")),
+        candidate=getattr(result, "candidate", ""),
+        candidate_correct=bool(
+            q.answerable and answer_correct(q, getattr(result, "candidate", "") or "")
+        ),
     )
     if q.docs:
         wrong = sum(1 for c in cited if c.doc not in q.docs)

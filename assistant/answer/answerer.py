@@ -39,6 +39,32 @@ from assistant.schema import Passage
 
 log = logging.getLogger(__name__)
 
+_UNIT_FAMILIES = [
+    ("元", "万元", "亿元", "千元"),
+    ("人", "万人", "名"),
+    ("%", "个百分点", "成"),
+    ("亩", "平方公里", "公顷", "平方米", "万平方米"),
+    ("家", "户"),
+    ("个", "项", "条", "所", "座", "批"),
+    ("吨", "万吨", "千瓦", "万千瓦"),
+]
+_ASKED_UNIT = re.compile(
+    r"(?:多少|几)(万元|亿元|千元|元|万人|人|名|家|户|个|项|条|所|座|亩|平方公里|公顷|万吨|吨|千瓦|倍)"
+)
+
+
+def unit_match(question: str, answer: str) -> float:
+    """1 when the answer states a figure in the unit family the question asks for, 0 when
+    it asks one and the answer has none ("多少元" answered with a growth rate), else 0.5."""
+    m = _ASKED_UNIT.search(question)
+    unit = m.group(1) if m else ("%" if re.search(r"增长|增速|下降|比重|占比", question) else "")
+    if not unit:
+        return 0.5
+    family = next((f for f in _UNIT_FAMILIES if unit in f), (unit,))
+    pattern = "|".join(re.escape(u) for u in sorted(family, key=len, reverse=True))
+    return 1.0 if re.search(rf"\d\s*(?:{pattern})", MARKER.sub("", answer)) else 0.0
+
+
 _ASKS_NUMBER = re.compile(
     r"多少|几|比例|面积|金额|规模|增长|排第|how (?:many|much|large|big)|what (?:percentage|share|area|amount)",
     re.I,
@@ -468,6 +494,7 @@ class Answerer:
         asks_number = bool(_ASKS_NUMBER.search(question))
         q_figs = set(numbers(question))
         f["figure_match"] = float(asks_number and bool(set(numbers(answer)) - q_figs))
+        f["unit_match"] = unit_match(question, answer)
         return {k: round(v, 4) for k, v in f.items()}
 
     # ---- combining parts into one answer

@@ -34,6 +34,7 @@ FEATURES = [
     "dropped",  # share of the draft's sentences verification removed
     "figure_match",  # the question asks for a number and the answer gives one
     "extractive_score",  # the extractive reader's best sentence score
+    "unit_match",  # the answer's figure carries the unit asked for (1), not (0), none asked (0.5)
 ]
 
 

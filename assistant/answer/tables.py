@@ -43,8 +43,11 @@ def header_labels(header: str, n_values: int) -> list[str]:
     followed by "总数" stands for that column, and a "其中…" label absorbs the fragments
     after it ("其中亿元" "以上项目" -> "其中亿元以上项目").
     """
+    cells = [c for c in cells_of(header) if not re.fullmatch(r"[|｜:\-\s]*-{2,}[|｜:\-\s]*", c)]
+    if any(_NUM_CELL.match(c) for c in cells):
+        return []  # a row, not a header: the real header is lost
     pieces: list[str] = []
-    for cell in cells_of(header):
+    for cell in cells:
         if pieces and (_UNIT_ONLY.match(cell) or cell.startswith(("（", "("))):
             pieces[-1] += cell
         else:
