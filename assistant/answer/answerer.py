@@ -18,9 +18,11 @@ from typing import Any
 from assistant.answer import refusal
 from assistant.answer.identity import Identity, bound, doc_identity, place_names
 from assistant.answer.query import (
+    comparison,
     content_words,
     coverage,
     detect_lang,
+    english_places,
     glossary_terms,
     key_terms,
     needs_rewrite,
@@ -123,6 +125,7 @@ class Retrieved:
     flags: list[str]
     ms: float
     translation: str = ""  # an English question's Chinese translation, when an LLM made one
+    places: list[str] = field(default_factory=list)  # places an English question spells
 
 
 @dataclass
@@ -154,6 +157,8 @@ class Answerer:
         self.reader: Reader = LLMReader(settings, llm) if llm else self.extractive
         self.refusal = refusal.load("llm" if llm else "extractive")
         self._translation = ""
+        self._places: list[str] = []
+        self._known: tuple[int, list[str]] = (-1, [])
         self._scopes: dict[tuple[str, str], str] = {}
 
     # ---- question preparation
@@ -190,6 +195,9 @@ class Answerer:
         if lang != "en":
             return question, question, []
         terms = glossary_terms(self.settings.prompts_dir / "glossary.tsv", question)
+        self._places = english_places(question, self.known_places())
+        if self._places:
+            terms = f"{' '.join(self._places)} {terms}"
         zh = self._one_line("translate_query.txt", question=question)
         self._translation = zh
         if zh:  # the translation adds Chinese words; the glossary terms keep names it may garble
@@ -204,6 +212,7 @@ class Answerer:
         lang = detect_lang(question)
         standalone, flags = self.standalone(question.strip(), history)
         self._translation = ""
+        self._places = []
         dense_q, keyword_q, more = self.search_queries(standalone, lang)
         passages = search(
             self.index, dense_q, k=k or self.settings.retrieval.k, keyword_query=keyword_q
@@ -217,7 +226,19 @@ class Answerer:
             flags + more,
             (time.perf_counter() - t0) * 1000,
             self._translation,
+            list(self._places),
         )
+
+    def known_places(self) -> list[str]:
+        """Places named in the indexed documents' titles, file names and headings."""
+        count = self.index.catalog.chunk_count()
+        if self._known[0] != count:
+            found: dict[str, None] = {}
+            for c in self.index.catalog.all_chunks():
+                for place in doc_identity(c.doc_id, c.title, c.heading).places:
+                    found.setdefault(place, None)
+            self._known = (count, list(found))
+        return self._known[1]
 
     def terms(self, text: str) -> dict[str, float]:
         """The question's key terms, weighted by rarity in the indexed chunks."""
@@ -320,16 +341,16 @@ class Answerer:
                 asked_q = sub if found.lang == "zh" else f"{read_q}（{sub}）"
                 parts.append(self._part(asked_q, sub, passages, lang, None))
         else:
-            asked = place_names(zh_q)
+            asked = _merge(place_names(zh_q), found.places)
             docs = self._documents(asked, found.passages) if per_document(zh_q) else []
             if len(docs) >= 2:
                 result.flags.append("per_document")
                 for doc_passages in docs[:2]:
-                    part = self._part(read_q, zh_q, doc_passages, lang, None)
+                    part = self._part(read_q, zh_q, doc_passages, lang, None, asked)
                     part.label = self.identity(doc_passages[0]).name()
                     parts.append(part)
             else:
-                parts.append(self._part(read_q, zh_q, found.passages, lang, emit))
+                parts.append(self._part(read_q, zh_q, found.passages, lang, emit, asked))
         self._combine(result, parts)
         if not first_token:  # nothing streamed (extractive, split, refused before reading)
             emit(result.answer)
@@ -360,12 +381,14 @@ class Answerer:
         passages: list[Passage],
         lang: str,
         emit: Callable[[str], None] | None,
+        asked: list[str] | None = None,
     ) -> _Part:
         """One question against its passages: bind, read, verify, force if needed, decide."""
         stages: dict[str, float] = {}
         t = time.perf_counter()
         terms = self.terms(zh_q)
-        asked = place_names(zh_q)
+        if asked is None:
+            asked = place_names(zh_q)
         kept, evidence = self.evidence(asked, passages)
         flags: list[str] = []
         if not evidence:
@@ -543,7 +566,8 @@ class Answerer:
             result.citations = []
         else:
             sep = "\n" if len(parts) > 1 else ""
-            result.answer = sep.join(texts)
+            verdict = _verdict(result.standalone, parts, texts)
+            result.answer = sep.join(texts + ([verdict] if verdict else []))
             result.citations = self._citations(passages, cited)
         if not result.raw_answer:
             result.raw_answer = result.answer
@@ -574,6 +598,40 @@ class Answerer:
                 )
             )
         return out
+
+
+_FIGURE = re.compile(
+    r"(-?\d+(?:\.\d+)?)\s*(%|个百分点|亿元|万元|元|万人|人|家|个|万吨|吨|亩|平方公里)?"
+)
+
+
+def _verdict(question: str, parts: list[_Part], texts: list[str]) -> str:
+    """For "哪个更快": which part's figure wins, citing both parts' sentences."""
+    adjective = comparison(question)
+    if not adjective or len(parts) != 2 or any(p.refused for p in parts):
+        return ""
+    figures = []
+    for text in texts:
+        m = _FIGURE.search(MARKER.sub("", re.sub(r"(?:19|20)\d{2}年", "", text)))
+        if not m:
+            return ""
+        figures.append((float(m.group(1)), m.group(2) or "", MARKER.findall(text)))
+    (a, ua, ma), (b, ub, mb) = figures
+    if ua != ub or a == b or not ma or not mb:
+        return ""
+    names = [(place_names(p.question) or [p.question[:8]])[0] for p in parts]
+    smaller = adjective in "少低小慢"
+    winner = names[0] if (a > b) != smaller else names[1]
+    return f"{winner}更{adjective}（{a:g}{ua} 对 {b:g}{ub}）[{ma[0]}][{mb[0]}]。"
+
+
+def _merge(a: list[str], b: list[str]) -> list[str]:
+    """Places of both lists, a place contained in another counted once."""
+    out = list(a)
+    for p in b:
+        if not any(p in q or q in p for q in out):
+            out.append(p)
+    return out
 
 
 def _is_refusal_text(text: str) -> bool:

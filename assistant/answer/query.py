@@ -65,6 +65,24 @@ def glossary_terms(glossary: Path, question: str) -> str:
     return " ".join(found + NUMBER.findall(question))
 
 
+def _pinyin(word: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(word)).lower()
+
+
+def english_places(question: str, known: list[str]) -> list[str]:
+    """Known Chinese place names an English question spells in pinyin ("Mianshui" -> 渑水).
+
+    English questions name Chinese places by their pinyin; the places of the indexed
+    documents' titles, file names and headings are the candidates.
+    """
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", question)]
+    spelled = set(words) | {a + b for a, b in zip(words, words[1:], strict=False)}
+    spelled |= {a + b + c for a, b, c in zip(words, words[1:], words[2:], strict=False)}
+    return [p for p in known if _pinyin(p) in spelled]
+
+
 def content_words(question: str) -> list[tuple[str, bool]]:
     """(term, kind) for the words a question asks about, by part of speech: kind is
     "name" (places, organisations, figures), "noun" or "other" (verbs, adjectives).
@@ -140,10 +158,11 @@ def per_document(question: str) -> bool:
 def _neutral(part: str) -> str:
     """A sub-question without the words that addressed several things at once."""
     part = re.sub(
-        r"哪(?:个|一个|一)?(?:更|最)[^\s，,。？?]{0,2}?[大多高快少低长小]", "是多少", part
+        r"(?:哪(?:个|一个|一)?|谁)([^\s，,。？?]{0,4}?)(?:更|最)[大多高快少低长小慢]",
+        r"\1是多少",
+        part,
     )
-    part = re.sub(r"谁更[^\s，,。？?]{0,2}?[大多高快少低长小]", "是多少", part)
-    part = re.sub(r"分别|各自|(?<=[区县市镇乡道园司])各", "", part)
+    part = re.sub(r"分别|各自|各(?![种类级项个地部乡镇县区市单位自])", "", part)
     part = re.sub(r"相比|对比|比较", "", part)
     return part.strip()
 
@@ -183,4 +202,34 @@ def split_question(question: str) -> list[str]:
                 first = f"{pre}{a}{suffix}{tail[len(suffix) :]}" if suffix else f"{pre}{a}{tail}"
                 second = f"{pre}{b}{tail}"
                 return [_neutral(first), _neutral(second)]
+    if asks_several(q):
+        return _split_nouns(q)
     return [q]
+
+
+def _split_nouns(q: str) -> list[str]:
+    """ "城镇和农村居民人均可支配收入各增长多少" -> one sub-question per coordinated noun."""
+    jieba_ready()
+    import jieba.posseg
+
+    words = [(w.word, w.flag) for w in jieba.posseg.cut(q)]
+    for i in range(1, len(words) - 1):
+        if not re.fullmatch(_COORD, words[i][0]):
+            continue
+        (a, fa), (b, fb) = words[i - 1], words[i + 1]
+        if len(a) >= 2 and len(b) >= 2 and fa.startswith("n") and fb.startswith("n"):
+            if len(b) > len(a) and b[len(a) :] and len(a) == 2:
+                a = a + b[2:]  # "城镇和农村居民": the head "居民" is shared
+            pre = "".join(w for w, _ in words[: i - 1])
+            post = "".join(w for w, _ in words[i + 2 :])
+            return [_neutral(f"{pre}{a}{post}"), _neutral(f"{pre}{b}{post}")]
+    return [q]
+
+
+_COMPARE = re.compile(r"(?:哪个|哪一个|哪一|谁)[^\s，,。？?]{0,4}?(?:更|最)([大多高快少低长小慢])")
+
+
+def comparison(question: str) -> str:
+    """The comparative a question asks for ("快" in "哪个增长更快"), or ""."""
+    m = _COMPARE.search(question)
+    return m.group(1) if m else ""
