@@ -432,7 +432,7 @@ def eval_(
     from assistant import evaluation as ev
 
     if fit_from and not fit_refusal:
-        reports = [json.loads(p.read_text(encoding="utf-8")) for p in fit_from]
+        reports = [_load_report(p) for p in fit_from]
         _fit_refusal(reports, out or Path("reports") / f"{time.strftime('%Y%m%d-%H%M%S')}-fit")
         return
     if compare_:
@@ -476,25 +476,31 @@ def eval_(
         console=err,
     ) as progress:
         task = progress.add_task("eval", total=len(questions))
+        model = "extractive" if answerer.llm is None else answerer.llm.name
+        name = model.split("/")[-1].replace(".gguf", "")
+        out = out or Path("reports") / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
+        out.mkdir(parents=True, exist_ok=True)
+        rows_file = (out / "rows.jsonl").open("w", encoding="utf-8")
+        (out / "llm.txt").write_text(model, encoding="utf-8")
+
+        def done(row: dict) -> None:  # rows as they come: a long local-model run survives a kill
+            rows_file.write(json.dumps(row, ensure_ascii=False) + "\n")
+            rows_file.flush()
+            progress.advance(task)
+
         report = ev.run_eval(
-            questions,
-            answerer,
-            k,
-            retrieval_only,
-            on_question=lambda _: progress.advance(task),
-            set_name=set_.as_posix(),
+            questions, answerer, k, retrieval_only, on_question=done, set_name=set_.as_posix()
         )
+        rows_file.close()
     if retrieval_only:
         report["llm"] = "none"
     base_path = baseline or set_.parent / "baseline.json"
     base = json.loads(base_path.read_text(encoding="utf-8")) if base_path.is_file() else None
-    name = report["llm"].split("/")[-1].replace(".gguf", "")
-    out = out or Path("reports") / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
     paths = ev.write_report(report, out, base)
     console.print(ev.render_markdown(report).split("## By type")[0], highlight=False)
     console.print("wrote " + ", ".join(str(p) for p in paths))
     if fit_refusal:
-        earlier = [json.loads(p.read_text(encoding="utf-8")) for p in fit_from or []]
+        earlier = [_load_report(p) for p in fit_from or []]
         _fit_refusal([report, *earlier], out)
     if write_baseline:
         slim = ev.make_baseline(report, tolerance_questions=tolerance)
@@ -502,6 +508,20 @@ def eval_(
             json.dumps(slim, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
         console.print(f"baseline written to {write_baseline}")
+
+
+def _load_report(path: Path) -> dict:
+    """A report.json, or the rows.jsonl an unfinished run left (its LLM named beside it)."""
+    if path.suffix == ".jsonl":
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+        llm = "extractive" if all("llm_refused" not in r.get("flags", []) for r in rows) else "llm"
+        llm = (
+            (path.parent / "llm.txt").read_text().strip()
+            if (path.parent / "llm.txt").is_file()
+            else llm
+        )
+        return {"llm": llm, "set": path.as_posix(), "questions": rows}
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _fit_refusal(reports: list[dict], out: Path) -> None:
