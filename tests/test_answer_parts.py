@@ -183,18 +183,22 @@ def test_logistic_fit_separates_and_auc_and_threshold_follow():
     assert refusal.auc([0.1, 0.9], [0, 1]) == 1.0 and refusal.auc([0.5], [1]) is None
 
 
-def test_the_shipped_model_loads_and_decides():
+def test_the_shipped_model_loads_and_respects_the_meaning_of_its_signals():
     for kind in ("llm", "extractive"):
         model = refusal.load(kind)
         assert model.features == refusal.FEATURES and 0 < model.threshold < 1
-        strong = dict.fromkeys(refusal.FEATURES, 0.0) | {
-            "coverage_cited": 1.0,
-            "coverage_best": 1.0,
-            "binding": 1.0,
-            "cited_rank": 1.0,
-            "agreement": 1.0,
-            "figure_match": 1.0,
-            "extractive_score": 1.0,
-        }
-        weak = strong | {"coverage_cited": 0.1, "coverage_best": 0.2, "binding": 0.0}
-        assert model.probability(strong) > model.probability(weak)
+        for name, coef in zip(model.features, model.coef, strict=True):
+            assert coef * refusal.DIRECTION.get(name, 1) >= 0, (kind, name, coef)
+        best = {f: (1.0 if refusal.DIRECTION.get(f, 1) > 0 else 0.0) for f in refusal.FEATURES}
+        worst = {f: 1.0 - v for f, v in best.items()}
+        assert model.answer(best)[0] and not model.answer(worst)[0]
+
+
+def test_a_sign_that_contradicts_a_signal_is_left_out_of_the_fit():
+    rows = [
+        {"coverage_cited": c, "dropped": d}
+        for c, d in [(0.9, 0.9), (0.8, 0.8), (0.2, 0.1), (0.3, 0.2)] * 5
+    ]
+    model = refusal.fit(rows, [1, 1, 0, 0] * 5)
+    coef = dict(zip(model.features, model.coef, strict=True))
+    assert coef["coverage_cited"] > 0 and coef["dropped"] == 0.0  # dropping sentences never helps

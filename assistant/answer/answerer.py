@@ -172,6 +172,11 @@ class Answerer:
         rewritten = self._one_line("condense.txt", history=convo, question=question)
         if rewritten:
             return rewritten, ["condensed_by_llm"]
+        new, old = place_names(question), place_names(users[-1])
+        if (
+            new and old and old[0] in users[-1]
+        ):  # "那柘城县产业集聚区呢？": same question, other place
+            return users[-1].replace(old[0], new[0], 1), ["condensed_by_substitution"]
         return f"{users[-1]} {question}", ["condensed_by_concat"]
 
     def _one_line(self, template: str, **values: str) -> str:
@@ -331,7 +336,8 @@ class Answerer:
             search_query=found.dense_query,
             flags=list(found.flags),
         )
-        subs = split_question(zh_q) if (found.lang == "zh" or translated) else [zh_q]
+        splittable = (found.lang == "zh" or translated) and "condensed_by_concat" not in found.flags
+        subs = split_question(zh_q) if splittable else [zh_q]
         parts: list[_Part] = []
         if len(subs) > 1:
             result.parts = subs

@@ -20,6 +20,16 @@ import numpy as np
 
 MODEL_PATH = Path(__file__).with_name("refusal_model.json")
 
+# The direction each signal can only push (+1: more of it, more likely right; 0: free).
+# With a few dozen tuning questions correlated signals trade weight freely; a sign that
+# contradicts its meaning is noise, so that feature is left out of the fit.
+DIRECTION = {
+    "names_missing": -1,
+    "llm_refused": -1,
+    "dropped": -1,
+    "forced": 0,
+}
+
 FEATURES = [
     "cited_rank",  # 1 / rank of the first cited passage among those retrieved
     "dense_rank",  # 1 / dense-retriever rank of that passage (0: not found by it)
@@ -99,13 +109,35 @@ def save(models: dict[str, RefusalModel], path: Path = MODEL_PATH) -> None:
 def fit(
     rows: list[dict[str, float]], labels: list[int], l2: float = 1.0, iters: int = 50
 ) -> RefusalModel:
-    """L2-regularised logistic regression by Newton's method (numpy only)."""
+    """L2-regularised logistic regression by Newton's method (numpy only), refitted
+    without any feature whose weight takes the sign its meaning rules out."""
     X = np.array([[r.get(f, 0.0) for f in FEATURES] for r in rows], dtype=float)
     y = np.array(labels, dtype=float)
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale < 1e-6] = 1.0
     Z = np.hstack([(X - mean) / scale, np.ones((len(X), 1))])
+    active = [j for j in range(len(FEATURES)) if X[:, j].std() > 1e-6]
+    w = np.zeros(Z.shape[1])
+    for _ in range(len(FEATURES)):
+        cols = [*active, Z.shape[1] - 1]
+        w = np.zeros(Z.shape[1])
+        w[cols] = _newton(Z[:, cols], y, l2, iters)
+        wrong = [j for j in active if w[j] * DIRECTION.get(FEATURES[j], 1) < 0]
+        if not wrong:
+            break
+        active = [j for j in active if j not in wrong]
+    return RefusalModel(
+        list(FEATURES),
+        [round(float(v), 6) for v in mean],
+        [round(float(v), 6) for v in scale],
+        [round(float(v), 6) for v in w[:-1]],
+        round(float(w[-1]), 6),
+        0.5,
+    )
+
+
+def _newton(Z: np.ndarray, y: np.ndarray, l2: float, iters: int) -> np.ndarray:
     w = np.zeros(Z.shape[1])
     reg = np.full(Z.shape[1], l2)
     reg[-1] = 0.0  # the intercept is not shrunk
@@ -117,14 +149,7 @@ def fit(
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return RefusalModel(
-        list(FEATURES),
-        [round(float(v), 6) for v in mean],
-        [round(float(v), 6) for v in scale],
-        [round(float(v), 6) for v in w[:-1]],
-        round(float(w[-1]), 6),
-        0.5,
-    )
+    return w
 
 
 def auc(scores: list[float], labels: list[int]) -> float | None:

@@ -90,6 +90,10 @@ def readable(text: str, heading: str) -> str:
     last part of the heading path (where the chunker keeps a table's caption and header).
     """
     caption = heading.split(" > ")[-1] if heading else ""
+    lost = heading_rows(heading)
+    if lost:  # rows kept in the heading path are read with the rest of the table
+        text = "\n".join(lost) + "\n" + text
+        caption = ""
     above: list[str] = []  # short non-row lines since the last row: a (split) header
     after_row = False
     out: list[str] = []
@@ -119,7 +123,24 @@ def readable(text: str, heading: str) -> str:
 
 
 def caption(heading: str) -> str:
-    """A table's name from the heading path's last part ("…分解表"), short."""
+    """A table's name from the heading path ("…分解表"), short; pipe debris skipped."""
+    for part in reversed(heading.split(" > ") if heading else []):
+        if "|" in part or "｜" in part:
+            continue  # a header or row the chunker kept in the path
+        named = next((p for p in part.split() if "表" in p), "")
+        return named if len(named) >= 4 else part[:24]
+    return ""
+
+
+def heading_rows(heading: str) -> list[str]:
+    """Table rows the chunker left in the heading path (a first row taken for a header)."""
     last = heading.split(" > ")[-1] if heading else ""
-    named = next((p for p in last.split() if "表" in p), "")
-    return named or last[:24]
+    if "|" not in last:
+        return []
+    segments = [seg.strip() for seg in re.split(r"\|\s+\|", last)]
+    rows = []
+    for seg in segments:
+        line = "| " + seg.strip("| ") + " |"
+        if is_row(line):
+            rows.append(line)
+    return rows
