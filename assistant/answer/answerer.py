@@ -504,6 +504,15 @@ class Answerer:
                 if len(bigrams(s) & answer_grams) >= 2:
                     best = max(best, coverage(terms, f"{e.heading}\n{s}"))
         f["coverage_cited"] = best
+        if terms:
+            rarest = max(terms, key=lambda t: terms[t])
+            near = "".join(
+                f"{self.identity(kept[n - 1]).text()}{evidence[n - 1].heading}{s}"
+                for n in cited
+                for s in evidence[n - 1].sentences()
+                if len(bigrams(s) & answer_grams) >= 2
+            ).lower()
+            f["rarest_cited"] = float(rarest in near)
         f["binding"] = min(evidence[n - 1].bound for n in cited)
         names = [t for t, kind in content_words(question) if kind == "name"]
         names += [n for n in re.findall(r"(?:19|20)\d{2}", question) if n not in names]

@@ -45,6 +45,7 @@ FEATURES = [
     "figure_match",  # the question asks for a number and the answer gives one
     "extractive_score",  # the extractive reader's best sentence score
     "unit_match",  # the answer's figure carries the unit asked for (1), not (0), none asked (0.5)
+    "rarest_cited",  # the question's rarest term is in a cited sentence (or its heading/document)
 ]
 
 
