@@ -99,14 +99,9 @@ class LLMSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    # Top fused passages whose best-matching sentence overlaps the question by less than
-    # this fraction of the question's key terms make the assistant refuse.
-    refusal_threshold: float = 0.34
-    # The same, when an LLM answers: it can still say "not found" itself, so ask it more often.
-    llm_refusal_threshold: float = 0.2
-    # When the model says "not found" but the passages cover this much of the question,
-    # quote the passages instead (the small model refuses falsely).
-    override_refusal_support: float = 0.6
+    # The fitted answer-or-refuse model (JSON); empty: the one shipped with the package,
+    # fitted on the tune halves (`assistant eval --fit-refusal` writes a new one).
+    refusal_model: str = ""
     max_passages: int = 3
 
 

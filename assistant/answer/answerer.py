@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from assistant.answer import refusal
@@ -155,7 +156,10 @@ class Answerer:
         self.llm = llm
         self.extractive = ExtractiveReader(settings)
         self.reader: Reader = LLMReader(settings, llm) if llm else self.extractive
-        self.refusal = refusal.load("llm" if llm else "extractive")
+        custom = settings.answer.refusal_model
+        self.refusal = refusal.load(
+            "llm" if llm else "extractive", Path(custom) if custom else refusal.MODEL_PATH
+        )
         self._translation = ""
         self._places: list[str] = []
         self._known: tuple[int, list[str]] = (-1, [])
