@@ -290,7 +290,10 @@ class Answerer:
             ):
                 continue
             kept.append(p)
-            evidence.append(Evidence(len(kept), p.text, readable(p.text, p.heading), p.heading, b))
+            reading = readable(p.text, p.heading)
+            if p.title and p.title.strip() in reading:  # the title line states nothing
+                reading = reading.replace(p.title.strip(), "", 1)
+            evidence.append(Evidence(len(kept), p.text, reading, p.heading, b))
             if len(kept) == limit:
                 break
         return kept, evidence

@@ -157,6 +157,11 @@ def per_document(question: str) -> bool:
 
 def _neutral(part: str) -> str:
     """A sub-question without the words that addressed several things at once."""
+    part = re.sub(  # a comparison asked in a clause of its own goes ("？哪个县更大？")
+        r"(?<=[？?])\s*(?:哪|谁)[^？?，,]{0,6}?(?:更|最)[大多高快少低长小慢][^？?]*[？?]?$",
+        "",
+        part,
+    )
     part = re.sub(
         r"(?:哪(?:个|一个|一)?|谁)([^\s，,。？?]{0,4}?)(?:更|最)[大多高快少低长小慢]",
         r"\1是多少",
@@ -176,15 +181,10 @@ def split_question(question: str) -> list[str]:
       sub-question per place, the shared suffix ("产业集聚区") given to both.
     """
     q = question.strip()
-    parts = [p.strip() for p in re.split(r"(?<=[？?])", q) if len(p.strip()) >= 6]
-    if len(parts) >= 2:
-        first_places = place_names(parts[0])
-        out = [parts[0]]
-        for part in parts[1:]:
-            if not place_names(part) and first_places:
-                part = f"{first_places[0]}{part}"
-            out.append(part)
-        return out
+    parts = [p.strip() for p in re.split(r"(?<=[？?])", q) if len(p.strip()) >= 4]
+    named = [place_names(p) for p in parts]
+    if len(parts) >= 2 and all(named) and len({n[0] for n in named}) == len(parts):
+        return parts  # "汝州的报道说…？柘城的文件说…？": each part names its own place
     places = place_names(q)
     if len(places) >= 2:
         for a in places:

@@ -217,7 +217,7 @@ class ExtractiveReader:
         for rank, e in enumerate(evidence):
             for sent in e.sentences():
                 sent = sent.strip()
-                if not sent or squash(sent) in squash(e.heading):
+                if not sent or squash(sent) in squash(e.heading) or len(squash(sent)) < 6:
                     continue  # a caption or table title repeated in the heading answers nothing
                 score = coverage(terms, sent) + 0.15 * coverage(terms, e.heading) - 0.03 * rank
                 if wants_number and NUMBER.search(sent):
