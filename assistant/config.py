@@ -38,6 +38,10 @@ class EmbeddingSettings(BaseModel):
     # For sentence-transformers: any model name (needs a hub) or a local folder.
     model: str = "multilingual-e5-small-q4"
     threads: int = 2
+    # fast-e5 only. fp32: float weights dequantised from the 4-bit file, float32 maths: the
+    # same vectors (to float rounding) on every x86-64 CPU. int8: integer matmuls, faster only
+    # on CPUs with VNNI, vectors differ slightly by CPU (cosine ~0.999); its own store.
+    precision: Literal["fp32", "int8"] = "fp32"
     batch_size: int = 16
     # e5-style models need these prefixes; set both to "" for models that do not.
     query_prefix: str = "query: "
