@@ -45,7 +45,9 @@ def _keyword(
     index: Index, text: str, n: int, doc_ids: Sequence[str] | None, timings: dict[str, float]
 ) -> list[tuple[str, float]]:
     t0 = time.perf_counter()
-    ranking = index.catalog.keyword_search(query_terms(text), n, doc_ids)
+    ranking = index.catalog.keyword_search(
+        query_terms(text), n, doc_ids, index.settings.retrieval.keyword_max_matches
+    )
     timings["keyword_ms"] = (time.perf_counter() - t0) * 1000
     return ranking
 

@@ -42,16 +42,28 @@ def test_common_terms_are_dropped_and_rare_ones_kept(catalog):
     assert len(catalog.keyword_search(["产业", "园区"], 10, None)) == 10
 
 
-def test_postings_budget_keeps_the_rarest_terms_only(catalog, monkeypatch):
+def test_match_budget_keeps_the_rarest_terms_only(catalog, monkeypatch):
     everything = {cid for cid, _ in catalog.keyword_search(["集聚", "鹤淇"], 50, None)}
     assert len(everything) == 22  # 20 chunks with 集聚, 2 with 鹤淇, none with both
-    monkeypatch.setattr(catalog_module, "KEYWORD_POSTINGS", 10)
-    rarest = {cid for cid, _ in catalog.keyword_search(["集聚", "鹤淇"], 50, None)}
+    rarest = {cid for cid, _ in catalog.keyword_search(["集聚", "鹤淇"], 50, None, 10)}
     assert rarest == {"d.txt#3", "d.txt#155"}
-    monkeypatch.setattr(catalog_module, "KEYWORD_POSTINGS", 0)  # the rarest term always
-    assert {cid for cid, _ in catalog.keyword_search(["园区", "集聚"], 50, None)} == {
+    assert len(catalog.keyword_search(["集聚", "鹤淇"], 50, None, 22)) == 22
+    # the rarest term always, and the module default when the caller names none
+    assert {cid for cid, _ in catalog.keyword_search(["园区", "集聚"], 50, None, 0)} == {
         f"d.txt#{i}" for i in range(0, 200, 10)
     }
+    monkeypatch.setattr(catalog_module, "KEYWORD_MAX_MATCHES", 10)
+    assert {cid for cid, _ in catalog.keyword_search(["集聚", "鹤淇"], 50, None)} == rarest
+
+
+def test_scores_are_fts5_bm25_best_first(catalog):
+    hits = catalog.keyword_search(["集聚", "鹤淇", "编号3"], 30, None)
+    expected = catalog.db.execute(
+        "SELECT c.chunk_id, -bm25(chunks_fts) FROM chunks_fts JOIN chunks c "
+        "ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT 30",
+        ('"集聚" OR "鹤淇" OR "编号3"',),
+    ).fetchall()
+    assert hits == [(cid, pytest.approx(s)) for cid, s in expected]
 
 
 def test_document_frequencies_follow_new_commits(catalog):

@@ -35,8 +35,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
 
-# Postings (term occurrences in chunks) one keyword search may read; see keyword_search.
-KEYWORD_POSTINGS = 20_000
+# (chunk, term) matches one keyword search may score, unless the caller says otherwise
+# (retrieval.keyword_max_matches); see keyword_search.
+KEYWORD_MAX_MATCHES = 20_000
 
 
 class _Reader:
@@ -196,15 +197,20 @@ class Catalog:
         return reader
 
     def keyword_search(
-        self, terms: list[str], n: int, doc_ids: Sequence[str] | None
+        self,
+        terms: list[str],
+        n: int,
+        doc_ids: Sequence[str] | None,
+        max_matches: int | None = None,
     ) -> list[tuple[str, float]]:
         """BM25 over the question's rarest terms, with bounded work per question.
 
-        FTS5 reads every posting of every OR-ed term (and bm25() reads them again to count
-        matches), so a question's cost is the sum of its terms' document frequencies.
-        Terms in most chunks add almost nothing to BM25; beyond them, the rarest terms are
-        kept while their postings fit `KEYWORD_POSTINGS` (the rarest one always), so the
-        work stops growing with the corpus's common words.
+        FTS5 scores every chunk that holds any OR-ed term (a docsize lookup and a walk over
+        the term instances each), so a question's cost is about the sum of its terms'
+        document frequencies. Terms in over 40% of the chunks add almost nothing to BM25;
+        of the rest, the rarest are kept while their frequencies add up to at most
+        `max_matches` (the rarest one always), so the work stops growing with the
+        corpus's common words.
         """
         if not terms:
             return []
@@ -215,7 +221,8 @@ class Catalog:
             return []
         rare = [t for t in present if df[t] <= 0.4 * total]
         kept = rare or sorted(present, key=lambda t: df[t])[:2]
-        budget, chosen = KEYWORD_POSTINGS, set()
+        budget = KEYWORD_MAX_MATCHES if max_matches is None else max_matches
+        chosen: set[str] = set()
         for t in sorted(kept, key=lambda t: df[t]):
             if chosen and budget < df[t]:
                 break
@@ -224,16 +231,18 @@ class Catalog:
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in kept if t in chosen)
         if doc_ids:
             sql = (
-                "SELECT c.chunk_id, bm25(chunks_fts) AS s FROM chunks_fts "
-                "JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ? "
-                f"AND c.doc_id IN ({','.join('?' * len(doc_ids))}) ORDER BY s LIMIT ?"
+                "SELECT c.chunk_id, f.rank FROM chunks_fts f JOIN chunks c ON c.rowid = f.rowid "
+                f"WHERE chunks_fts MATCH ? AND c.doc_id IN ({','.join('?' * len(doc_ids))}) "
+                "ORDER BY f.rank LIMIT ?"
             )
             params: list[Any] = [match, *doc_ids, n]
-        else:  # rank first, then look up the chunk ids of the n best rows only
+        else:
+            # `rank` (bm25 by default) lets FTS5 sort inside the table, about 3x faster than
+            # ORDER BY bm25(); chunk ids are looked up for the n best rows only.
             sql = (
-                "SELECT c.chunk_id, f.s FROM (SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts "
-                "WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid "
-                "ORDER BY f.s"
+                "SELECT c.chunk_id, f.rank FROM (SELECT rowid, rank FROM chunks_fts "
+                "WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?) f "
+                "JOIN chunks c ON c.rowid = f.rowid ORDER BY f.rank"
             )
             params = [match, n]
         return [(cid, -float(s)) for cid, s in reader.db.execute(sql, params)]
