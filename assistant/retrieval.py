@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from assistant.index import Index, query_terms
 from assistant.schema import Passage
@@ -82,9 +82,9 @@ def search(
         pending = _KEYWORD_POOL.submit(_keyword, index, keyword_text, n, doc_ids, spent)
         try:
             rankings["dense"] = _dense(index, query, n, doc_ids, spent)
-        finally:
-            keyword = pending.result()
-        rankings["keyword"] = keyword
+        finally:  # never leave a keyword search running behind a failed dense one
+            wait([pending])
+        rankings["keyword"] = pending.result()
     else:
         if mode in ("hybrid", "dense"):
             rankings["dense"] = _dense(index, query, n, doc_ids, spent)
