@@ -145,3 +145,10 @@ def test_concurrent_searches_from_many_threads(seeded):
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda q: [p.chunk_id for p in search(seeded, q, k=5)], questions))
     assert got == expected
+
+
+def test_search_of_an_empty_store_finds_nothing(fresh_index):
+    """The vector query asks Chroma for n results without counting first: an empty (or
+    smaller) collection returns fewer, not an error."""
+    for mode in ("hybrid", "dense", "keyword"):
+        assert search(fresh_index, "鹤淇产业集聚区入驻了多少家企业？", k=5, mode=mode) == []
