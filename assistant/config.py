@@ -74,6 +74,10 @@ class RetrievalSettings(BaseModel):
     # How many candidates each retriever contributes before fusion.
     candidates: int = 30
     rrf_k: int = 60
+    # Keyword search scores at most this many (chunk, term) matches per question: the
+    # question's rarest terms are kept while their document frequencies fit (the rarest
+    # one always). Bounds its time at any corpus size; on the seeds it never binds.
+    keyword_max_matches: int = 20_000
 
 
 class LLMSettings(BaseModel):
