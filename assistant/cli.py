@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -53,7 +54,7 @@ def settings() -> Settings:
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]Error:[/] {message}")
+    err.print(f"[bold red]Error:[/] {escape(message)}")  # keep "[local]" in install hints
     raise typer.Exit(code)
 
 
@@ -266,6 +267,42 @@ def reindex() -> None:
     console.print(
         f"re-embedded {n} chunks with {index.embedder.name} in {time.perf_counter() - t0:.1f}s"
     )
+
+
+@app.command()
+def check(llm: Annotated[str | None, typer.Option("--llm", help=LLM_HELP)] = None) -> None:
+    """Load the configured LLM and say what the answer stage gets from it, and what is missing.
+
+    Exits 1 when the model cannot stream (answers would appear only at the end).
+    """
+    from assistant.llm import get_llm
+
+    s = settings()
+    if llm is not None:
+        s = s.model_copy(update={"llm": s.llm.model_copy(update={"provider": llm})})
+    try:
+        model = get_llm(s)
+    except (LLMError, ValueError) as exc:
+        fail(str(exc))
+        raise
+    if model is None:
+        console.print("extractive: no model; answers quote the passages")
+        return
+    console.print(f"[bold]{'model':18}[/] {model.name}")
+    console.print(f"[bold]{'context (n_ctx)':18}[/] {model.n_ctx} tokens")
+    caps = getattr(model, "capabilities", None)
+    if caps is None:  # built-in providers: both stream; local counts with the model's tokenizer
+        counting = "model" if s.llm.provider == "local" else "estimate"
+        console.print(f"[bold]{'streaming':18}[/] yes\n[bold]{'token counting':18}[/] {counting}")
+        return
+    console.print(f"[bold]{'streaming':18}[/] {'yes' if caps.streaming else 'no'}")
+    console.print(f"[bold]{'token counting':18}[/] {caps.token_count}")
+    console.print(f"[bold]{'max tokens field':18}[/] {caps.max_tokens_field or 'none'}")
+    console.print(f"[bold]{'structured output':18}[/] {'yes' if caps.structured_output else 'no'}")
+    for item in caps.missing:
+        err.print(f"[yellow]missing:[/] {item}")
+    if not caps.streaming:
+        raise typer.Exit(1)
 
 
 def _answerer(llm: str | None):  # noqa: ANN202

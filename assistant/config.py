@@ -79,7 +79,8 @@ class LLMSettings(BaseModel):
     model_path: str = ""
     n_ctx: int = 4096
     threads: int = 2
-    # openai-compatible server
+    # openai: the server's model name. langchain: "provider:model" for init_chat_model,
+    # e.g. "ollama:qwen2.5:7b", "openai:gpt-4o-mini", "deepseek:deepseek-chat".
     base_url: str = "http://127.0.0.1:8000/v1"
     model: str = "qwen2.5-1.5b-instruct"
     api_key_env: str = "OPENAI_API_KEY"
@@ -89,6 +90,8 @@ class LLMSettings(BaseModel):
     max_tokens: int = 300
     # Prompt budget for retrieved passages, in the model's tokens.
     context_tokens: int = 400
+    # langchain: extra keyword arguments for init_chat_model (they override the derived ones).
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("provider")
     @classmethod
