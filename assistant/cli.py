@@ -21,6 +21,7 @@ from assistant.index import Index, IndexError_
 from assistant.ingest import FileResult, ingest_paths
 from assistant.llm import PROVIDERS as LLM_PROVIDERS
 from assistant.llm import LLMError
+from assistant.rerank import RerankerError
 
 app = typer.Typer(
     add_completion=False,
@@ -32,7 +33,14 @@ err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Any] = {}
 
 LLM_HELP = f"{' | '.join(LLM_PROVIDERS)} | package.module:Class (default: config)"
-USER_ERRORS = (ConfigError, IndexError_, EmbeddingError, FileNotFoundError, LLMError)
+USER_ERRORS = (
+    ConfigError,
+    IndexError_,
+    EmbeddingError,
+    FileNotFoundError,
+    LLMError,
+    RerankerError,
+)
 
 
 @app.callback()

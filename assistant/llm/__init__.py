@@ -34,8 +34,8 @@ __all__ = [
 PROVIDERS: dict[str, str | None] = {
     "local": "assistant.llm.local:LocalLLM",
     "openai": "assistant.llm.openai:OpenAICompatibleLLM",
-    "langchain": "assistant.llm.langchain:LangChainLLM",
     "extractive": None,
+    "langchain": "assistant.llm.langchain:LangChainLLM",
 }
 _cache: dict[tuple[str, str, str], LLM] = {}
 _cache_lock = threading.Lock()
