@@ -3,6 +3,10 @@ store, and any chat model through init_chat_model against a real llama.cpp serve
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
@@ -180,6 +184,31 @@ def test_langchain_provider_reports_bad_models(seeded):
             load("cohere:command-r")
 
 
+def _check(seeded, **llm: str) -> subprocess.CompletedProcess:
+    """`assistant check` with the [llm] settings given as environment variables."""
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(seeded.settings.data_dir)}
+    env.update({f"ASSISTANT_LLM__{k.upper()}": v for k, v in llm.items()})
+    return subprocess.run(
+        [sys.executable, "-c", "from assistant.cli import run; run()", "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_check_command_names_the_missing_partner_package(seeded):
+    try:
+        import langchain_ollama  # noqa: F401
+
+        pytest.skip("langchain-ollama is installed")
+    except ImportError:
+        pass
+    out = _check(seeded, provider="langchain", model="ollama:qwen2.5:7b")
+    assert out.returncode == 2 and "langchain-ollama" in out.stderr and "[ollama]" in out.stderr
+    assert "extractive" in _check(seeded, provider="extractive").stdout
+
+
 @pytest.mark.slow
 def test_init_chat_model_against_a_real_llama_cpp_server(seeded, llama_server):
     llm_cfg = LLMSettings(
@@ -203,3 +232,14 @@ def test_init_chat_model_against_a_real_llama_cpp_server(seeded, llama_server):
     chunks = list(AnswerRunnable(Answerer(settings, seeded, llm)).stream(Q_RANK))
     assert len(chunks) > 3 and chunks[-1]["answer"] and "token" not in chunks[-1]
     assert "".join(c["token"] for c in chunks[:-1]).strip()
+    # the config check loads the same model and reports its capabilities
+    out = _check(
+        seeded,
+        provider="langchain",
+        model="openai:qwen-test",
+        base_url=llama_server,
+        api_key_env="TEST_NO_KEY",
+    )
+    assert out.returncode == 0, out.stderr
+    assert "langchain/openai:qwen-test" in out.stdout and "max_tokens" in out.stdout
+    assert any(line.split() == ["streaming", "yes"] for line in out.stdout.splitlines())
