@@ -3,6 +3,7 @@ store, and any chat model through init_chat_model against a real llama.cpp serve
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -127,6 +128,14 @@ def test_answerer_streams_tokens_then_the_final_answer(seeded):
     for c in chunks[1:]:
         total = total + c
     assert total["token"] == reply and total["answer"] == final["answer"]
+
+    # async callers get the same chunks
+    async def collect():
+        return [c async for c in runnable.astream(Q_FIRMS)]
+
+    runnable.answerer.llm.replies.append(reply)
+    achunks = asyncio.run(collect())
+    assert achunks[:-1] == chunks[:-1] and achunks[-1]["answer"] == final["answer"]
     # inside a chain the stream still arrives token by token
     piped = list((RunnablePassthrough() | runnable).stream(Q_FIRMS))
     assert len(piped) == len(chunks) and piped[-1]["answer"] == final["answer"]

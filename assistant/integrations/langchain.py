@@ -15,9 +15,10 @@ Only langchain-core is needed (a base dependency).
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -177,3 +178,12 @@ class AnswerRunnable(Runnable[Any, dict[str, Any]]):
         if "error" in outcome:
             raise outcome["error"]
         yield AddableDict(outcome["result"])
+
+    async def astream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[dict[str, Any]]:
+        """`stream` for async callers: each chunk is awaited off the event loop."""
+        chunks = self.stream(input, config)
+        loop = asyncio.get_running_loop()
+        while (chunk := await loop.run_in_executor(None, next, chunks, _DONE)) is not _DONE:
+            yield chunk
