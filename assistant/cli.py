@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -21,7 +20,6 @@ from assistant.index import Index, IndexError_
 from assistant.ingest import FileResult, ingest_paths
 from assistant.llm import PROVIDERS as LLM_PROVIDERS
 from assistant.llm import LLMError
-from assistant.rerank import RerankerError
 
 app = typer.Typer(
     add_completion=False,
@@ -33,14 +31,7 @@ err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Any] = {}
 
 LLM_HELP = f"{' | '.join(LLM_PROVIDERS)} | package.module:Class (default: config)"
-USER_ERRORS = (
-    ConfigError,
-    IndexError_,
-    EmbeddingError,
-    FileNotFoundError,
-    LLMError,
-    RerankerError,
-)
+USER_ERRORS = (ConfigError, IndexError_, EmbeddingError, FileNotFoundError, LLMError)
 
 
 @app.callback()
@@ -62,7 +53,9 @@ def settings() -> Settings:
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]Error:[/] {escape(message)}")  # keep "[local]" in install hints
+    from rich.markup import escape  # keeps "[local]" in install hints
+
+    err.print(f"[bold red]Error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -211,6 +204,42 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] =
 
 
 @app.command()
+def check(llm: Annotated[str | None, typer.Option("--llm", help=LLM_HELP)] = None) -> None:
+    """Load the configured LLM and say what the answer stage gets from it, and what is missing.
+
+    Exits 1 when the model cannot stream (answers would appear only at the end).
+    """
+    from assistant.llm import get_llm
+
+    s = settings()
+    if llm is not None:
+        s = s.model_copy(update={"llm": s.llm.model_copy(update={"provider": llm})})
+    try:
+        model = get_llm(s)
+    except (LLMError, ValueError) as exc:
+        fail(str(exc))
+        raise
+    if model is None:
+        console.print("extractive: no model; answers quote the passages")
+        return
+    console.print(f"[bold]{'model':18}[/] {model.name}")
+    console.print(f"[bold]{'context (n_ctx)':18}[/] {model.n_ctx} tokens")
+    caps = getattr(model, "capabilities", None)
+    if caps is None:  # built-in providers: both stream; local counts with the model's tokenizer
+        counting = "model" if s.llm.provider == "local" else "estimate"
+        console.print(f"[bold]{'streaming':18}[/] yes\n[bold]{'token counting':18}[/] {counting}")
+        return
+    console.print(f"[bold]{'streaming':18}[/] {'yes' if caps.streaming else 'no'}")
+    console.print(f"[bold]{'token counting':18}[/] {caps.token_count}")
+    console.print(f"[bold]{'max tokens field':18}[/] {caps.max_tokens_field or 'none'}")
+    console.print(f"[bold]{'structured output':18}[/] {'yes' if caps.structured_output else 'no'}")
+    for item in caps.missing:
+        err.print(f"[yellow]missing:[/] {item}")
+    if not caps.streaming:
+        raise typer.Exit(1)
+
+
+@app.command()
 def search(
     query: Annotated[str, typer.Argument(help="The question or search terms")],
     k: Annotated[int, typer.Option("--k", "-k", help="How many passages")] = 5,
@@ -275,42 +304,6 @@ def reindex() -> None:
     console.print(
         f"re-embedded {n} chunks with {index.embedder.name} in {time.perf_counter() - t0:.1f}s"
     )
-
-
-@app.command()
-def check(llm: Annotated[str | None, typer.Option("--llm", help=LLM_HELP)] = None) -> None:
-    """Load the configured LLM and say what the answer stage gets from it, and what is missing.
-
-    Exits 1 when the model cannot stream (answers would appear only at the end).
-    """
-    from assistant.llm import get_llm
-
-    s = settings()
-    if llm is not None:
-        s = s.model_copy(update={"llm": s.llm.model_copy(update={"provider": llm})})
-    try:
-        model = get_llm(s)
-    except (LLMError, ValueError) as exc:
-        fail(str(exc))
-        raise
-    if model is None:
-        console.print("extractive: no model; answers quote the passages")
-        return
-    console.print(f"[bold]{'model':18}[/] {model.name}")
-    console.print(f"[bold]{'context (n_ctx)':18}[/] {model.n_ctx} tokens")
-    caps = getattr(model, "capabilities", None)
-    if caps is None:  # built-in providers: both stream; local counts with the model's tokenizer
-        counting = "model" if s.llm.provider == "local" else "estimate"
-        console.print(f"[bold]{'streaming':18}[/] yes\n[bold]{'token counting':18}[/] {counting}")
-        return
-    console.print(f"[bold]{'streaming':18}[/] {'yes' if caps.streaming else 'no'}")
-    console.print(f"[bold]{'token counting':18}[/] {caps.token_count}")
-    console.print(f"[bold]{'max tokens field':18}[/] {caps.max_tokens_field or 'none'}")
-    console.print(f"[bold]{'structured output':18}[/] {'yes' if caps.structured_output else 'no'}")
-    for item in caps.missing:
-        err.print(f"[yellow]missing:[/] {item}")
-    if not caps.streaming:
-        raise typer.Exit(1)
 
 
 def _answerer(llm: str | None):  # noqa: ANN202

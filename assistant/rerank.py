@@ -13,14 +13,14 @@ import threading
 from dataclasses import replace
 from typing import Any
 
-from assistant.config import RetrievalSettings
+from assistant.config import ConfigError, RetrievalSettings
 from assistant.schema import Passage
 
 _models: dict[str, Any] = {}
 _lock = threading.Lock()
 
 
-class RerankerError(Exception):
+class RerankerError(ConfigError):
     """The configured reranker cannot be loaded; the message says what to do."""
 
 
