@@ -67,13 +67,13 @@ class ChunkingSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
     k: int = 5
-    # How many candidates each retriever contributes before fusion.
-    candidates: int = 30
-    rrf_k: int = 60
     # A sentence-transformers CrossEncoder name or folder that reorders the fused
     # candidates; "" = off (no reranker weights are installable offline).
     reranker: str = ""
     rerank_candidates: int = 20  # fused passages the reranker reads (one model pass each)
+    # How many candidates each retriever contributes before fusion.
+    candidates: int = 30
+    rrf_k: int = 60
 
 
 class LLMSettings(BaseModel):
