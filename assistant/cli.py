@@ -53,7 +53,9 @@ def settings() -> Settings:
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]Error:[/] {message}")
+    from rich.markup import escape  # keeps "[local]" in install hints
+
+    err.print(f"[bold red]Error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -199,6 +201,42 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] =
             d["doc_id"], d["title"], str(d["chunks"]), str(d["chars"]), d["status"], d["added"]
         )
     console.print(table)
+
+
+@app.command()
+def check(llm: Annotated[str | None, typer.Option("--llm", help=LLM_HELP)] = None) -> None:
+    """Load the configured LLM and say what the answer stage gets from it, and what is missing.
+
+    Exits 1 when the model cannot stream (answers would appear only at the end).
+    """
+    from assistant.llm import get_llm
+
+    s = settings()
+    if llm is not None:
+        s = s.model_copy(update={"llm": s.llm.model_copy(update={"provider": llm})})
+    try:
+        model = get_llm(s)
+    except (LLMError, ValueError) as exc:
+        fail(str(exc))
+        raise
+    if model is None:
+        console.print("extractive: no model; answers quote the passages")
+        return
+    console.print(f"[bold]{'model':18}[/] {model.name}")
+    console.print(f"[bold]{'context (n_ctx)':18}[/] {model.n_ctx} tokens")
+    caps = getattr(model, "capabilities", None)
+    if caps is None:  # built-in providers: both stream; local counts with the model's tokenizer
+        counting = "model" if s.llm.provider == "local" else "estimate"
+        console.print(f"[bold]{'streaming':18}[/] yes\n[bold]{'token counting':18}[/] {counting}")
+        return
+    console.print(f"[bold]{'streaming':18}[/] {'yes' if caps.streaming else 'no'}")
+    console.print(f"[bold]{'token counting':18}[/] {caps.token_count}")
+    console.print(f"[bold]{'max tokens field':18}[/] {caps.max_tokens_field or 'none'}")
+    console.print(f"[bold]{'structured output':18}[/] {'yes' if caps.structured_output else 'no'}")
+    for item in caps.missing:
+        err.print(f"[yellow]missing:[/] {item}")
+    if not caps.streaming:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -71,6 +71,10 @@ class ChunkingSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
     k: int = 5
+    # A sentence-transformers CrossEncoder name or folder that reorders the fused
+    # candidates; "" = off (no reranker weights are installable offline).
+    reranker: str = ""
+    rerank_candidates: int = 20  # fused passages the reranker reads (one model pass each)
     # How many candidates each retriever contributes before fusion.
     candidates: int = 30
     rrf_k: int = 60
@@ -87,7 +91,8 @@ class LLMSettings(BaseModel):
     model_path: str = ""
     n_ctx: int = 4096
     threads: int = 2
-    # openai-compatible server
+    # openai: the server's model name. langchain: "provider:model" for init_chat_model,
+    # e.g. "ollama:qwen2.5:7b", "openai:gpt-4o-mini", "deepseek:deepseek-chat".
     base_url: str = "http://127.0.0.1:8000/v1"
     model: str = "qwen2.5-1.5b-instruct"
     api_key_env: str = "OPENAI_API_KEY"
@@ -97,6 +102,8 @@ class LLMSettings(BaseModel):
     max_tokens: int = 300
     # Prompt budget for retrieved passages, in the model's tokens.
     context_tokens: int = 400
+    # langchain: extra keyword arguments for init_chat_model (they override the derived ones).
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("provider")
     @classmethod
