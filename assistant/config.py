@@ -64,6 +64,19 @@ class ChunkingSettings(BaseModel):
     overlap_chars: int = 60
 
 
+class IngestSettings(BaseModel):
+    # A bigger file is refused with a message (it would take long and much memory).
+    max_file_mb: float = 50
+    # Chunks embedded and written to the vector store at a time: bounds memory on big files.
+    batch_chunks: int = 256
+
+
+class StoreSettings(BaseModel):
+    # One writer at a time holds data_dir/.write.lock; another waits this long for it
+    # (0: as long as it takes), then gives up with a message naming the holder.
+    lock_timeout_s: float = 0
+
+
 class RetrievalSettings(BaseModel):
     mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
     k: int = 5
@@ -131,6 +144,8 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
