@@ -34,6 +34,7 @@ class Index:
     def __init__(self, settings: Settings, embedder: Any = None, check_model: bool = True) -> None:
         self.settings = settings
         self.lock = WriteLock(settings.data_dir)
+        self.last_repair: dict[str, int] = {}  # what the last outermost write repaired
         self.catalog = Catalog(settings.catalog_path)
         self.embedder = embedder or make_embedder(settings.embedding)
         self.vectors: VectorStore = VECTOR_STORES["chroma"](
@@ -49,7 +50,9 @@ class Index:
         yields that repair's counts; nested holds in the same thread yield {}."""
         outermost = not self.lock.held()
         with self.lock.hold(command, self.settings.store.lock_timeout_s, on_wait):
-            yield self._reconcile() if outermost else {}
+            if outermost:
+                self.last_repair = self._reconcile()
+            yield self.last_repair if outermost else {}
 
     def embed_chunks(self, chunks: list[Chunk], on_embedded: Any = None) -> np.ndarray:
         """Vectors for chunks, from the cache where the same text was embedded before."""
