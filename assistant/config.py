@@ -92,6 +92,11 @@ class LLMSettings(BaseModel):
     model_path: str = ""
     n_ctx: int = 4096
     threads: int = 2
+    # Prompt tokens per llama.cpp batch: its compute buffer grows with it (vocab x batch).
+    n_batch: int = 512
+    # False: weights are read into memory once. True (mmap) keeps the file's pages resident
+    # beside the copies llama.cpp repacks for the CPU: +600 MB RSS for the default model.
+    use_mmap: bool = False
     # openai-compatible server
     base_url: str = "http://127.0.0.1:8000/v1"
     model: str = "qwen2.5-1.5b-instruct"
