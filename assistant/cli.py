@@ -24,6 +24,7 @@ from rich.table import Table
 from assistant.config import ConfigError, Settings, load_settings
 from assistant.embeddings import EmbeddingError
 from assistant.index import Index, IndexError_
+from assistant.index.lock import describe_holder
 from assistant.ingest import FileResult, ingest_paths
 from assistant.llm import PROVIDERS as LLM_PROVIDERS
 from assistant.llm import LLMError
@@ -192,6 +193,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] =
     info = {
         "data_dir": str(s.data_dir.resolve()),
         "vector_store": s.vector_store.url or str(s.chroma_dir.resolve()),
+        "schema_version": index.catalog.schema_version,
+        "writer": describe_holder(w) if (w := index.lock.writer()) is not None else "none",
         "embedding_model": index.embedder.name,
         "embedding_dim": index.embedder.dim,
         "documents": len(docs),
@@ -219,6 +222,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] =
     for key in (
         "data_dir",
         "vector_store",
+        "schema_version",
+        "writer",
         "embedding_model",
         "embedding_dim",
         "documents",

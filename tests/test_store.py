@@ -192,10 +192,11 @@ def test_a_writer_gives_up_after_the_timeout_naming_the_holder(tmp_path, embedde
             ingest_paths(index, [SEEDS], on_wait=notes.append)
         assert 0.9 < time.monotonic() - t0 < 10
         assert notes == [notes[0]] and notes[0].startswith("waiting for the reindex")
-        assert WriteLock(data).holder()["pid"] == holder.pid
+        assert WriteLock(data).writer()["pid"] == holder.pid
     finally:
         holder.kill()
         holder.wait()
+    assert WriteLock(data).writer() is None  # its holder file remains, its lock does not
     # The kernel dropped the dead holder's lock: the next writer goes straight in.
     report = ingest_paths(index, [SEEDS / "000_049d4401db69d305.txt"])
     assert report.count("added") == 1

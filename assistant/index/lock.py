@@ -64,6 +64,21 @@ class WriteLock:
         except (OSError, ValueError):
             return None
 
+    def writer(self) -> dict | None:
+        """The holder if some writer holds the lock now, else None (a holder file left by
+        a killed writer does not count: the kernel released its lock)."""
+        if not self.path.exists():
+            return None
+        fd = os.open(self.path, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        except BlockingIOError:
+            return self.holder() or {}
+        finally:
+            os.close(fd)
+
     def held(self) -> bool:
         """Does this thread hold the lock?"""
         return getattr(self._local, "depth", 0) > 0
