@@ -68,6 +68,19 @@ class ChunkingSettings(BaseModel):
     overlap_chars: int = 60
 
 
+class IngestSettings(BaseModel):
+    # A bigger file is refused with a message (it would take long and much memory).
+    max_file_mb: float = 50
+    # Chunks embedded and written to the vector store at a time: bounds memory on big files.
+    batch_chunks: int = 256
+
+
+class StoreSettings(BaseModel):
+    # One writer at a time holds data_dir/.write.lock; another waits this long for it
+    # (0: as long as it takes), then gives up with a message naming the holder.
+    lock_timeout_s: float = 0
+
+
 class RetrievalSettings(BaseModel):
     mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
     k: int = 5
@@ -91,6 +104,11 @@ class LLMSettings(BaseModel):
     model_path: str = ""
     n_ctx: int = 4096
     threads: int = 2
+    # Prompt tokens per llama.cpp batch: its compute buffer grows with it (vocab x batch).
+    n_batch: int = 512
+    # False: weights are read into memory once. True (mmap) keeps the file's pages resident
+    # beside the copies llama.cpp repacks for the CPU: +600 MB RSS for the default model.
+    use_mmap: bool = False
     # openai: the server's model name. langchain: "provider:model" for init_chat_model,
     # e.g. "ollama:qwen2.5:7b", "openai:gpt-4o-mini", "deepseek:deepseek-chat".
     base_url: str = "http://127.0.0.1:8000/v1"
@@ -146,6 +164,8 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
