@@ -8,12 +8,18 @@ evaluation) can see why it was found.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from assistant.index import Index, query_terms
+from assistant.rerank import candidates, rerank
 from assistant.schema import Passage
 
 MODES = ("hybrid", "dense", "keyword")
+# Keyword search runs here while the calling thread embeds the question and queries
+# Chroma: onnxruntime, Chroma's Rust core and SQLite all release the GIL while they work.
+_KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword-search")
 
 
 def _overlaps(a: Passage, b: Passage) -> bool:
@@ -24,6 +30,29 @@ def _overlaps(a: Passage, b: Passage) -> bool:
     return shared > 0.5 * min(a.end - a.start, b.end - b.start)
 
 
+def _dense(
+    index: Index, query: str, n: int, doc_ids: Sequence[str] | None, timings: dict[str, float]
+) -> list[tuple[str, float]]:
+    t0 = time.perf_counter()
+    vector = index.embedder.embed_query(query)
+    t1 = time.perf_counter()
+    ranking = index.vectors.query(vector, n, doc_ids)
+    timings["embedding_ms"] = (t1 - t0) * 1000
+    timings["chroma_ms"] = (time.perf_counter() - t1) * 1000
+    return ranking
+
+
+def _keyword(
+    index: Index, text: str, n: int, doc_ids: Sequence[str] | None, timings: dict[str, float]
+) -> list[tuple[str, float]]:
+    t0 = time.perf_counter()
+    ranking = index.catalog.keyword_search(
+        query_terms(text), n, doc_ids, index.settings.retrieval.keyword_max_matches
+    )
+    timings["keyword_ms"] = (time.perf_counter() - t0) * 1000
+    return ranking
+
+
 def search(
     index: Index,
     query: str,
@@ -31,20 +60,38 @@ def search(
     mode: str | None = None,
     doc_ids: Sequence[str] | None = None,
     keyword_query: str | None = None,
+    concurrent: bool = True,
+    timings: dict[str, float] | None = None,
 ) -> list[Passage]:
-    """The k best passages for a question; `keyword_query` lets a caller add search terms."""
+    """The k best passages for a question; `keyword_query` lets a caller add search terms.
+
+    In hybrid mode the keyword search runs in a worker thread beside the dense one
+    (`concurrent=False` runs them one after the other; the result is the same). `timings`,
+    if given, receives embedding_ms, chroma_ms, keyword_ms, fusion_ms and total_ms.
+    """
+    t0 = time.perf_counter()
     cfg = index.settings.retrieval
     k = k or cfg.k
     mode = mode or cfg.mode
     if mode not in MODES:
         raise ValueError(f"unknown search mode '{mode}' (use one of {', '.join(MODES)})")
     n = max(cfg.candidates, k * 3)
+    spent: dict[str, float] = {}
+    keyword_text = keyword_query or query
     rankings: dict[str, list[tuple[str, float]]] = {}
-    if mode in ("hybrid", "dense"):
-        rankings["dense"] = index.vectors.query(index.embedder.embed_query(query), n, doc_ids)
-    if mode in ("hybrid", "keyword"):
-        terms = query_terms(keyword_query or query)
-        rankings["keyword"] = index.catalog.keyword_search(terms, n, doc_ids)
+    if mode == "hybrid" and concurrent:
+        pending = _KEYWORD_POOL.submit(_keyword, index, keyword_text, n, doc_ids, spent)
+        try:
+            rankings["dense"] = _dense(index, query, n, doc_ids, spent)
+        finally:  # never leave a keyword search running behind a failed dense one
+            wait([pending])
+        rankings["keyword"] = pending.result()
+    else:
+        if mode in ("hybrid", "dense"):
+            rankings["dense"] = _dense(index, query, n, doc_ids, spent)
+        if mode in ("hybrid", "keyword"):
+            rankings["keyword"] = _keyword(index, keyword_text, n, doc_ids, spent)
+    t_fuse = time.perf_counter()
 
     scores: dict[str, float] = {}
     ranks: dict[str, dict[str, int]] = {}
@@ -54,6 +101,7 @@ def search(
             fused = 1.0 / (cfg.rrf_k + rank) if mode == "hybrid" else raw
             scores[chunk_id] = scores.get(chunk_id, 0.0) + fused
     ordered = sorted(scores, key=lambda cid: -scores[cid])
+    wanted = candidates(cfg, k)  # more than k when a reranker reorders them
     chunks = index.catalog.chunks(ordered[: n * 2])
     passages: list[Passage] = []
     for chunk_id in ordered:
@@ -74,6 +122,12 @@ def search(
         if any(_overlaps(p, kept) for kept in passages):
             continue
         passages.append(p)
-        if len(passages) == k:
+        if len(passages) == wanted:
             break
+    passages = rerank(cfg, query, passages, k)
+    if timings is not None:
+        end = time.perf_counter()
+        timings.update(spent)
+        timings["fusion_ms"] = (end - t_fuse) * 1000
+        timings["total_ms"] = (end - t0) * 1000
     return passages

@@ -1,8 +1,9 @@
 """`make bench`: what the assistant costs on this machine, as a table and a JSON file.
 
 Every figure is the median (and p90 where it applies) of repeated runs. Sections:
-embedding, ingest, search at 1x/10x/100x the seeds, answering, memory. Run one section
-with `--only search` (repeatable); `--quick` uses fewer repetitions.
+embedding, ingest, search at 1x/10x/100x the seeds, answering, memory; `bigfile` (one
+generated text file, `--big-mb`) runs only when named. Run one section with `--only search`
+(repeatable); `--quick` uses fewer repetitions.
 """
 
 from __future__ import annotations
@@ -132,64 +133,179 @@ def bench_ingest(reps: int) -> dict[str, Any]:
     }
 
 
-def grow(index: Index, copies: int) -> int:
-    """Add copies of every seed chunk under new document ids, reusing their vectors."""
-    from dataclasses import replace
-
-    from assistant.index import Catalog
-
-    base = [c for c in index.catalog.all_chunks() if not c.doc_id.startswith("copy")]
-    by_doc: dict[str, list] = {}
-    for c in base:
-        by_doc.setdefault(c.doc_id, []).append(c)
-    for i in range(1, copies):
-        for doc_id, chunks in by_doc.items():
-            new_id = f"copy{i:03d}-{doc_id}"
-            if index.catalog.document(new_id):
-                continue
-            copied = [replace(c, doc_id=new_id, chunk_id=f"{c.chunk_id}-c{i}") for c in chunks]
-            keys = [Catalog.cache_key(index.embedder.name, c.embed_text()) for c in chunks]
-            cached = index.catalog.cached_vectors(keys)
-            import numpy as np
-
-            vectors = np.stack([cached[k] for k in keys])
-            index.add(new_id, "", copied[0].title, "copy", copied, vectors)
-    return index.catalog.chunk_count()
+SIZES = (9_400, 20_000)
+BIG = 200_000
+CACHE = ROOT / "data" / "bench-cache"
 
 
-def bench_search(reps: int) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp())
-    index = Index(settings_for(tmp / "data"))
-    ingest_paths(index, [SEEDS])
+def _proc_status(pid: int | str, field: str) -> float:
+    """A /proc/PID/status memory field (VmRSS, VmHWM) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _du_mb(path: Path) -> float:
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return round(sum(p.stat().st_size for p in files) / 1e6, 1)
+
+
+def _seeds_store(cache: Path) -> Path:
+    """The seeds ingested once (with their embeddings cached) under the bench cache."""
+    import re
+
+    from assistant.embeddings import make_embedder
+
+    s = settings_for(cache)
+    name = make_embedder(s.embedding).name
+    root = cache / re.sub(r"[^\w.-]+", "_", name)
+    seeds = root / "seeds"
+    if not (seeds / "built.json").is_file():
+        shutil.rmtree(seeds, ignore_errors=True)
+        index = Index(settings_for(seeds))
+        ingest_paths(index, [SEEDS])
+        del index
+        (seeds / "built.json").write_text(json.dumps({"seeds": str(SEEDS)}))
+    return seeds
+
+
+def measure_search(data_dir: Path, url: str, reps: int) -> dict[str, Any]:
+    """One store, in its own process (so its RSS is its own): latency of each search mode,
+    where hybrid's time goes, and the process's memory."""
+    from assistant.index import query_terms
+
+    s = settings_for(data_dir, vector_store={"url": url})
+    index = Index(s)
     questions = [q.question for q in QUESTIONS if q.lang == "zh"][:50]
+    row: dict[str, Any] = {"chunks": index.catalog.chunk_count()}
+    for q in questions[:3]:
+        search(index, q)  # warm: model, Chroma's segments, SQLite's pages
+    for name, mode, concurrent in (
+        ("dense", "dense", True),
+        ("keyword", "keyword", True),
+        ("hybrid_serial", "hybrid", False),
+        ("hybrid", "hybrid", True),
+    ):
+        times, parts = [], []
+        for _ in range(reps):
+            for q in questions:
+                t: dict[str, float] = {}
+                search(index, q, 5, mode, concurrent=concurrent, timings=t)
+                times.append(t["total_ms"])
+                parts.append(t)
+        row[name] = stats(times)
+        if name == "hybrid":
+            row["hybrid_parts"] = {
+                part: stats([t[part] for t in parts])
+                for part in ("embedding_ms", "chroma_ms", "keyword_ms", "fusion_ms")
+            }
+    vectors = {q: index.embedder.embed_query(q) for q in questions}
+    row["chroma_only"] = stats(
+        [timed(index.vectors.query, vectors[q], 30, None)[0] for q in questions]
+    )
+    row["query_embedding"] = stats([timed(index.embedder.embed_query, q)[0] for q in questions])
+    row["fts5_only"] = stats(
+        [
+            timed(
+                index.catalog.keyword_search,
+                query_terms(q),
+                30,
+                None,
+                s.retrieval.keyword_max_matches,
+            )[0]
+            for q in questions
+        ]
+    )
+    row["rss_mb"] = _proc_status("self", "VmRSS")
+    row["peak_rss_mb"] = _proc_status("self", "VmHWM")
+    return row
+
+
+def _measure_child(data_dir: Path, url: str, reps: int) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--measure-search", str(data_dir), "--reps", str(reps)]
+    if url:
+        cmd += ["--url", url]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if out.returncode:
+        raise RuntimeError(f"search measurement failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _chroma_server(path: Path) -> tuple[subprocess.Popen, str]:
+    """`chroma run` on a store's Chroma folder, on a free loopback port."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    exe = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen(
+        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 300
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2)
+            return proc, url
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("chroma server did not start") from None
+            time.sleep(0.5)
+
+
+def bench_search(reps: int, big: bool, server: bool, cache: Path = CACHE) -> dict[str, Any]:
+    """Search at the seeds' size, about 9,400 and 20,000 chunks (and 200,000 with `big`),
+    against embedded Chroma and a `chroma run` server. Stores are built once (see
+    benchmarks/synth.py) and kept under data/bench-cache/."""
+    from benchmarks import synth
+
+    seeds = _seeds_store(cache)
+    stores = [seeds] + [
+        synth.cached_store(
+            seeds.parent,
+            seeds,
+            size,
+            lambda p: Index(settings_for(p)),
+            log=lambda m: print(m, file=sys.stderr),
+        )
+        for size in (*SIZES, *((BIG,) if big else ()))
+    ]
     out: dict[str, Any] = {}
-    per_copy = max(1, index.catalog.chunk_count())
-    for scale in (1, 10, 100, -(-20000 // per_copy)):  # the last: about 20,000 chunks
-        t0 = time.perf_counter()
-        size = grow(index, scale)
-        grow_s = time.perf_counter() - t0
-        row: dict[str, Any] = {"chunks": size, "build_s": round(grow_s, 1)}
-        vectors = {q: index.embedder.embed_query(q) for q in questions}
-        for mode in ("dense", "keyword", "hybrid"):
-            search(index, questions[0], mode=mode)  # warm
-            times = []
-            for _ in range(reps):
-                for q in questions:
-                    times.append(timed(search, index, q, 5, mode)[0])
-            row[mode] = stats(times)
-        # the same searches with the query vector already computed: the store's own cost
-        times = []
-        for q in questions:
-            ms, _ = timed(index.vectors.query, vectors[q], 30, None)
-            times.append(ms)
-        row["chroma_only"] = stats(times)
-        row["query_embedding"] = stats([timed(index.embedder.embed_query, q)[0] for q in questions])
-        out[f"{scale}x"] = row
+    for path in stores:
+        built = json.loads((path / "built.json").read_text())
+        row: dict[str, Any] = {
+            "disk_mb": {
+                "chroma": _du_mb(path / "chroma"),
+                "catalog": _du_mb(path / "catalog.sqlite3"),
+            },
+            "build_s": built.get("build_s"),
+        }
+        row["embedded"] = _measure_child(path, "", reps)
+        label = f"{row['embedded']['chunks']}"
         print(
-            f"  search {scale}x: {row['chunks']} chunks, hybrid median {row['hybrid']['median']} ms",
+            f"  search {label} embedded: hybrid {row['embedded']['hybrid']['median']} ms",
             file=sys.stderr,
         )
-    shutil.rmtree(tmp)
+        if server:
+            proc, url = _chroma_server(path / "chroma")
+            try:
+                row["server"] = _measure_child(path, url, reps)
+                row["server"]["server_rss_mb"] = _proc_status(proc.pid, "VmRSS")
+                row["server"]["server_peak_rss_mb"] = _proc_status(proc.pid, "VmHWM")
+            finally:
+                proc.terminate()
+                proc.wait(timeout=60)
+            print(
+                f"  search {label} server: hybrid {row['server']['hybrid']['median']} ms",
+                file=sys.stderr,
+            )
+        out[label] = row
     return out
 
 
@@ -236,11 +352,56 @@ def bench_answer(reps: int, with_local: bool) -> dict[str, Any]:
     return out
 
 
-def bench_memory() -> dict[str, Any]:
-    """RSS of the real app (python app.py) idle with the local model loaded, and while answering."""
+def big_text(path: Path, mb: float) -> Path:
+    """A big text file made of the seeds, repeated; every 8th copy starts with a numbered
+    line, so some chunks are new to the embedding cache and most are not (as in a corpus
+    with boilerplate). Generated, never committed."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    with path.open("w", encoding="utf-8") as out:
+        size, n = 0, 0
+        while size < mb * 1024 * 1024:
+            head = f"汇编本{n}：以下为第{n}份资料。\n" if n % 8 == 0 else ""
+            part = head + texts[n % len(texts)] + "\n\n"
+            out.write(part)
+            size += len(part.encode("utf-8"))
+            n += 1
+    return path
+
+
+def bench_bigfile(mb: float) -> dict[str, Any]:
+    """One big text file ingested in a child process: wall time, chunks, peak RSS."""
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        path = big_text(tmp / f"big_{mb:g}mb.txt", mb)
+        settings_mb = max(50.0, mb + 1)
+        os.environ["ASSISTANT_INGEST__MAX_FILE_MB"] = str(settings_mb)
+        try:
+            c = _ingest_child(tmp / "data", [path])
+        finally:
+            del os.environ["ASSISTANT_INGEST__MAX_FILE_MB"]
+        return {
+            "file_mb": round(path.stat().st_size / 1024 / 1024, 1),
+            "chunks": c["chunks"],
+            "embedded": c["embedded"],
+            "s": round(c["s"], 1),
+            "chunks_per_s": round(c["chunks"] / c["s"], 1),
+            "peak_rss_mb": round(c["rss_mb"]),
+            "s_per_40mb_extrapolated": round(c["s"] * 40 / (path.stat().st_size / 1024 / 1024)),
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench_memory(mmap: bool = False) -> dict[str, Any]:
+    """RSS of the real app (python app.py) with the local model: idle, after one answer,
+    after uploading five files, and its peak (VmHWM) after two sessions asked at once."""
     import socket
+    import threading
     import urllib.request
 
+    from assistant.models import bundled_model_path
+
+    gguf = bundled_model_path(load_settings().cache_dir)  # assembled once, reused
     tmp = Path(tempfile.mkdtemp())
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -250,6 +411,8 @@ def bench_memory() -> dict[str, Any]:
         "ASSISTANT_DATA_DIR": str(tmp / "data"),
         "ASSISTANT_UI__PORT": str(port),
         "ASSISTANT_LLM__PROVIDER": "local",
+        "ASSISTANT_LLM__MODEL_PATH": str(gguf),
+        "ASSISTANT_LLM__USE_MMAP": "true" if mmap else "false",
     }
     proc = subprocess.Popen(
         [sys.executable, "app.py"],
@@ -276,30 +439,100 @@ def bench_memory() -> dict[str, Any]:
                     raise RuntimeError("app did not start") from None
                 time.sleep(1)
         time.sleep(2)
-        idle = status("VmRSS")
-        from gradio_client import Client
+        from gradio_client import Client, handle_file
 
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        client.predict("鹤淇产业集聚区入驻了多少家企业？", [], "local", 5, api_name="/respond")
-        return {
-            "app_idle_with_model_rss_mb": round(idle),
-            "app_peak_rss_mb_after_answer": round(status("VmHWM")),
-        }
+        url = f"http://127.0.0.1:{port}/"
+        out: dict[str, Any] = {"use_mmap": mmap, "app_started_rss_mb": round(status("VmRSS"))}
+        client = Client(url, verbose=False)
+        client.predict(
+            "鹤淇产业集聚区入驻了多少家企业？", [], "local", 5, "auto", api_name="/respond"
+        )
+        out["after_first_answer_rss_mb"] = round(status("VmRSS"))
+        uploads = tmp / "uploads"
+        uploads.mkdir()
+        for i, seed in enumerate(sorted(SEEDS.glob("*.txt"))):
+            (uploads / f"upload_{i}.txt").write_text(
+                f"上传副本{i}。\n" + seed.read_text(encoding="utf-8"), encoding="utf-8"
+            )
+        client.predict([handle_file(str(p)) for p in sorted(uploads.iterdir())], api_name="/upload")
+        out["after_upload_rss_mb"] = round(status("VmRSS"))
+        questions = [
+            ["汝州产业集聚区在全省排第几？", "汝南街道2023年省外资金目标是多少万元？"],
+            ["鹤淇产业集聚区规划建设用地多少平方公里？", "鹤淇产业集聚区累计投资多少亿元？"],
+        ]
+
+        def session(qs: list[str]) -> None:
+            c = Client(url, verbose=False)
+            for q in qs:
+                c.predict(q, [], "local", 5, "auto", api_name="/respond")
+
+        threads = [threading.Thread(target=session, args=(qs,)) for qs in questions]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        out["after_two_sessions_rss_mb"] = round(status("VmRSS"))
+        out["app_peak_rss_mb"] = round(status("VmHWM"))
+        return out
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def cpu_info() -> dict[str, Any]:
+    """The CPU's name and the vector instruction sets that decide the embedder's speed."""
+    name, flags = platform.processor(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                name = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+                break
+    except OSError:
+        pass
+    wanted = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
+    return {"name": name, "instruction_sets": [f for f in wanted if f in flags]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--only", action="append", choices=["embedding", "ingest", "search", "answer", "memory"]
+        "--only",
+        action="append",
+        choices=["embedding", "ingest", "search", "answer", "memory", "bigfile"],
+    )
+    parser.add_argument(
+        "--big-mb",
+        type=float,
+        default=4.0,
+        help="bigfile: size of the generated text file (40 takes ~10x as long)",
+    )
+    parser.add_argument(
+        "--mmap", action="store_true", help="memory: map the GGUF (llm.use_mmap) for comparison"
     )
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--no-local", action="store_true", help="skip the local LLM")
+    parser.add_argument(
+        "--big", action="store_true", help="search: add the 200,000-chunk store (built once)"
+    )
+    parser.add_argument(
+        "--no-server", action="store_true", help="search: skip the `chroma run` server runs"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument(
+        "--cache", type=Path, default=CACHE, help="search: where built stores are kept"
+    )
+    # internal: one store's search measurement, run in a child process
+    parser.add_argument("--measure-search", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--url", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--reps", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure_search:
+        print(json.dumps(measure_search(args.measure_search, args.url, args.reps)))
+        return
     reps = 2 if args.quick else 5
     sections = args.only or ["embedding", "ingest", "search", "answer", "memory"]
     commit = subprocess.run(
@@ -309,6 +542,7 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "commit": commit,
         "cores": os.cpu_count(),
+        "cpu": cpu_info(),
         "machine": platform.machine(),
         "python": platform.python_version(),
         "loadavg_at_start": os.getloadavg(),
@@ -320,11 +554,13 @@ def main() -> None:
         elif name == "ingest":
             result[name] = bench_ingest(reps)
         elif name == "search":
-            result[name] = bench_search(max(1, reps // 2))
+            result[name] = bench_search(max(1, reps // 2), args.big, not args.no_server, args.cache)
         elif name == "answer":
             result[name] = bench_answer(reps, with_local=not args.no_local)
         elif name == "memory" and not args.no_local:
-            result[name] = bench_memory()
+            result[name] = bench_memory(args.mmap)
+        elif name == "bigfile":
+            result[name] = bench_bigfile(args.big_mb)
     result["loadavg_at_end"] = os.getloadavg()
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{time.strftime('%Y-%m-%d-%H%M')}.json"
@@ -348,17 +584,28 @@ def print_table(r: dict[str, Any]) -> None:
             f"(embedded {i['one_changed_embedded']}), peak RSS {i['peak_rss_mb']} MB"
         )
     if "search" in r:
+        print(f"search     medians in ms on {r.get('cpu', {}).get('name', '?')}")
         print(
-            "search     size      chunks  dense ms (med/p90)  keyword ms  hybrid ms   chroma only  query embed"
+            "           chunks  chroma    dense  keyword  hybrid (serial)  | embed  chroma  fts5  fusion"
+            "  | RSS MB (server)  disk MB"
         )
-        for scale, row in r["search"].items():
-            cells = [
-                f"{row[m]['median']:.1f}/{row[m]['p90']:.1f}"
-                for m in ("dense", "keyword", "hybrid", "chroma_only", "query_embedding")
-            ]
-            print(
-                f"           {scale:8} {row['chunks']:7}  {cells[0]:18}  {cells[1]:10}  {cells[2]:10}  {cells[3]:11}  {cells[4]}"
-            )
+        for row in r["search"].values():
+            for where in ("embedded", "server"):
+                m = row.get(where)
+                if not m:
+                    continue
+                parts = m["hybrid_parts"]
+                rss = f"{m['rss_mb']:.0f}" + (
+                    f" ({m['server_rss_mb']:.0f})" if "server_rss_mb" in m else ""
+                )
+                disk = row["disk_mb"]["chroma"] + row["disk_mb"]["catalog"]
+                print(
+                    f"           {m['chunks']:6}  {where:8}  {m['dense']['median']:5.1f}  {m['keyword']['median']:7.1f}"
+                    f"  {m['hybrid']['median']:6.1f} ({m['hybrid_serial']['median']:5.1f})"
+                    f"  | {parts['embedding_ms']['median']:5.1f}  {parts['chroma_ms']['median']:6.1f}"
+                    f"  {parts['keyword_ms']['median']:4.1f}  {parts['fusion_ms']['median']:6.1f}"
+                    f"  | {rss:15}  {disk:.0f}"
+                )
     if "answer" in r:
         for provider, a in r["answer"].items():
             if isinstance(a, dict):
@@ -371,10 +618,18 @@ def print_table(r: dict[str, Any]) -> None:
                     f"answer     {provider:10} first token {a['first_token_ms']['median'] / 1000:.1f} s, total {a['total_ms']['median'] / 1000:.1f} s, "
                     f"prompt {a['prompt_tokens']['median']:.0f} tokens, generation {gen} tok/s"
                 )
+    if "bigfile" in r:
+        b = r["bigfile"]
+        print(
+            f"big file   {b['file_mb']} MB, {b['chunks']} chunks ({b['embedded']} embedded) in {b['s']} s, "
+            f"peak RSS {b['peak_rss_mb']} MB; ~{b['s_per_40mb_extrapolated']} s for 40 MB"
+        )
     if "memory" in r:
         m = r["memory"]
         print(
-            f"memory     app idle with model {m['app_idle_with_model_rss_mb']} MB, peak after answering {m['app_peak_rss_mb_after_answer']} MB"
+            f"memory     app (use_mmap={m['use_mmap']}) started {m['app_started_rss_mb']} MB, after an answer "
+            f"{m['after_first_answer_rss_mb']} MB, after 5 uploads {m['after_upload_rss_mb']} MB, after two sessions "
+            f"{m['after_two_sessions_rss_mb']} MB; peak {m['app_peak_rss_mb']} MB"
         )
 
 

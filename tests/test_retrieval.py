@@ -112,3 +112,43 @@ def test_cli_reports_bad_input_without_a_traceback(tmp_path):
         timeout=120,
     )
     assert cfg.returncode == 2 and "does not exist" in cfg.stderr and "Traceback" not in cfg.stderr
+
+
+def test_concurrent_hybrid_search_equals_running_the_retrievers_one_after_the_other(seeded):
+    """The keyword search runs in a worker thread beside the dense one: same fused result,
+    scores, ranks and order as running them in turn, for every evaluation question."""
+    questions = load_questions(ROOT / "evals" / "questions.jsonl")
+    for q in questions:
+        serial = search(seeded, q.question, k=10, concurrent=False)
+        timings: dict[str, float] = {}
+        together = search(seeded, q.question, k=10, concurrent=True, timings=timings)
+        assert [p.to_dict() for p in together] == [p.to_dict() for p in serial], q.id
+        assert set(timings) == {
+            "embedding_ms",
+            "chroma_ms",
+            "keyword_ms",
+            "fusion_ms",
+            "total_ms",
+        }
+    doc = ["002_aea219f0e11938a5.txt"]
+    a = search(seeded, "入驻企业", k=5, doc_ids=doc, keyword_query="入驻 企业 家", concurrent=False)
+    b = search(seeded, "入驻企业", k=5, doc_ids=doc, keyword_query="入驻 企业 家")
+    assert a and [p.to_dict() for p in a] == [p.to_dict() for p in b]
+
+
+def test_concurrent_searches_from_many_threads(seeded):
+    """Several UI sessions searching at once: each thread gets its own answer, unchanged."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [q.question for q in load_questions(ROOT / "evals" / "questions.jsonl")][:16]
+    expected = [[p.chunk_id for p in search(seeded, q, k=5, concurrent=False)] for q in questions]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda q: [p.chunk_id for p in search(seeded, q, k=5)], questions))
+    assert got == expected
+
+
+def test_search_of_an_empty_store_finds_nothing(fresh_index):
+    """The vector query asks Chroma for n results without counting first: an empty (or
+    smaller) collection returns fewer, not an error."""
+    for mode in ("hybrid", "dense", "keyword"):
+        assert search(fresh_index, "鹤淇产业集聚区入驻了多少家企业？", k=5, mode=mode) == []
