@@ -117,6 +117,13 @@ def test_uncited_sentences_get_the_passage_with_their_facts():
     assert out.text() == "全县生产总值286.47亿元，增长6.2%。[2]"
 
 
+def test_a_negative_figure_is_not_read_as_growth():
+    ev = [_ev(1, "产品名称 计量单位 产量 比上年增长(%)\n水泥 万吨 186.3 -4.2")]
+    assert check("水泥产量186.3万吨，比上年增长4.2%[1]。", ev).sentences == []
+    assert check("水泥产量186.3万吨，比上年下降4.2%[1]。", ev).sentences
+    assert check("水泥产量186.3万吨，增长-4.2%[1]。", ev).sentences
+
+
 def test_english_figures_are_matched_by_value():
     ev = [_ev(1, "新增城镇就业8万个，引进项目176个。")]
     out = check("It added 80,000 jobs (8万个) [1].", ev)

@@ -89,7 +89,7 @@ def supported_by(sentence: str, evidence: Evidence, question: str = "") -> bool:
         vals = _values(s, english=False)
         ok = True
         for f in needed:
-            if squash(f) in flat:
+            if squash(f) in flat and _same_sign(f, sentence, flat):
                 continue
             if re.fullmatch(r"[\d.]+", f) and english:
                 want = _values(_with_scale(sentence, f), english=True)
@@ -100,6 +100,22 @@ def supported_by(sentence: str, evidence: Evidence, question: str = "") -> bool:
         if ok:
             return True
     return False
+
+
+def _same_sign(figure: str, sentence: str, evidence: str) -> bool:
+    """A figure the passage gives only as negative ("-4.2") is not "增长4.2%"."""
+    plain = re.compile(rf"(?<![\d.\-−]){re.escape(figure)}(?![\d])")
+    negative = re.compile(rf"[-−]{re.escape(figure)}(?![\d])")
+    if plain.search(evidence):
+        return True  # stated without a sign somewhere: nothing to contradict
+    if not negative.search(evidence):
+        return True
+    return bool(
+        negative.search(squash(sentence))
+        or re.search(
+            r"下降|减少|降低|回落|下滑|负增长|decrease|decline|fell|drop|down", sentence, re.I
+        )
+    )
 
 
 def _with_scale(sentence: str, figure: str) -> str:
