@@ -210,16 +210,7 @@ def measure_search(data_dir: Path, url: str, reps: int) -> dict[str, Any]:
     )
     row["query_embedding"] = stats([timed(index.embedder.embed_query, q)[0] for q in questions])
     row["fts5_only"] = stats(
-        [
-            timed(
-                index.catalog.keyword_search,
-                query_terms(q),
-                30,
-                None,
-                s.retrieval.keyword_max_matches,
-            )[0]
-            for q in questions
-        ]
+        [timed(index.catalog.keyword_search, query_terms(q), 30, None)[0] for q in questions]
     )
     row["rss_mb"] = _proc_status("self", "VmRSS")
     row["peak_rss_mb"] = _proc_status("self", "VmHWM")
