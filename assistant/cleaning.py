@@ -120,10 +120,22 @@ def _tighten(line: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", line)
 
 
+def _drop_control(text: str, step: int = 1 << 18) -> str:
+    """Remove control and format characters (keeping newlines and tabs), a slice at a time:
+    one join over a whole 40 MB file would hold each of its ~13M characters as a separate
+    string object at once (~1 GB)."""
+    return "".join(
+        "".join(
+            ch for ch in text[i : i + step] if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
+        )
+        for i in range(0, len(text), step)
+    )
+
+
 def clean_text(raw: str) -> str:
     """The cleaning pipeline, in the order the defects must be undone."""
     text = normalize_width(raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", ""))
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = _drop_control(text)
     lines = [_CHROME.sub(" ", ln).strip() for ln in text.split("\n")]
     lines = ["" if _PAGE_LINE.match(ln) or _BOILERPLATE.search(ln) else ln for ln in lines]
     lines = _drop_repeated(lines)

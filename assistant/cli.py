@@ -11,12 +11,20 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from assistant.config import ConfigError, Settings, load_settings
 from assistant.embeddings import EmbeddingError
 from assistant.index import Index, IndexError_
+from assistant.index.lock import describe_holder
 from assistant.ingest import FileResult, ingest_paths
 from assistant.llm import PROVIDERS as LLM_PROVIDERS
 from assistant.llm import LLMError
@@ -53,7 +61,9 @@ def settings() -> Settings:
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]Error:[/] {message}")
+    from rich.markup import escape  # keeps "[local]" in install hints
+
+    err.print(f"[bold red]Error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -63,6 +73,20 @@ def open_index(check_model: bool = True) -> Index:
     except USER_ERRORS as exc:
         fail(str(exc))
         raise  # unreachable; keeps type checkers calm
+
+
+def waiting_notice(progress: Progress | None = None, task: Any = None):  # noqa: ANN201
+    """An on_wait callback: the first message printed once, later ones on the progress line."""
+    said = [False]
+
+    def notice(message: str) -> None:
+        if not said[0] or progress is None:
+            (progress.console if progress else err).print(f"[yellow]{message}[/]")
+            said[0] = True
+        else:
+            progress.update(task, description=message)
+
+    return notice
 
 
 def peak_rss_mb() -> float:
@@ -84,18 +108,25 @@ def ingest(
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed} chunks embedded"),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
+        MofNCompleteColumn(),
+        TextColumn("chunks · {task.fields[rate]} · ETA"),
+        TimeRemainingColumn(),
         console=err,
         transient=True,
     ) as progress:
         task = progress.add_task("ingest", total=None, rate="")
+        started = [time.perf_counter()]
+
+        def on_chunks(doc_id: str, n_chunks: int, to_embed: int) -> None:
+            # One bar per file: the chunks the model still has to embed, with an ETA.
+            started[0] = time.perf_counter()
+            progress.reset(task, total=to_embed, description=doc_id, rate="")
 
         def on_embedded(n: int) -> None:
             progress.advance(task, n)
             done = progress.tasks[0].completed
-            progress.update(task, rate=f"{done / max(1e-6, time.perf_counter() - t0):.1f} chunks/s")
+            rate = done / max(1e-6, time.perf_counter() - started[0])
+            progress.update(task, rate=f"{rate:.1f}/s")
 
         def on_file(r: FileResult) -> None:
             style = {"failed": "red", "unchanged": "dim", "deleted": "yellow"}.get(
@@ -110,7 +141,13 @@ def ingest(
 
         try:
             report = ingest_paths(
-                index, paths, prune=prune, on_file=on_file, on_embedded=on_embedded
+                index,
+                paths,
+                prune=prune,
+                on_file=on_file,
+                on_embedded=on_embedded,
+                on_wait=waiting_notice(progress, task),
+                on_chunks=on_chunks,
             )
         except USER_ERRORS as exc:
             fail(str(exc))
@@ -139,7 +176,11 @@ def delete(
 ) -> None:
     """Remove a document and all its chunks."""
     index = open_index()
-    if not index.delete(doc):
+    try:
+        deleted = index.delete(doc, on_wait=waiting_notice())
+    except USER_ERRORS as exc:
+        fail(str(exc))
+    if not deleted:
         known = ", ".join(d.doc_id for d in index.catalog.documents()) or "none"
         fail(f"No document '{doc}'. Known documents: {known}")
     console.print(f"deleted {doc}")
@@ -154,6 +195,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] =
     info = {
         "data_dir": str(s.data_dir.resolve()),
         "vector_store": s.vector_store.url or str(s.chroma_dir.resolve()),
+        "schema_version": index.catalog.schema_version,
+        "writer": describe_holder(w) if (w := index.lock.writer()) is not None else "none",
         "embedding_model": index.embedder.name,
         "embedding_dim": index.embedder.dim,
         "documents": len(docs),
@@ -181,6 +224,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] =
     for key in (
         "data_dir",
         "vector_store",
+        "schema_version",
+        "writer",
         "embedding_model",
         "embedding_dim",
         "documents",
@@ -199,6 +244,42 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] =
             d["doc_id"], d["title"], str(d["chunks"]), str(d["chars"]), d["status"], d["added"]
         )
     console.print(table)
+
+
+@app.command()
+def check(llm: Annotated[str | None, typer.Option("--llm", help=LLM_HELP)] = None) -> None:
+    """Load the configured LLM and say what the answer stage gets from it, and what is missing.
+
+    Exits 1 when the model cannot stream (answers would appear only at the end).
+    """
+    from assistant.llm import get_llm
+
+    s = settings()
+    if llm is not None:
+        s = s.model_copy(update={"llm": s.llm.model_copy(update={"provider": llm})})
+    try:
+        model = get_llm(s)
+    except (LLMError, ValueError) as exc:
+        fail(str(exc))
+        raise
+    if model is None:
+        console.print("extractive: no model; answers quote the passages")
+        return
+    console.print(f"[bold]{'model':18}[/] {model.name}")
+    console.print(f"[bold]{'context (n_ctx)':18}[/] {model.n_ctx} tokens")
+    caps = getattr(model, "capabilities", None)
+    if caps is None:  # built-in providers: both stream; local counts with the model's tokenizer
+        counting = "model" if s.llm.provider == "local" else "estimate"
+        console.print(f"[bold]{'streaming':18}[/] yes\n[bold]{'token counting':18}[/] {counting}")
+        return
+    console.print(f"[bold]{'streaming':18}[/] {'yes' if caps.streaming else 'no'}")
+    console.print(f"[bold]{'token counting':18}[/] {caps.token_count}")
+    console.print(f"[bold]{'max tokens field':18}[/] {caps.max_tokens_field or 'none'}")
+    console.print(f"[bold]{'structured output':18}[/] {'yes' if caps.structured_output else 'no'}")
+    for item in caps.missing:
+        err.print(f"[yellow]missing:[/] {item}")
+    if not caps.streaming:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -256,19 +337,26 @@ def reindex() -> None:
     index = open_index(check_model=False)
     t0 = time.perf_counter()
     with Progress(
-        TextColumn("re-embedding"),
+        TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        MofNCompleteColumn(),
+        TextColumn("chunks · ETA"),
+        TimeRemainingColumn(),
         console=err,
     ) as progress:
-        task = progress.add_task("reindex", total=len(index.catalog.chunk_ids()))
-        n = index.reindex(lambda m: progress.advance(task, m))
+        task = progress.add_task("re-embedding", total=index.to_embed(index.catalog.all_chunks()))
+        try:
+            n = index.reindex(
+                lambda m: progress.advance(task, m), on_wait=waiting_notice(progress, task)
+            )
+        except USER_ERRORS as exc:
+            fail(str(exc))
     console.print(
         f"re-embedded {n} chunks with {index.embedder.name} in {time.perf_counter() - t0:.1f}s"
     )
 
 
-def _answerer(llm: str | None):  # noqa: ANN202
+def _answerer(llm: str | None, index: Index | None = None):  # noqa: ANN202
     from assistant import registry
     from assistant.answer import Answerer
     from assistant.llm import get_llm
@@ -282,7 +370,7 @@ def _answerer(llm: str | None):  # noqa: ANN202
         _state["settings"] = s.model_copy(
             update={"llm": s.llm.model_copy(update={"provider": llm})}
         )
-    index = open_index()
+    index = index or open_index()
     if not index.catalog.documents():
         fail("The index is empty: run `assistant ingest seeds/` (or your own documents) first.")
     try:
@@ -342,8 +430,6 @@ def ask(
 
 
 def _ask_batch(answerer, file: Path, output: Path | None, k: int | None) -> None:  # noqa: ANN001
-    from rich.progress import MofNCompleteColumn
-
     lines = []
     for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
@@ -371,9 +457,17 @@ def _ask_batch(answerer, file: Path, output: Path | None, k: int | None) -> None
 
 @app.command("eval")
 def eval_(
-    set_: Annotated[Path, typer.Option("--set", help="Evaluation set (JSONL)")] = Path(
-        "evals/questions.jsonl"
-    ),
+    set_: Annotated[
+        Path,
+        typer.Option(
+            "--set",
+            help="Evaluation set (JSONL); documents in the same folder are ingested first",
+        ),
+    ] = Path("evals/questions.jsonl"),
+    docs: Annotated[
+        list[Path] | None,
+        typer.Option("--docs", help="More files or folders to ingest before the run (repeatable)"),
+    ] = None,
     llm: Annotated[str | None, typer.Option("--llm", help=LLM_HELP)] = None,
     k: Annotated[int | None, typer.Option("--k", help="Passages given to the answer step")] = None,
     out: Annotated[
@@ -385,17 +479,25 @@ def eval_(
     ] = False,
     baseline: Annotated[
         Path | None,
-        typer.Option("--baseline", help="Report to compare with (default: evals/baseline.json)"),
+        typer.Option(
+            "--baseline", help="Report to compare with (default: baseline.json beside the set)"
+        ),
     ] = None,
     write_baseline: Annotated[
         Path | None, typer.Option("--write-baseline", help="Also save this run as the CI baseline")
     ] = None,
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            "--tolerance", help="With --write-baseline: questions' worth a metric may lose"
+        ),
+    ] = 2,
     compare_: Annotated[
         tuple[Path, Path] | None,
         typer.Option("--compare", help="Print the difference between two report.json files"),
     ] = None,
 ) -> None:
-    """Run the fixed evaluation set; write report.json, report.md and plots."""
+    """Run a fixed evaluation set; write report.json, report.md and plots (all, tune, test)."""
     from assistant import evaluation as ev
 
     if compare_:
@@ -405,7 +507,29 @@ def eval_(
     if not set_.is_file():
         fail(f"No evaluation set at {set_}")
     questions = ev.load_questions(set_)
-    answerer = _answerer("extractive" if retrieval_only else llm)
+    index = open_index()
+    extra = ev.set_documents(set_) + list(docs or [])
+    if extra:
+        try:
+            report_ = ingest_paths(index, extra)
+        except USER_ERRORS as exc:
+            fail(str(exc))
+            raise
+        if report_.failed:
+            fail("; ".join(f"{r.path}: {r.error}" for r in report_.failed))
+        added = report_.count("added") + report_.count("updated")
+        err.print(
+            f"set documents: {added} ingested, {report_.count('unchanged')} already in the store "
+            f"({index.settings.data_dir}); `assistant delete` removes them"
+        )
+    stored = [d.doc_id for d in index.catalog.documents()]
+    missing = ev.missing_documents(questions, stored)
+    if missing:
+        fail(
+            f"The store lacks {len(missing)} document(s) the set asks about: {', '.join(missing[:5])}. "
+            "Ingest them first (`assistant ingest seeds/`) or pass --docs."
+        )
+    answerer = _answerer("extractive" if retrieval_only else llm, index)
     k = k or settings().retrieval.k
     with Progress(
         TextColumn("evaluating"),
@@ -416,11 +540,16 @@ def eval_(
     ) as progress:
         task = progress.add_task("eval", total=len(questions))
         report = ev.run_eval(
-            questions, answerer, k, retrieval_only, on_question=lambda _: progress.advance(task)
+            questions,
+            answerer,
+            k,
+            retrieval_only,
+            on_question=lambda _: progress.advance(task),
+            set_name=set_.as_posix(),
         )
     if retrieval_only:
         report["llm"] = "none"
-    base_path = baseline or Path("evals/baseline.json")
+    base_path = baseline or set_.parent / "baseline.json"
     base = json.loads(base_path.read_text(encoding="utf-8")) if base_path.is_file() else None
     name = report["llm"].split("/")[-1].replace(".gguf", "")
     out = out or Path("reports") / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
@@ -428,16 +557,7 @@ def eval_(
     console.print(ev.render_markdown(report).split("## By type")[0], highlight=False)
     console.print("wrote " + ", ".join(str(p) for p in paths))
     if write_baseline:
-        keep = ("id", "type", "lang", "hit1", "hit5", "accuracy", "refused")
-        slim = {
-            **{
-                k2: report[k2]
-                for k2 in ("created", "llm", "embedding_model", "k", "retrieval_only")
-            },
-            "tolerance": 0.02,
-            "summary": {"overall": report["summary"]["overall"]},
-            "questions": [{f: r[f] for f in keep if f in r} for r in report["questions"]],
-        }
+        slim = ev.make_baseline(report, tolerance_questions=tolerance)
         write_baseline.write_text(
             json.dumps(slim, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )

@@ -38,6 +38,10 @@ class EmbeddingSettings(BaseModel):
     # For sentence-transformers: any model name (needs a hub) or a local folder.
     model: str = "multilingual-e5-small-q4"
     threads: int = 2
+    # fast-e5 only. fp32: float weights dequantised from the 4-bit file, float32 maths: the
+    # same vectors (to float rounding) on every x86-64 CPU. int8: integer matmuls, faster only
+    # on CPUs with VNNI, vectors differ slightly by CPU (cosine ~0.999); its own store.
+    precision: Literal["fp32", "int8"] = "fp32"
     batch_size: int = 16
     # e5-style models need these prefixes; set both to "" for models that do not.
     query_prefix: str = "query: "
@@ -64,9 +68,26 @@ class ChunkingSettings(BaseModel):
     overlap_chars: int = 60
 
 
+class IngestSettings(BaseModel):
+    # A bigger file is refused with a message (it would take long and much memory).
+    max_file_mb: float = 50
+    # Chunks embedded and written to the vector store at a time: bounds memory on big files.
+    batch_chunks: int = 256
+
+
+class StoreSettings(BaseModel):
+    # One writer at a time holds data_dir/.write.lock; another waits this long for it
+    # (0: as long as it takes), then gives up with a message naming the holder.
+    lock_timeout_s: float = 0
+
+
 class RetrievalSettings(BaseModel):
     mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
     k: int = 5
+    # A sentence-transformers CrossEncoder name or folder that reorders the fused
+    # candidates; "" = off (no reranker weights are installable offline).
+    reranker: str = ""
+    rerank_candidates: int = 20  # fused passages the reranker reads (one model pass each)
     # How many candidates each retriever contributes before fusion.
     candidates: int = 30
     rrf_k: int = 60
@@ -83,7 +104,13 @@ class LLMSettings(BaseModel):
     model_path: str = ""
     n_ctx: int = 4096
     threads: int = 2
-    # openai-compatible server
+    # Prompt tokens per llama.cpp batch: its compute buffer grows with it (vocab x batch).
+    n_batch: int = 512
+    # False: weights are read into memory once. True (mmap) keeps the file's pages resident
+    # beside the copies llama.cpp repacks for the CPU: +600 MB RSS for the default model.
+    use_mmap: bool = False
+    # openai: the server's model name. langchain: "provider:model" for init_chat_model,
+    # e.g. "ollama:qwen2.5:7b", "openai:gpt-4o-mini", "deepseek:deepseek-chat".
     base_url: str = "http://127.0.0.1:8000/v1"
     model: str = "qwen2.5-1.5b-instruct"
     api_key_env: str = "OPENAI_API_KEY"
@@ -93,6 +120,8 @@ class LLMSettings(BaseModel):
     max_tokens: int = 300
     # Prompt budget for retrieved passages, in the model's tokens.
     context_tokens: int = 400
+    # langchain: extra keyword arguments for init_chat_model (they override the derived ones).
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("provider")
     @classmethod
@@ -135,6 +164,8 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)

@@ -85,38 +85,60 @@ def ingest_paths(
     prune: bool = False,
     on_file: Callable[[FileResult], None] | None = None,
     on_embedded: Callable[[int], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    on_chunks: Callable[[str, int, int], None] | None = None,
 ) -> IngestReport:
-    """Bring the index up to date with these files and folders."""
-    report = IngestReport(repaired=index.reconcile())
-    files, missing = collect_files(paths)
-    report.results += missing
-    chunk_cfg = index.settings.chunking
-    settings_json = json.dumps(chunk_cfg.model_dump(), sort_keys=True)
-    for path in files:
-        result = _ingest_one(index, path, settings_json, on_embedded)
-        report.results.append(result)
-        if on_file:
-            on_file(result)
-    if prune:
-        for doc in index.catalog.documents():
-            if doc.source and not Path(doc.source).exists():
-                index.delete(doc.doc_id)
-                result = FileResult(doc.source, doc.doc_id, "deleted")
-                report.results.append(result)
-                if on_file:
-                    on_file(result)
+    """Bring the index up to date with these files and folders.
+
+    Holds the store's writer lock throughout (on_wait hears about a wait for another
+    writer); on_chunks(doc_id, chunks, to_embed) announces each file's work before it
+    is embedded, on_embedded(n) reports progress within it."""
+    with index.writing("ingest", on_wait) as repaired:
+        report = IngestReport(repaired=repaired)
+        files, missing = collect_files(paths)
+        report.results += missing
+        chunk_cfg = index.settings.chunking
+        settings_json = json.dumps(chunk_cfg.model_dump(), sort_keys=True)
+        for path in files:
+            result = _ingest_one(index, path, settings_json, on_embedded, on_chunks)
+            report.results.append(result)
+            if on_file:
+                on_file(result)
+        if prune:
+            for doc in index.catalog.documents():
+                if doc.source and not Path(doc.source).exists():
+                    index.delete(doc.doc_id)
+                    result = FileResult(doc.source, doc.doc_id, "deleted")
+                    report.results.append(result)
+                    if on_file:
+                        on_file(result)
     return report
 
 
 def _ingest_one(
-    index: Index, path: Path, settings_json: str, on_embedded: Callable[[int], None] | None
+    index: Index,
+    path: Path,
+    settings_json: str,
+    on_embedded: Callable[[int], None] | None,
+    on_chunks: Callable[[str, int, int], None] | None = None,
 ) -> FileResult:
     doc_id = path.name
+    limit_mb = index.settings.ingest.max_file_mb
     try:
+        size = path.stat().st_size
+        if size > limit_mb * 1024 * 1024:
+            return FileResult(
+                str(path),
+                doc_id,
+                "failed",
+                error=f"file is {size / 1024 / 1024:.1f} MB, above the {limit_mb:g} MB limit "
+                "(ingest.max_file_mb): split it, or raise the limit in the config",
+            )
         data = path.read_bytes()
     except OSError as exc:
         return FileResult(str(path), doc_id, "failed", error=f"cannot read file ({exc.strerror})")
     digest = content_hash(data, settings_json)
+    del data
     known = index.catalog.document(doc_id)
     if known and known.status == "ready" and known.content_hash == digest:
         return FileResult(str(path), doc_id, "unchanged", chunks=known.n_chunks)
@@ -125,6 +147,10 @@ def _ingest_one(
     except LoadError as exc:
         return FileResult(str(path), doc_id, "failed", error=str(exc))
     chunks = chunk_document(doc, index.settings.chunking)
+    source, title = doc.source, chunks[0].title if chunks else doc.title
+    del doc  # the chunks hold the text now
+    if on_chunks:
+        on_chunks(doc_id, len(chunks), index.to_embed(chunks))
     embedded = [0]
 
     def count(n: int) -> None:
@@ -132,7 +158,6 @@ def _ingest_one(
         if on_embedded:
             on_embedded(n)
 
-    vectors = index.embed_chunks(chunks, count)
-    index.add(doc_id, doc.source, chunks[0].title if chunks else doc.title, digest, chunks, vectors)
+    index.add(doc_id, source, title, digest, chunks, on_embedded=count)
     status = "updated" if known else "added"
     return FileResult(str(path), doc_id, status, chunks=len(chunks), embedded=embedded[0])

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 
 from assistant.index import Index, query_terms
+from assistant.rerank import candidates, rerank
 from assistant.schema import Passage
 
 MODES = ("hybrid", "dense", "keyword")
@@ -100,6 +101,7 @@ def search(
             fused = 1.0 / (cfg.rrf_k + rank) if mode == "hybrid" else raw
             scores[chunk_id] = scores.get(chunk_id, 0.0) + fused
     ordered = sorted(scores, key=lambda cid: -scores[cid])
+    wanted = candidates(cfg, k)  # more than k when a reranker reorders them
     chunks = index.catalog.chunks(ordered[: n * 2])
     passages: list[Passage] = []
     for chunk_id in ordered:
@@ -120,8 +122,9 @@ def search(
         if any(_overlaps(p, kept) for kept in passages):
             continue
         passages.append(p)
-        if len(passages) == k:
+        if len(passages) == wanted:
             break
+    passages = rerank(cfg, query, passages, k)
     if timings is not None:
         end = time.perf_counter()
         timings.update(spent)

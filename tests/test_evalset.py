@@ -1,16 +1,31 @@
-"""The fixed evaluation set is well-formed and every evidence string is in the cleaned text."""
+"""The fixed evaluation sets are well-formed, split in halves, and every evidence string is
+in the cleaned text of its document."""
 
+import re
 from collections import Counter
 
-from assistant.evaluation import load_questions, squash
+import pytest
+
+from assistant.evaluation import (
+    SPLITS,
+    Question,
+    answer_correct,
+    assign_splits,
+    load_questions,
+    set_documents,
+    squash,
+)
 from assistant.ingest import read_document
 from conftest import ROOT, SEEDS
 
 TYPES = {"fact", "number", "list", "table", "multi", "unanswerable", "followup"}
+SEED_SET = ROOT / "evals" / "questions.jsonl"
+CORPUS2 = ROOT / "evals" / "corpus2"
+CORPUS2_SET = CORPUS2 / "questions.jsonl"
 
 
 def test_questions_are_well_formed():
-    qs = load_questions(ROOT / "evals" / "questions.jsonl")
+    qs = load_questions(SEED_SET)
     assert len(qs) >= 80
     assert len({q.id for q in qs}) == len(qs)
     assert {q.type for q in qs} <= TYPES
@@ -28,7 +43,94 @@ def test_questions_are_well_formed():
 
 def test_every_evidence_string_occurs_in_the_cleaned_document():
     cleaned = {p.name: squash(read_document(p).text) for p in SEEDS.glob("*.txt")}
-    for q in load_questions(ROOT / "evals" / "questions.jsonl"):
-        docs = [q.doc] if isinstance(q.doc, str) else (q.doc or [])
+    for q in load_questions(SEED_SET):
         for ev in q.evidence:
-            assert any(squash(ev) in cleaned[d] for d in docs), (q.id, ev)
+            assert any(squash(ev) in cleaned[d] for d in q.docs), (q.id, ev)
+
+
+def test_corpus2_questions_are_well_formed_and_meet_the_counts():
+    qs = load_questions(CORPUS2_SET)
+    names = {p.name for p in set_documents(CORPUS2_SET)}
+    assert len(qs) >= 40
+    assert len({q.id for q in qs}) == len(qs)
+    assert all(re.fullmatch(r"c\d{3}", q.id) for q in qs)
+    assert {q.type for q in qs} <= TYPES
+    counts = Counter(q.type for q in qs)
+    assert counts["unanswerable"] >= 10
+    assert counts["multi"] >= 6
+    assert counts["table"] >= 3
+    assert sum(q.lang == "en" for q in qs) >= 6
+    for q in qs:
+        assert q.docs and set(q.docs) <= names, q.id  # every question is about named documents
+        if q.answerable:
+            assert q.evidence and q.must_include, q.id
+        else:
+            assert not q.evidence and not q.must_include, q.id
+        if q.type == "followup":
+            assert q.history, q.id
+    # questions that tempt borrowing: one unanswerable question per document at least
+    assert len({d for q in qs if not q.answerable for d in q.docs}) >= 5
+
+
+def _place(name: str) -> str:
+    return re.match(r"^(.+?[县区])", name).group(1)
+
+
+def test_corpus2_documents_look_like_county_documents():
+    docs = set_documents(CORPUS2_SET)
+    assert len(docs) >= 6
+    assert {".txt", ".md"} <= {p.suffix for p in docs}
+    places = {p.name: _place(p.name) for p in docs}
+    assert len(set(places.values())) == len(docs), "one place per document"
+    texts = {p.name: read_document(p).text for p in docs}
+    for name, text in texts.items():
+        first, _, body = text.strip().partition("\n")
+        for place in places.values():
+            assert place not in body, f"{name}: '{place}' outside the title line"
+        assert re.search(r"全[县区]|本[县区]", body), name
+    joined = "\n".join(texts.values())
+    assert re.search(r"^\|.+\|.+\|$", joined, re.M), "a pipe-separated table"
+    assert re.search(r"^\S+ \S+ [\d.]+ -?[\d.]+$", joined, re.M), "a space-aligned table"
+    # the same indicator with different values in different documents
+    gdp = {m.group(1) for m in re.finditer(r"生产总值(?:完成|达到)?([\d.]+)亿元", joined)}
+    assert len(gdp) >= 4, gdp
+
+
+def test_every_corpus2_evidence_string_occurs_in_its_cleaned_document():
+    cleaned = {p.name: squash(read_document(p).text) for p in set_documents(CORPUS2_SET)}
+    for q in load_questions(CORPUS2_SET):
+        for ev in q.evidence:
+            assert any(squash(ev) in cleaned[d] for d in q.docs), (q.id, ev)
+
+
+@pytest.mark.parametrize("path", [SEED_SET, CORPUS2_SET], ids=["seeds", "corpus2"])
+def test_every_question_has_a_split_and_the_halves_are_stratified(path):
+    qs = load_questions(path)
+    assert all(q.split in SPLITS for q in qs), [q.id for q in qs if q.split not in SPLITS]
+    halves = Counter(q.split for q in qs)
+    assert abs(halves["tune"] - halves["test"]) <= 1, halves
+    strata = Counter((q.type, q.lang, q.split) for q in qs)
+    for t, lang in {(q.type, q.lang) for q in qs}:
+        assert abs(strata[t, lang, "tune"] - strata[t, lang, "test"]) <= 1, (t, lang)
+
+
+def _q(qid: str, type_: str = "fact", split: str = "") -> Question:
+    return Question(qid, "?", "zh", type_, None, [], "", [], split=split)
+
+
+def test_assign_splits_keeps_fixed_splits_and_balances_new_questions():
+    old = [_q("a", split="test"), _q("b", split="test"), _q("c", split="tune")]
+    new = [_q("d"), _q("e"), _q("f"), _q("x", "table"), _q("y", "table")]
+    splits = assign_splits(old + new)
+    assert [splits[q.id] for q in old] == ["test", "test", "tune"]
+    fact = Counter(splits[q.id] for q in old + new if q.type == "fact")
+    assert abs(fact["tune"] - fact["test"]) <= 1
+    assert {splits["x"], splits["y"]} == {"tune", "test"}
+    assert assign_splits(old + new) == splits  # deterministic
+
+
+@pytest.mark.parametrize("path", [SEED_SET, CORPUS2_SET], ids=["seeds", "corpus2"])
+def test_every_reference_answer_passes_its_own_must_include(path):
+    """A must_include item the reference answer misses would mark right answers wrong."""
+    qs = load_questions(path)
+    assert [q.id for q in qs if q.answerable and not answer_correct(q, q.answer)] == []

