@@ -181,41 +181,37 @@ def measure_search(data_dir: Path, url: str, reps: int) -> dict[str, Any]:
     row: dict[str, Any] = {"chunks": index.catalog.chunk_count()}
     for q in questions[:3]:
         search(index, q)  # warm: model, Chroma's segments, SQLite's pages
-    for name, mode, concurrent in (
+    runs = (
         ("dense", "dense", True),
         ("keyword", "keyword", True),
         ("hybrid_serial", "hybrid", False),
         ("hybrid", "hybrid", True),
-    ):
-        times, parts = [], []
-        for _ in range(reps):
-            for q in questions:
+    )
+    # every mode on the same question in turn: a shared machine's load drifts, and this
+    # way it drifts under all of them alike
+    times: dict[str, list[float]] = {name: [] for name, _, _ in runs}
+    parts: list[dict[str, float]] = []
+    for _ in range(reps):
+        for q in questions:
+            for name, mode, concurrent in runs:
                 t: dict[str, float] = {}
                 search(index, q, 5, mode, concurrent=concurrent, timings=t)
-                times.append(t["total_ms"])
-                parts.append(t)
-        row[name] = stats(times)
-        if name == "hybrid":
-            row["hybrid_parts"] = {
-                part: stats([t[part] for t in parts])
-                for part in ("embedding_ms", "chroma_ms", "keyword_ms", "fusion_ms")
-            }
+                times[name].append(t["total_ms"])
+                if name == "hybrid":
+                    parts.append(t)
+    for name, values in times.items():
+        row[name] = stats(values)
+    row["hybrid_parts"] = {
+        part: stats([t[part] for t in parts])
+        for part in ("embedding_ms", "chroma_ms", "keyword_ms", "fusion_ms")
+    }
     vectors = {q: index.embedder.embed_query(q) for q in questions}
     row["chroma_only"] = stats(
         [timed(index.vectors.query, vectors[q], 30, None)[0] for q in questions]
     )
     row["query_embedding"] = stats([timed(index.embedder.embed_query, q)[0] for q in questions])
     row["fts5_only"] = stats(
-        [
-            timed(
-                index.catalog.keyword_search,
-                query_terms(q),
-                30,
-                None,
-                s.retrieval.keyword_max_matches,
-            )[0]
-            for q in questions
-        ]
+        [timed(index.catalog.keyword_search, query_terms(q), 30, None)[0] for q in questions]
     )
     row["rss_mb"] = _proc_status("self", "VmRSS")
     row["peak_rss_mb"] = _proc_status("self", "VmHWM")

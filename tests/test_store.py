@@ -111,7 +111,7 @@ def test_two_concurrent_cli_ingests_queue_and_leave_a_consistent_store(tmp_path,
 
 
 def test_a_ui_upload_during_a_cli_ingest_is_queued_and_both_land(tmp_path, embedder):
-    from assistant.ui import writing_in_background
+    from assistant.ui import LABELS, writing_in_background
 
     data = tmp_path / "data"
     upload = _variant_docs(tmp_path / "upload", "ui", ("002_aea219f0e11938a5.txt",))
@@ -131,6 +131,9 @@ def test_a_ui_upload_during_a_cli_ingest_is_queued_and_both_land(tmp_path, embed
     out, errs = ingest.communicate(timeout=600)
     assert ingest.returncode == 0, errs
     assert notes and "the ingest started" in notes[0] and f"by pid {ingest.pid}" in notes[0]
+    for lang in ("zh", "en"):  # what the page shows while the upload waits
+        shown = LABELS[lang]["queued"].format(i=1, n=1, name="ui.txt", detail=notes[0])
+        assert "ui.txt" in shown and f"pid {ingest.pid}" in shown
     assert "error" not in box, box
     report = box["result"]
     assert [r.status for r in report.results] == ["added"]

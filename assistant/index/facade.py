@@ -93,7 +93,9 @@ class Index:
         Without `vectors`, chunks are embedded and written `ingest.batch_chunks` at a time,
         so a huge file never holds all its vectors at once; a crash in between leaves only
         vectors the catalog does not list, which the next writer removes."""
-        with self.writing("ingest"):
+        # The lock alone, no repair: add() is self-contained, and a caller adding many
+        # documents should not rescan the store for each (ingest_paths repairs once).
+        with self.lock.hold("ingest", self.settings.store.lock_timeout_s):
             old = self.catalog.chunk_ids(doc_id)
             self.catalog.mark(doc_id, source, title, "pending")
             step = max(1, self.settings.ingest.batch_chunks)
@@ -112,7 +114,7 @@ class Index:
             self.catalog.replace_chunks(doc_id, source, title, content_hash, chunks)
 
     def delete(self, doc_id: str, on_wait: Callable[[str], None] | None = None) -> bool:
-        with self.writing("delete", on_wait):
+        with self.lock.hold("delete", self.settings.store.lock_timeout_s, on_wait):
             if self.catalog.document(doc_id) is None:
                 return False
             self.catalog.mark(doc_id, "", "", "pending")
