@@ -93,7 +93,10 @@ def _pieces(block: _Block, max_chars: int) -> list[tuple[int, int]]:
 
 
 def _title(doc: Document) -> str:
-    lines = [ln.strip() for ln in doc.text.split("\n") if ln.strip()][:6]
+    """The document's title line: a short line near the top that is not a sentence
+    ("园区规划面积为600亩。" names 规划 but states a fact), without Markdown's "#"."""
+    lines = [ln.strip().lstrip("#").strip() for ln in doc.text.split("\n") if ln.strip()][:6]
+    lines = [ln for ln in lines if ln and not re.search(r"[。！？；!?;]$", ln)]
     for line in lines:
         if len(line) <= 40 and re.search(r"通知|方案|报告|意见|办法|规划|决定|汇报", line):
             return line

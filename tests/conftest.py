@@ -10,6 +10,7 @@ import pytest
 from assistant.config import Settings, load_settings
 from assistant.index import Index
 from assistant.ingest import ingest_paths
+from assistant.llm import estimate_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -102,3 +103,24 @@ def llama_server(seeded):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+class ScriptedLLM:
+    """The project's LLM interface with fixed replies, streamed three characters at a time;
+    records the prompts it was given. For deterministic prompt and citation plumbing tests
+    (the real models have their own tests)."""
+
+    name = "scripted"
+    n_ctx = 4096
+
+    def __init__(self, *replies: str) -> None:
+        self.replies = list(replies)
+        self.prompts: list[list[dict]] = []
+
+    def count_tokens(self, text: str) -> int:
+        return estimate_tokens(text)
+
+    def stream(self, messages, max_tokens):
+        self.prompts.append(messages)
+        reply = self.replies.pop(0)
+        yield from (reply[i : i + 3] for i in range(0, len(reply), 3))

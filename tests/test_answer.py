@@ -13,31 +13,12 @@ import pytest
 from assistant.answer import Answerer, detect_lang
 from assistant.config import LLMSettings
 from assistant.ingest import ingest_paths
-from assistant.llm import LLMError, estimate_tokens, get_llm
+from assistant.llm import LLMError, get_llm
 from assistant.llm.openai import OpenAICompatibleLLM
-from conftest import free_port, make_settings, wait_for
+from conftest import ScriptedLLM, free_port, make_settings
 
 Q_RANK = "汝州产业集聚区在全省排第几？"
 Q_FIRMS = "鹤淇产业集聚区入驻了多少家企业？"
-
-
-class ScriptedLLM:
-    """Returns fixed replies in order and records the prompts it was given."""
-
-    name = "scripted"
-    n_ctx = 4096
-
-    def __init__(self, *replies: str) -> None:
-        self.replies = list(replies)
-        self.prompts: list[list[dict]] = []
-
-    def count_tokens(self, text: str) -> int:
-        return estimate_tokens(text)
-
-    def stream(self, messages, max_tokens):
-        self.prompts.append(messages)
-        reply = self.replies.pop(0)
-        yield from (reply[i : i + 3] for i in range(0, len(reply), 3))
 
 
 def scripted(seeded, *replies) -> tuple[Answerer, ScriptedLLM]:
@@ -297,54 +278,21 @@ def test_missing_model_gives_an_install_hint(tmp_path):
 
 
 @pytest.mark.slow
-def test_openai_provider_against_a_real_llama_cpp_server(seeded, local_settings, tmp_path):
-    from assistant.models import bundled_model_path
-
-    gguf = bundled_model_path(local_settings.cache_dir)
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(gguf),
-            "--model_alias",
-            "qwen-test",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "4096",
-            "--n_threads",
-            "2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def test_openai_provider_against_a_real_llama_cpp_server(seeded, llama_server):
+    settings = seeded.settings.model_copy(
+        update={
+            "llm": LLMSettings(
+                provider="openai",
+                base_url=llama_server,
+                model="qwen-test",
+                api_key_env="TEST_NO_KEY",
+            )
+        }
     )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/v1/models", proc, 120)
-        settings = seeded.settings.model_copy(
-            update={
-                "llm": LLMSettings(
-                    provider="openai",
-                    base_url=f"http://127.0.0.1:{port}/v1",
-                    model="qwen-test",
-                    api_key_env="TEST_NO_KEY",
-                )
-            }
-        )
-        llm = OpenAICompatibleLLM(settings)
-        result = Answerer(settings, seeded, llm).ask(Q_FIRMS)
-        assert (
-            "104" in result.answer
-            and result.citations
-            and result.llm["model"] == "openai/qwen-test"
-        )
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    llm = OpenAICompatibleLLM(settings)
+    result = Answerer(settings, seeded, llm).ask(Q_FIRMS)
+    assert "104" in result.answer and result.citations and result.llm["model"] == "openai/qwen-test"
+    port = free_port()  # nothing listens there
     dead = seeded.settings.model_copy(
         update={
             "llm": LLMSettings(

@@ -9,6 +9,7 @@ from assistant.answer import refusal
 from assistant.answer.identity import bound, doc_identity, file_stem, place_names
 from assistant.answer.query import key_terms, split_question
 from assistant.answer.tables import describe_row, header_labels, readable
+from assistant.answer.text import drop_title_line
 from assistant.answer.verify import Evidence, check
 
 # --------------------------------------------------------------------------- identity
@@ -209,3 +210,10 @@ def test_a_sign_that_contradicts_a_signal_is_left_out_of_the_fit():
     model = refusal.fit(rows, [1, 1, 0, 0] * 5)
     coef = dict(zip(model.features, model.coef, strict=True))
     assert coef["coverage_cited"] > 0 and coef["dropped"] == 0.0  # dropping sentences never helps
+
+
+def test_only_a_line_that_repeats_the_title_is_dropped_from_the_reading():
+    title = "云溪数字产业园已入驻企业37家"
+    assert drop_title_line(f"# {title}\n园区规划面积600亩。", title) == "园区规划面积600亩。"
+    sentence = f"{title}，其中高新技术企业12家。"
+    assert drop_title_line(sentence, title) == sentence

@@ -7,6 +7,7 @@ import pytest
 from assistant.chunking import chunk_document
 from assistant.config import ChunkingSettings
 from assistant.ingest import read_document
+from assistant.schema import Document
 from conftest import SEEDS
 
 CFG = ChunkingSettings()
@@ -88,3 +89,9 @@ def test_ids_are_stable_and_derived_from_content(seed_chunks):
         sum(a.chunk_id == b.chunk_id for a, b in zip(chunks, changed, strict=True))
         >= len(chunks) - 2
     )
+
+
+def test_the_title_is_a_heading_line_not_a_sentence_that_names_a_plan():
+    text = "# 云溪数字产业园简介\n云溪数字产业园已入驻企业37家，园区规划面积为600亩。\n"
+    chunks = chunk_document(Document("yx.docx", "", text, ""), ChunkingSettings())
+    assert chunks[0].title == "云溪数字产业园简介"

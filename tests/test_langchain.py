@@ -24,29 +24,13 @@ from assistant.integrations.langchain import (
     HybridRetriever,
     format_docs,
 )
-from assistant.llm import LLMError, estimate_tokens, get_llm
+from assistant.llm import LLMError, get_llm
 from assistant.llm.langchain import LangChainLLM, capabilities, chat_model_kwargs
 from assistant.retrieval import search
+from conftest import ScriptedLLM
 
 Q_FIRMS = "鹤淇产业集聚区入驻了多少家企业？"
 Q_RANK = "汝州产业集聚区在全省排第几？"
-
-
-class ScriptedLLM:
-    """The project's LLM interface with fixed replies, streamed three characters at a time."""
-
-    name = "scripted"
-    n_ctx = 4096
-
-    def __init__(self, *replies: str) -> None:
-        self.replies = list(replies)
-
-    def count_tokens(self, text: str) -> int:
-        return estimate_tokens(text)
-
-    def stream(self, messages, max_tokens):
-        reply = self.replies.pop(0)
-        yield from (reply[i : i + 3] for i in range(0, len(reply), 3))
 
 
 # --------------------------------------------------------------------------- components

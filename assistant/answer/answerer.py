@@ -32,7 +32,7 @@ from assistant.answer.query import (
 )
 from assistant.answer.reading import ExtractiveReader, LLMReader, Reader, Reading
 from assistant.answer.tables import readable
-from assistant.answer.text import MARKER, bigrams, numbers, prompt, squash
+from assistant.answer.text import MARKER, bigrams, drop_title_line, numbers, prompt, squash
 from assistant.answer.verify import Checked, Evidence, check
 from assistant.config import Settings
 from assistant.index import Index
@@ -291,8 +291,7 @@ class Answerer:
                 continue
             kept.append(p)
             reading = readable(p.text, p.heading)
-            if p.title and p.title.strip() in reading:  # the title line states nothing
-                reading = reading.replace(p.title.strip(), "", 1)
+            reading = drop_title_line(reading, p.title)
             evidence.append(Evidence(len(kept), p.text, reading, p.heading, b))
             if len(kept) == limit:
                 break

@@ -70,3 +70,12 @@ def jieba_ready():  # noqa: ANN201 - jieba has no types
     from assistant.index.tokenize import _jieba
 
     return _jieba()
+
+
+def drop_title_line(text: str, title: str) -> str:
+    """Text without the line that only repeats the document's title: a title states nothing,
+    while a sentence that contains the title's words may be the answer."""
+    if not title.strip():
+        return text
+    line = rf"^[#\s]*{re.escape(title.strip())}[ \t]*$\n?"
+    return re.sub(line, "", text, count=1, flags=re.M)
