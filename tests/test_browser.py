@@ -33,6 +33,8 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SEED_Q = "鹤淇产业集聚区入驻了多少家企业？"
 SEED_DOC = "002_aea219f0e11938a5.txt"
+PLACEHOLDER_Q = "汝州产业集聚区在全省排第几？"  # the zh input box's example
+RANK_DOC = "001_6e86d79fbe28caed.txt"
 NOT_FOUND_Q = "上海迪士尼乐园的门票多少钱？"
 
 
@@ -437,7 +439,7 @@ def test_local_model_streams_a_cited_answer_in_the_browser(browser, seeded, tmp_
         # three different questions: a repeated one would reuse llama.cpp's cached prompt
         questions = [
             SEED_Q,
-            "汝南街道2023年省外资金目标是多少万元？",
+            PLACEHOLDER_Q,  # the input box's own example (the model's "not found" is re-asked)
             "鹤淇产业集聚区累计投资多少亿元？",
         ]
         for i, question in enumerate(questions):
@@ -461,6 +463,11 @@ def test_local_model_streams_a_cited_answer_in_the_browser(browser, seeded, tmp_
             if i == 0:  # facts only, never the model's wording
                 assert "104" in page.locator("#chat [data-testid='bot']").last.inner_text()
                 assert SEED_DOC in page.locator("#sources details.source.cited").first.inner_text()
+            if i == 1:
+                placeholder = page.locator("#question textarea").get_attribute("placeholder")
+                assert PLACEHOLDER_Q in placeholder
+                assert "18" in page.locator("#chat [data-testid='bot']").last.inner_text()
+                assert RANK_DOC in page.locator("#sources details.source.cited").first.inner_text()
             if i == 0:
                 shot(page, "local_model_answer")
         rss = a.rss_mb()
