@@ -132,6 +132,19 @@ def test_english_figures_are_matched_by_value():
     assert check("It added 90,000 jobs [1].", ev).sentences == []
 
 
+def test_each_kept_sentence_names_the_passage_sentence_it_rests_on():
+    ev = [_ev(1, "全县新增城镇就业8万个。引进项目176个，其中亿元以上项目12个。")]
+    assert check("The county added 80,000 jobs [1].", ev).grounds == [
+        (1, "全县新增城镇就业8万个。")
+    ]
+    out = check("引进项目176个[1]。", ev)
+    assert out.grounds == [(1, "引进项目176个，其中亿元以上项目12个。")]
+    # no figure to check: the sentence sharing most words
+    assert check("全县引进了一批亿元以上项目[1]。", ev).grounds == [
+        (1, "引进项目176个，其中亿元以上项目12个。")
+    ]
+
+
 def test_table_rows_are_checked_against_their_described_cells():
     ev = [_ev(1, "汝南街道 176000 7 6", heading=f"附件1 > {PDF_HEADER}")]
     assert check("汝南街道省外资金176000万元，引进项目7个[1]。", ev).sentences

@@ -502,21 +502,17 @@ class Answerer:
         f["cited_rank"] = 1.0 / (ids.index(p.chunk_id) + 1) if p.chunk_id in ids else 0.0
         f["dense_rank"] = 1.0 / p.ranks["dense"] if p.ranks.get("dense") else 0.0
         f["keyword_rank"] = 1.0 / p.ranks["keyword"] if p.ranks.get("keyword") else 0.0
-        answer_grams = bigrams(MARKER.sub("", answer))
-        best = 0.0
-        for n in cited:
-            e = evidence[n - 1]
-            for s in e.sentences():
-                if len(bigrams(s) & answer_grams) >= 2:
-                    best = max(best, coverage(terms, f"{e.heading}\n{s}"))
-        f["coverage_cited"] = best
+        # the passage sentences verification found each answer sentence resting on: language
+        # independent (an English answer is matched to its Chinese sentence by its figures)
+        f["coverage_cited"] = max(
+            (coverage(terms, f"{evidence[n - 1].heading}\n{s}") for n, s in checked.grounds),
+            default=0.0,
+        )
         if terms:
             rarest = max(terms, key=lambda t: terms[t])
             near = "".join(
                 f"{self.identity(kept[n - 1]).text()}{evidence[n - 1].heading}{s}"
-                for n in cited
-                for s in evidence[n - 1].sentences()
-                if len(bigrams(s) & answer_grams) >= 2
+                for n, s in checked.grounds
             ).lower()
             f["rarest_cited"] = float(rarest in near)
         f["binding"] = min(evidence[n - 1].bound for n in cited)

@@ -41,6 +41,8 @@ class Checked:
     sentences: list[tuple[str, list[int]]] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    # per kept sentence: (passage number, the passage sentence it rests on)
+    grounds: list[tuple[int, str]] = field(default_factory=list)
 
     def cited(self) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
@@ -75,16 +77,17 @@ def facts(sentence: str) -> list[str]:
     return numbers(clean) + [q for q in _QUOTED.findall(clean)]
 
 
-def supported_by(sentence: str, evidence: Evidence, question: str = "") -> bool:
-    """Whether every fact of the sentence occurs in one sentence of the passage (or the
-    question), comparing figures by value so "80,000" matches "8万"."""
+def support(sentence: str, evidence: Evidence, question: str = "") -> str | None:
+    """The passage sentence that holds every fact of the answer sentence (or the question
+    does), comparing figures by value so "80,000" matches "8万": "" when the sentence states
+    no fact to check, None when no sentence of the passage holds them all."""
     english = not re.search(r"[\u3400-\u9fff]{4,}", MARKER.sub("", sentence))
     needed = [f for f in facts(sentence) if squash(f) not in squash(question)]
     if not needed:
-        return True
+        return ""
     sents = evidence.sentences() or [evidence.reading]
-    for s in sents:
-        s = f"{evidence.heading}\n{s}"  # a row's table caption ("2023年…分解表") describes it
+    for sent in sents:
+        s = f"{evidence.heading}\n{sent}"  # a row's table caption ("2023年…分解表") describes it
         flat = squash(s)
         vals = _values(s, english=False)
         ok = True
@@ -98,8 +101,22 @@ def supported_by(sentence: str, evidence: Evidence, question: str = "") -> bool:
             ok = False
             break
         if ok:
-            return True
-    return False
+            return sent
+    return None
+
+
+def supported_by(sentence: str, evidence: Evidence, question: str = "") -> bool:
+    return support(sentence, evidence, question) is not None
+
+
+def best_match(sentence: str, evidence: Evidence, question: str = "") -> str:
+    """The passage sentence an answer sentence rests on: the one holding its facts, else the
+    one sharing most words with it (a translated answer shares none: then its figures)."""
+    found = support(sentence, evidence, question)
+    if found:
+        return found
+    grams = bigrams(MARKER.sub("", sentence))
+    return max(evidence.sentences() or [evidence.reading], key=lambda s: len(bigrams(s) & grams))
 
 
 def _same_sign(figure: str, sentence: str, evidence: str) -> bool:
@@ -164,4 +181,5 @@ def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
             )
             continue
         out.sentences.append((clean, ok))
+        out.grounds.append((ok[0], best_match(clean, usable[ok[0]], question)))
     return out
