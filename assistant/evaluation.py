@@ -445,6 +445,17 @@ def render_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def save_figure(fig: Any, path: Path) -> Path:
+    """Lay out, write (90 dpi PNG) and free a matplotlib figure: plots are many per run."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
 def write_report(
     report: dict[str, Any], out: Path, baseline: dict[str, Any] | None = None
 ) -> list[Path]:
@@ -497,10 +508,7 @@ def plot_report(report: dict[str, Any], out: Path, baseline: dict[str, Any] | No
         ax.set_title(f"{half} ({part['overall']['n']} questions)")
     axes[0][0].legend(fontsize=8)
     fig.suptitle(f"Metrics by question type ({report['llm']})")
-    fig.tight_layout()
-    paths.append(out / "by_type.png")
-    fig.savefig(paths[-1], dpi=90)
-    plt.close(fig)
+    paths.append(save_figure(fig, out / "by_type.png"))
 
     names = [m for m in report_metrics(report["retrieval_only"]) if m not in COUNT_METRICS]
     fig, ax = plt.subplots(figsize=(9, 3.8))
@@ -521,10 +529,7 @@ def plot_report(report: dict[str, Any], out: Path, baseline: dict[str, Any] | No
             f"{h} {int(p['overall'].get('wrong_doc_answers', 0))}" for h, p in halves.items()
         )
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    paths.append(out / "splits.png")
-    fig.savefig(paths[-1], dpi=90)
-    plt.close(fig)
+    paths.append(save_figure(fig, out / "splits.png"))
 
     fig, ax = plt.subplots(figsize=(7, 3.5))
     for m in ("retrieval_ms", "total_ms"):
@@ -534,10 +539,7 @@ def plot_report(report: dict[str, Any], out: Path, baseline: dict[str, Any] | No
     ax.set_xlabel("milliseconds")
     ax.set_title("Latency distribution")
     ax.legend()
-    fig.tight_layout()
-    paths.append(out / "latency.png")
-    fig.savefig(paths[-1], dpi=90)
-    plt.close(fig)
+    paths.append(save_figure(fig, out / "latency.png"))
 
     if baseline:
         split = baseline.get("gate_split", "test")
@@ -555,10 +557,7 @@ def plot_report(report: dict[str, Any], out: Path, baseline: dict[str, Any] | No
         ax.set_ylim(0, 1.05)
         ax.legend()
         ax.set_title(f"Against the baseline ({split} half)")
-        fig.tight_layout()
-        paths.append(out / "compare.png")
-        fig.savefig(paths[-1], dpi=90)
-        plt.close(fig)
+        paths.append(save_figure(fig, out / "compare.png"))
     return paths
 
 

@@ -604,27 +604,23 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             ):
                 queued = t["queued"].format(i=i, n=len(files), name=name, detail=note)
                 yield "\n".join([*lines, queued]), gr.skip(), gr.skip()
-            if "error" in box:
+            results = box["result"].results if "result" in box else []
+            failures = [box["error"]] if "error" in box else []
+            failures += [r.error for r in results if r.status == "failed"]
+            if failures:  # the previous version of the file comes back
                 dest.unlink(missing_ok=True)
                 if backup.exists():
                     os.replace(backup, dest)
-                lines.append(f"❌ {name}: {box['error']}")
-                bad += 1
+                lines += [f"❌ {name}: {e}" for e in failures]
+                bad += len(failures)
                 continue
-            for r in box["result"].results:
-                if r.status == "failed":
-                    dest.unlink(missing_ok=True)
-                    if backup.exists():
-                        os.replace(backup, dest)
-                    lines.append(f"❌ {name}: {r.error}")
-                    bad += 1
-                else:
-                    backup.unlink(missing_ok=True)
-                    lines.append(
-                        f"✅ {r.doc_id}: "
-                        + t["ok"].format(status=t.get(r.status, r.status), chunks=r.chunks)
-                    )
-                    ok += 1
+            backup.unlink(missing_ok=True)
+            for r in results:
+                lines.append(
+                    f"✅ {r.doc_id}: "
+                    + t["ok"].format(status=t.get(r.status, r.status), chunks=r.chunks)
+                )
+                ok += 1
         progress((len(files), len(files)))
         lines.append(t["done"].format(ok=ok, bad=bad))
         rows, choices = refresh_docs()

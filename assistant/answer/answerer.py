@@ -117,6 +117,15 @@ class Answer:
 
 
 @dataclass
+class _Queries:
+    dense: str
+    keyword: str
+    flags: list[str] = field(default_factory=list)
+    translation: str = ""
+    places: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Retrieved:
     lang: str
     standalone: str
@@ -160,8 +169,6 @@ class Answerer:
         self.refusal = refusal.load(
             "llm" if llm else "extractive", Path(custom) if custom else refusal.MODEL_PATH
         )
-        self._translation = ""
-        self._places: list[str] = []
         self._known: tuple[int, list[str]] = (-1, [])
         self._scopes: dict[tuple[str, str], str] = {}
 
@@ -199,19 +206,20 @@ class Answerer:
             return ""
         return lines[0].strip() if lines else ""
 
-    def search_queries(self, question: str, lang: str) -> tuple[str, str, list[str]]:
-        """(dense query, keyword query): English questions get Chinese search terms."""
+    def search_queries(self, question: str, lang: str) -> _Queries:
+        """Dense and keyword queries: English questions get Chinese search terms (and the
+        translation and places found on the way, returned, not kept: sessions share this)."""
         if lang != "en":
-            return question, question, []
+            return _Queries(question, question)
         terms = glossary_terms(self.settings.prompts_dir / "glossary.tsv", question)
-        self._places = english_places(question, self.known_places())
-        if self._places:
-            terms = f"{' '.join(self._places)} {terms}"
+        places = english_places(question, self.known_places())
+        if places:
+            terms = f"{' '.join(places)} {terms}"
         zh = self._one_line("translate_query.txt", question=question)
-        self._translation = zh
         if zh:  # the translation adds Chinese words; the glossary terms keep names it may garble
-            return f"{question} {terms} {zh}", f"{zh} {terms}", ["translated_by_llm"]
-        return f"{question} {terms}", terms or question, ["glossary_terms"]
+            dense, keyword = f"{question} {terms} {zh}", f"{zh} {terms}"
+            return _Queries(dense, keyword, ["translated_by_llm"], zh, places)
+        return _Queries(f"{question} {terms}", terms or question, ["glossary_terms"], "", places)
 
     def retrieve(
         self, question: str, history: list[Message] | None = None, k: int | None = None
@@ -220,22 +228,20 @@ class Answerer:
         t0 = time.perf_counter()
         lang = detect_lang(question)
         standalone, flags = self.standalone(question.strip(), history)
-        self._translation = ""
-        self._places = []
-        dense_q, keyword_q, more = self.search_queries(standalone, lang)
+        q = self.search_queries(standalone, lang)
         passages = search(
-            self.index, dense_q, k=k or self.settings.retrieval.k, keyword_query=keyword_q
+            self.index, q.dense, k=k or self.settings.retrieval.k, keyword_query=q.keyword
         )
         return Retrieved(
             lang,
             standalone,
-            dense_q,
-            keyword_q,
+            q.dense,
+            q.keyword,
             passages,
-            flags + more,
+            flags + q.flags,
             (time.perf_counter() - t0) * 1000,
-            self._translation,
-            list(self._places),
+            q.translation,
+            q.places,
         )
 
     def known_places(self) -> list[str]:

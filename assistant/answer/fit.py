@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import refusal
+from assistant.evaluation import save_figure
 
 KINDS = ("llm", "extractive")
 
@@ -78,8 +79,4 @@ def plot(rows: list[dict[str, Any]], model: refusal.RefusalModel, out: Path, tit
         ax.set_xlabel("threshold on p(answer right)")
     axes[0].legend(fontsize=8)
     fig.suptitle(title)
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=90)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out)

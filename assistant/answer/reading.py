@@ -16,7 +16,7 @@ from typing import Protocol
 
 from assistant.answer.query import asks_several, coverage
 from assistant.answer.tables import caption
-from assistant.answer.text import NUMBER, is_refusal, prompt, squash
+from assistant.answer.text import NUMBER, is_refusal, passage_sentences, prompt, squash
 from assistant.answer.verify import Evidence
 from assistant.config import Settings
 from assistant.llm import LLM, LLMError, Message
@@ -67,7 +67,7 @@ def _focus(
         if count(text) <= per:
             out.append(text)
             continue
-        sents = [s for s in re.split(r"(?<=[。！？；\n])", text) if s.strip()]
+        sents = passage_sentences(text)
         ranked = sorted(range(len(sents)), key=lambda i: -coverage(terms, sents[i]))
         chosen: list[int] = []
         used = 0

@@ -35,6 +35,11 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
 
 
+def passage_sentences(text: str) -> list[str]:
+    """A passage's sentences and lines (a table row is a line), punctuation kept."""
+    return [s for s in re.split(r"(?<=[。！？；!?;])|\n", text) if s.strip()]
+
+
 def numbers(text: str) -> list[str]:
     """Figures of a text, 1,000s separators removed ("80,000" -> "80000")."""
     return [re.sub(r"(?<=\d),(?=\d{3})", "", n) for n in NUMBER.findall(MARKER.sub("", text))]

@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.text import MARKER, bigrams, markers, numbers, sentences, squash
+from assistant.answer.text import (
+    MARKER,
+    bigrams,
+    markers,
+    numbers,
+    passage_sentences,
+    sentences,
+    squash,
+)
 
 _SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 _EN_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
@@ -31,7 +39,7 @@ class Evidence:
     bound: float = 1.0
 
     def sentences(self) -> list[str]:
-        return [s for s in re.split(r"(?<=[。！？；!?;])|\n", self.reading) if s.strip()]
+        return passage_sentences(self.reading)
 
 
 @dataclass
