@@ -91,10 +91,11 @@ class RetrievalSettings(BaseModel):
     # How many candidates each retriever contributes before fusion.
     candidates: int = 30
     rrf_k: int = 60
-    # Keyword search scores at most this many (chunk, term) matches per question: the
-    # question's rarest terms are kept while their document frequencies fit (the rarest
-    # one always). Bounds its time at any corpus size; on the seeds it never binds.
-    keyword_max_matches: int = 20_000
+    # Keyword search matches at most this many (chunk, term) pairs per question: the
+    # question's rarest terms are matched while their document frequencies fit (the rarest
+    # one always), and the best 100 matches are then re-scored with all of its terms.
+    # Bounds its time at any corpus size; on the seeds it never binds.
+    keyword_max_matches: int = 4_000
 
 
 class LLMSettings(BaseModel):

@@ -90,3 +90,28 @@ def test_doc_filter_and_question_terms(catalog):
     assert "鹤淇" in terms
     hits = catalog.keyword_search(terms, 5, ["e.txt"])
     assert [cid for cid, _ in hits] == ["e.txt#0"]
+
+
+def test_terms_left_out_by_the_budget_still_rank_the_candidates(tmp_path):
+    """Matched on the rarest term only, candidates are re-scored with FTS5's BM25 over all."""
+    cat = Catalog(tmp_path / "catalog.sqlite3")
+    chunks = []
+    for i in range(40):
+        words = ["产业"]
+        if i < 6:
+            words.append("沁阳")  # the rarest term: 6 chunks
+        if i in (4, 5) or i >= 28:
+            words.append("盐业")  # 14 chunks, two of them with 沁阳
+        chunks.append(_chunk(i, "，".join(words) + f"，第{i}段。"))
+    cat.replace_chunks("d.txt", "d.txt", "t", "h", chunks)
+    hits = cat.keyword_search(["沁阳", "盐业"], 4, None, 6)  # the budget fits 沁阳 only
+    assert {cid for cid, _ in hits[:2]} == {"d.txt#4", "d.txt#5"}
+    assert all(cid in {f"d.txt#{i}" for i in range(6)} for cid, _ in hits)
+    full = dict(
+        cat.db.execute(
+            "SELECT c.chunk_id, -bm25(chunks_fts) FROM chunks_fts JOIN chunks c "
+            "ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ?",
+            ('"沁阳" OR "盐业"',),
+        ).fetchall()
+    )
+    assert hits == [(cid, pytest.approx(full[cid])) for cid, _ in hits]

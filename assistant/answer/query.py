@@ -65,7 +65,9 @@ def glossary_terms(glossary: Path, question: str) -> str:
     return " ".join(found + NUMBER.findall(question))
 
 
+@lru_cache(maxsize=65_536)
 def _pinyin(word: str) -> str:
+    """Cached: every English question compares its words with every known place's pinyin."""
     from pypinyin import lazy_pinyin
 
     return "".join(lazy_pinyin(word)).lower()
