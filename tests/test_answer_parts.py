@@ -230,3 +230,10 @@ def test_only_a_line_that_repeats_the_title_is_dropped_from_the_reading():
     assert drop_title_line(f"# {title}\n园区规划面积600亩。", title) == "园区规划面积600亩。"
     sentence = f"{title}，其中高新技术企业12家。"
     assert drop_title_line(sentence, title) == sentence
+
+
+def test_a_refused_part_quotes_its_question_instead_of_running_into_the_refusal():
+    from assistant.answer.answerer import _about
+
+    assert _about("临溪区新能源产业园投资多少钱？", "zh") == "关于「临溪区新能源产业园投资多少钱」："
+    assert _about("How much was invested? ", "en") == 'On "How much was invested": '

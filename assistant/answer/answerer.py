@@ -589,7 +589,8 @@ class Answerer:
             candidates.append(lead + text)
             if part.refused:
                 if len(parts) > 1:
-                    texts.append(f"{lead or part.question + '：'}{self._refusal_text(result.lang)}")
+                    lead = lead or _about(part.question, result.lang)
+                    texts.append(lead + self._refusal_text(result.lang))
                 continue
             texts.append(lead + text)
             for s, ns in sents:
@@ -640,6 +641,12 @@ class Answerer:
 _FIGURE = re.compile(
     r"(-?\d+(?:\.\d+)?)\s*(%|个百分点|亿元|万元|元|万人|人|家|个|万吨|吨|亩|平方公里)?"
 )
+
+
+def _about(question: str, lang: str) -> str:
+    """How a refused part is introduced: its question quoted, not run into the refusal."""
+    q = question.strip().rstrip("？?。.！!")
+    return f"关于「{q}」：" if lang == "zh" else f'On "{q}": '
 
 
 def _verdict(question: str, parts: list[_Part], texts: list[str]) -> str:
