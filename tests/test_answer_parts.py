@@ -235,5 +235,25 @@ def test_only_a_line_that_repeats_the_title_is_dropped_from_the_reading():
 def test_a_refused_part_quotes_its_question_instead_of_running_into_the_refusal():
     from assistant.answer.answerer import _about
 
-    assert _about("临溪区新能源产业园投资多少钱？", "zh") == "关于「临溪区新能源产业园投资多少钱」："
+    assert (
+        _about("临溪区新能源产业园投资多少钱？", "zh") == "关于「临溪区新能源产业园投资多少钱」："
+    )
     assert _about("How much was invested? ", "en") == 'On "How much was invested": '
+
+
+def test_a_figure_must_be_a_whole_number_of_the_passage_sentence():
+    """ "7" inside "78000" is not the 7 projects of another row; "80000" is "80,000"."""
+    rows = (
+        "紫云路街道｜省外资金（万元）：78000｜引进项目（个）：4\n"
+        "汝南街道｜省外资金（万元）：176000｜引进项目（个）：7"
+    )
+    ev = [Evidence(1, rows, rows)]
+    wrong = check("汝南街道要完成78000万元的省外资金、引进7个项目。[1]", ev)
+    assert not wrong.sentences and wrong.dropped
+    right = check("汝南街道要完成176000万元的省外资金、引进7个项目。[1]", ev)
+    assert right.sentences and not right.dropped
+    jobs = [Evidence(1, "新增就业80,000人。", "新增就业80,000人。")]
+    assert check("新增就业80000人。[1]", jobs).sentences
+    assert not check("增长7%。[1]", [Evidence(1, "增长7.5%。", "增长7.5%。")]).sentences
+    caption = [Evidence(1, "表1 2024年主要目标：增长7.1。", "表1 2024年主要目标：增长7.1。")]
+    assert check("表1 2024年主要目标：增长7.1。[1]", caption).sentences  # spaces part figures

@@ -100,7 +100,7 @@ def support(sentence: str, evidence: Evidence, question: str = "") -> str | None
         vals = _values(s, english=False)
         ok = True
         for f in needed:
-            if squash(f) in flat and _same_sign(f, sentence, flat):
+            if _holds_fact(f, s) and _same_sign(f, sentence, flat):
                 continue
             if re.fullmatch(r"[\d.]+", f) and english:
                 want = _values(_with_scale(sentence, f), english=True)
@@ -111,6 +111,15 @@ def support(sentence: str, evidence: Evidence, question: str = "") -> str | None
         if ok:
             return sent
     return None
+
+
+def _holds_fact(fact: str, text: str) -> bool:
+    """A quoted name anywhere (white space aside); a figure only as a whole number: "7" is
+    not in "78000" nor in "7.5", "80000" is in "80,000", and "表1 2024年" holds a 1."""
+    if not re.fullmatch(r"[\d.]+", fact):
+        return squash(fact) in squash(text)
+    plain = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    return re.search(rf"(?<![\d.]){re.escape(fact)}(?!\.?\d)", plain) is not None
 
 
 def supported_by(sentence: str, evidence: Evidence, question: str = "") -> bool:
