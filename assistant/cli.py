@@ -620,14 +620,14 @@ def _fit_refusal(reports: list[dict], out: Path) -> None:
     kind = kinds.pop()
     rows = [row for r in reports for row in r["questions"]]
     try:
-        model, summary = fit.fit_rows(rows, kind)
+        model, summary = fit.fit_rows(rows)
     except ValueError as exc:
         fail(str(exc))
         raise
     model.info["reports"] = [r.get("set", "") for r in reports]
     model.info["llm"] = sorted({r["llm"] for r in reports})
     refusal.save({kind: model})
-    png = fit.plot(rows, model, out / f"refusal_{kind}.png", f"Refusal model ({kind})", kind)
+    png = fit.plot(rows, model, out / f"refusal_{kind}.png", f"Refusal model ({kind})")
     (out / f"refusal_{kind}.json").write_text(
         json.dumps(model.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
     )

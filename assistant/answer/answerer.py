@@ -167,10 +167,10 @@ class Answerer:
         self.reader: Reader = LLMReader(settings, llm) if llm else self.extractive
         custom = settings.answer.refusal_model
         models = Path(custom) if custom else refusal.MODEL_PATH
+        # An LLM answer that failed verification falls back to the extractive quote; it is
+        # still judged by the LLM's model, whose features say the LLM refused or failed:
+        # judged as a plain extractive answer, 3 unanswerable corpus2 questions got answers.
         self.refusal = refusal.load("llm" if llm else "extractive", models)
-        # an LLM answer that failed verification falls back to the extractive reader's
-        # quote: that quote is judged by the model fitted on extractive answers
-        self.extractive_refusal = refusal.load("extractive", models)
         self._known: tuple[int, list[str]] = (-1, [])
         self._scopes: dict[tuple[str, str], str] = {}
 
@@ -446,20 +446,10 @@ class Answerer:
                     checked = check(ext.text, evidence, zh_q)
                     flags.append("llm_empty_replaced")
         flags += checked.flags
-        fallback = "llm_empty_replaced" in flags
         features = self._features(
-            zh_q,
-            terms,
-            passages,
-            evidence,
-            checked,
-            ext if fallback else reading,
-            ext,
-            forced,
-            kept,
-            extractive=fallback or self.llm is None,
+            zh_q, terms, passages, evidence, checked, reading, ext, forced, kept
         )
-        ok, p = (self.extractive_refusal if fallback else self.refusal).answer(features)
+        ok, p = self.refusal.answer(features)
         refused = not checked.sentences or not ok
         if checked.sentences and not ok:
             flags.append("refused_by_model")
@@ -500,9 +490,7 @@ class Answerer:
         ext: Reading,
         forced: bool,
         kept: list[Passage],
-        extractive: bool = False,
     ) -> dict[str, float]:
-        """The refusal model's signals; `extractive` when the answer is the extractive quote."""
         cited = checked.cited()
         answer = checked.text()
         f: dict[str, float] = dict.fromkeys(refusal.FEATURES, 0.0)
@@ -510,7 +498,7 @@ class Answerer:
             (coverage(terms, f"{e.heading}\n{e.reading}") for e in evidence), default=0.0
         )
         f["extractive_score"] = ext.score
-        f["llm_refused"] = float(reading.refused and not extractive)
+        f["llm_refused"] = float(reading.refused and self.llm is not None)
         f["forced"] = float(forced)
         total = len(checked.sentences) + len(checked.dropped)
         f["dropped"] = len(checked.dropped) / total if total else 1.0
@@ -545,7 +533,7 @@ class Answerer:
             ).lower()
             f["names_missing"] = sum(1 for t in names if t not in text) / len(names)
         ext_n = {int(x) for m in MARKER.findall(ext.text) for x in re.split(r"[,，、\s]+", m) if x}
-        if extractive:
+        if self.llm is None:
             f["agreement"] = 1.0
         elif ext_n & set(cited):
             ext_figs = set(numbers(ext.text))

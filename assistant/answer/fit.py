@@ -16,16 +16,9 @@ from assistant.evaluation import save_figure
 KINDS = ("llm", "extractive")
 
 
-def usable(row: dict[str, Any], kind: str = "llm") -> bool:
-    """Rows the `kind` model decided: one part, a candidate answer that passed verification
-    (an LLM run's extractive fallbacks belong to the extractive model)."""
-    fallback = "llm_empty_replaced" in row.get("flags", [])
-    return (
-        bool(row.get("features"))
-        and row.get("parts", 0) <= 1
-        and bool(row.get("has_candidate"))
-        and not (kind == "llm" and fallback)
-    )
+def usable(row: dict[str, Any]) -> bool:
+    """Rows a decision was made on: one part, a candidate answer that passed verification."""
+    return bool(row.get("features")) and row.get("parts", 0) <= 1 and row.get("has_candidate")
 
 
 def label(row: dict[str, Any]) -> int:
@@ -33,11 +26,9 @@ def label(row: dict[str, Any]) -> int:
     return int(bool(row.get("answerable")) and bool(row.get("candidate_correct")))
 
 
-def fit_rows(
-    rows: list[dict[str, Any]], kind: str = "llm", l2: float = 1.0
-) -> tuple[refusal.RefusalModel, dict]:
+def fit_rows(rows: list[dict[str, Any]], l2: float = 1.0) -> tuple[refusal.RefusalModel, dict]:
     """Fit on the tune rows, pick the threshold there, score both halves."""
-    tune = [r for r in rows if r.get("split") == "tune" and usable(r, kind)]
+    tune = [r for r in rows if r.get("split") == "tune" and usable(r)]
     if len({label(r) for r in tune}) < 2:
         raise ValueError("the tune split needs both right and wrong candidate answers to fit on")
     model = refusal.fit([r["features"] for r in tune], [label(r) for r in tune], l2=l2)
@@ -47,7 +38,7 @@ def fit_rows(
     )
     summary: dict[str, Any] = {"threshold": model.threshold, "tune_at_threshold": best}
     for split in ("tune", "test"):
-        part = [r for r in rows if r.get("split") == split and usable(r, kind)]
+        part = [r for r in rows if r.get("split") == split and usable(r)]
         if not part:
             continue
         s = [model.probability(r["features"]) for r in part]
@@ -63,13 +54,7 @@ def fit_rows(
     return model, summary
 
 
-def plot(
-    rows: list[dict[str, Any]],
-    model: refusal.RefusalModel,
-    out: Path,
-    title: str,
-    kind: str = "llm",
-) -> Path:
+def plot(rows: list[dict[str, Any]], model: refusal.RefusalModel, out: Path, title: str) -> Path:
     """False refusals vs invented answers as the threshold moves, tune and test halves."""
     import matplotlib
 
@@ -79,7 +64,7 @@ def plot(
     grid = [i / 50 for i in range(0, 51)]
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     for ax, split in zip(axes, ("tune", "test"), strict=True):
-        part = [r for r in rows if r.get("split") == split and usable(r, kind)]
+        part = [r for r in rows if r.get("split") == split and usable(r)]
         if not part:
             ax.set_title(f"{split}: no rows")
             continue
