@@ -257,3 +257,12 @@ def test_a_figure_must_be_a_whole_number_of_the_passage_sentence():
     assert not check("增长7%。[1]", [Evidence(1, "增长7.5%。", "增长7.5%。")]).sentences
     caption = [Evidence(1, "表1 2024年主要目标：增长7.1。", "表1 2024年主要目标：增长7.1。")]
     assert check("表1 2024年主要目标：增长7.1。[1]", caption).sentences  # spaces part figures
+
+
+def test_a_sentence_that_only_announces_a_lost_list_is_dropped():
+    ev = [Evidence(1, "四大主导产业：装备制造、食品加工。", "四大主导产业：装备制造、食品加工。")]
+    hollow = check("The four pillar industries of the zone are.[1]", ev)
+    assert not hollow.sentences and "removed_hollow_sentence" in hollow.flags
+    assert not check("四大主导产业包括：[1]", ev).sentences
+    kept = check("四大主导产业包括装备制造、食品加工。[1]", ev)
+    assert kept.sentences and not kept.dropped

@@ -25,6 +25,13 @@ _SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 _EN_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _QUOTED = re.compile(r"[“\"《「]([^”\"》」]{2,30})[”\"》」]")
 _ORDINAL = re.compile(r"(?:^|\s)\d[.、)]\s")
+# A sentence that only announces what follows ("… industries are.", "主要包括：") says nothing
+# once what followed is gone.
+_HOLLOW = re.compile(
+    r"(?:\b(?:are|is|include|includes|including|as follows)|包括|如下|分别是|分别为|主要有)"
+    r"\s*[:：.。]?\s*$",
+    re.I,
+)
 
 
 @dataclass
@@ -175,6 +182,10 @@ def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
         if cited - set(e.n for e in evidence):
             out.flags.append("removed_invalid_marker")
         has_facts = bool([f for f in facts(clean) if squash(f) not in squash(question)])
+        if not has_facts and _HOLLOW.search(clean):
+            out.dropped.append(clean)
+            out.flags.append("removed_hollow_sentence")
+            continue
         # an English sentence shares no characters with a Chinese passage: its figures
         # and quoted names are all that can be checked
         latin = not re.search(r"[\u3400-\u9fff]{2}", clean)
