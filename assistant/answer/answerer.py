@@ -166,11 +166,9 @@ class Answerer:
         self.extractive = ExtractiveReader(settings)
         self.reader: Reader = LLMReader(settings, llm) if llm else self.extractive
         custom = settings.answer.refusal_model
-        models = Path(custom) if custom else refusal.MODEL_PATH
-        # An LLM answer that failed verification falls back to the extractive quote; it is
-        # still judged by the LLM's model, whose features say the LLM refused or failed:
-        # judged as a plain extractive answer, 3 unanswerable corpus2 questions got answers.
-        self.refusal = refusal.load("llm" if llm else "extractive", models)
+        self.refusal = refusal.load(
+            "llm" if llm else "extractive", Path(custom) if custom else refusal.MODEL_PATH
+        )
         self._known: tuple[int, list[str]] = (-1, [])
         self._scopes: dict[tuple[str, str], str] = {}
 

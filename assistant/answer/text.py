@@ -40,9 +40,14 @@ def passage_sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[。！？；!?;])|\n", text) if s.strip()]
 
 
+def ungrouped(text: str) -> str:
+    """1,000s separators removed ("80,000" -> "80000"): how figures are compared."""
+    return re.sub(r"(?<=\d),(?=\d{3})", "", text)
+
+
 def numbers(text: str) -> list[str]:
     """Figures of a text, 1,000s separators removed ("80,000" -> "80000")."""
-    return [re.sub(r"(?<=\d),(?=\d{3})", "", n) for n in NUMBER.findall(MARKER.sub("", text))]
+    return [ungrouped(n) for n in NUMBER.findall(MARKER.sub("", text))]
 
 
 def markers(text: str) -> set[int]:

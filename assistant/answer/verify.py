@@ -19,6 +19,7 @@ from assistant.answer.text import (
     passage_sentences,
     sentences,
     squash,
+    ungrouped,
 )
 
 _SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
@@ -75,7 +76,7 @@ def _values(text: str, english: bool) -> set[float]:
     """Numeric values a text states, with Chinese (万, 亿) or English (million) scales."""
     out: set[float] = set()
     pattern = r"(\d+(?:\.\d+)?)\s*(万|亿|千|百|thousand|million|billion|trillion)?"
-    for m in re.finditer(pattern, re.sub(r"(?<=\d),(?=\d{3})", "", text), re.I):
+    for m in re.finditer(pattern, ungrouped(text), re.I):
         v = float(m.group(1))
         out.add(v)
         unit = (m.group(2) or "").lower()
@@ -125,7 +126,7 @@ def _holds_fact(fact: str, text: str) -> bool:
     not in "78000" nor in "7.5", "80000" is in "80,000", and "表1 2024年" holds a 1."""
     if not re.fullmatch(r"[\d.]+", fact):
         return squash(fact) in squash(text)
-    plain = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    plain = ungrouped(text)
     return re.search(rf"(?<![\d.]){re.escape(fact)}(?!\.?\d)", plain) is not None
 
 
@@ -161,7 +162,7 @@ def _same_sign(figure: str, sentence: str, evidence: str) -> bool:
 
 def _with_scale(sentence: str, figure: str) -> str:
     """The figure with the scale word that follows it in the sentence ("80 million")."""
-    flat = re.sub(r"(?<=\d),(?=\d{3})", "", sentence)
+    flat = ungrouped(sentence)
     m = re.search(rf"(?<![\d.]){re.escape(figure)}\s*(万|亿|thousand|million|billion)?", flat, re.I)
     return m.group(0) if m else figure
 

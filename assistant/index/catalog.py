@@ -132,20 +132,23 @@ def _fts5_totals(db: sqlite3.Connection) -> tuple[int, int]:
     row = db.execute("SELECT block FROM chunks_fts_data WHERE id=1").fetchone()
     if row is None or not row[0]:
         return 0, 0
-    blob, pos, values = row[0], 0, []
-    for _ in range(2):
-        value = 0
-        for k in range(9):
-            byte = blob[pos]
-            pos += 1
-            if k == 8:
-                value = (value << 8) | byte
-                break
-            value = (value << 7) | (byte & 0x7F)
-            if not byte & 0x80:
-                break
-        values.append(value)
-    return values[0], values[1]
+    rows, pos = _varint(row[0], 0)
+    tokens, _ = _varint(row[0], pos)
+    return rows, tokens
+
+
+def _varint(blob: bytes, pos: int) -> tuple[int, int]:
+    """An SQLite varint at pos (7 bits a byte, high bit = more; a 9th byte gives all 8
+    bits) and the position after it."""
+    value = 0
+    for k in range(9):
+        byte = blob[pos + k]
+        if k == 8:
+            return (value << 8) | byte, pos + 9
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            return value, pos + k + 1
+    raise AssertionError("unreachable")
 
 
 def _bm25_scorer(
