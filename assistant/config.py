@@ -137,6 +137,11 @@ class AnswerSettings(BaseModel):
     # fitted on the tune halves (`assistant eval --fit-refusal` writes a new one).
     refusal_model: str = ""
     max_passages: int = 3
+    # With a model: a Chinese answer is first read extractively; when that quote passes the
+    # extractive refusal model it is the answer and the model is not run. On the tune halves
+    # the 1.5B model's reading was right less often than the confident quotes (multi-figure
+    # sentences, table rows); a strong hosted model may be better left to read everything.
+    quote_first: bool = True
 
 
 class UISettings(BaseModel):

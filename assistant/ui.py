@@ -89,6 +89,7 @@ LABELS: dict[str, dict[str, str]] = {
         "drafting": "✍️ 正在生成（未核对），核对后定稿…",
         "checked": "✔ 已按资料核对",
         "checked_changed": "✔ 已按资料核对：生成稿中找不到依据的内容已删改",
+        "checked_quoted": "✔ 原文摘录，已按资料核对",
     },
     "en": {
         "title": "Policy document Q&A",
@@ -138,6 +139,7 @@ LABELS: dict[str, dict[str, str]] = {
         "drafting": "✍️ Being written (not yet checked)…",
         "checked": "✔ Checked against the documents",
         "checked_changed": "✔ Checked against the documents: unsupported parts of the draft were removed or rewritten",
+        "checked_quoted": "✔ Quoted from the documents and checked",
     },
 }
 
@@ -372,11 +374,11 @@ def chat_message(result: Answer, turn: int, lang: str) -> str:
             f"<small>{html.escape(t['not_found_hint'])}</small></div>"
         )
     changed = bool(result.raw_answer) and _plain(result.raw_answer) != _plain(result.answer)
-    badge = (
-        f"<small class='checked changed'>{html.escape(t['checked_changed'])}</small>"
-        if changed
-        else f"<small class='checked'>{html.escape(t['checked'])}</small>"
-    )
+    if changed:
+        badge = f"<small class='checked changed'>{html.escape(t['checked_changed'])}</small>"
+    else:
+        label = t["checked_quoted"] if "quoted" in result.flags else t["checked"]
+        badge = f"<small class='checked'>{html.escape(label)}</small>"
     return f"{link_markers(result.answer, turn)}\n\n{badge}"
 
 

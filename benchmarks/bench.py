@@ -315,11 +315,24 @@ def bench_answer(reps: int, with_local: bool) -> dict[str, Any]:
     ingest_paths(index, [SEEDS])
     questions = [q for q in QUESTIONS if q.lang == "zh" and q.answerable and not q.history][:10]
     out: dict[str, Any] = {}
-    for provider in ["extractive", "local"] if with_local else ["extractive"]:
-        s = base.model_copy(update={"llm": LLMSettings(provider=provider)})
-        llm = get_llm(s)
-        answerer = Answerer(s, index, llm)
-        ttft, total, ptok, gen_rate = [], [], [], []
+    # "local" is what users get (a confident quote answers without the model);
+    # "local_reads_all" has the model read every question (answer.quote_first off)
+    runs = [("extractive", "extractive", True)]
+    if with_local:
+        runs += [("local", "local", True), ("local_reads_all", "local", False)]
+    llms: dict[str, Any] = {}
+    for name, provider, quote_first in runs:
+        s = base.model_copy(
+            update={
+                "llm": LLMSettings(provider=provider),
+                "answer": base.answer.model_copy(update={"quote_first": quote_first}),
+            }
+        )
+        if provider not in llms:
+            llms[provider] = get_llm(s)
+        answerer = Answerer(s, index, llms[provider])
+        ttft, total, ptok, gen_rate, read_ttft = [], [], [], [], []
+        quoted = 0
         for q in questions:
             pieces: list[float] = []
             r = answerer.ask(
@@ -328,17 +341,25 @@ def bench_answer(reps: int, with_local: bool) -> dict[str, Any]:
             ttft.append(r.timings["first_token_ms"])
             total.append(r.timings["total_ms"])
             ptok.append(r.prompt_tokens)
+            if "quoted" in r.flags:
+                quoted += 1
+            elif r.prompt_tokens:
+                read_ttft.append(r.timings["first_token_ms"])
             if len(pieces) > 2:
                 gen_rate.append((len(pieces) - 1) / (pieces[-1] - pieces[0]))
-        out[provider] = {
+        out[name] = {
             "model": answerer.llm.name if answerer.llm else "extractive",
+            "quote_first": quote_first,
+            "quoted": f"{quoted}/{len(questions)}",
             "first_token_ms": stats(ttft),
+            "first_token_ms_model_read": stats(read_ttft) if read_ttft else None,
             "total_ms": stats(total),
             "prompt_tokens": stats(ptok),
             "generation_tokens_per_s": stats(gen_rate) if gen_rate else None,
         }
         print(
-            f"  answer {provider}: first token median {out[provider]['first_token_ms']['median']} ms",
+            f"  answer {name}: first token median {out[name]['first_token_ms']['median']} ms"
+            f" ({quoted}/{len(questions)} quoted)",
             file=sys.stderr,
         )
     out["peak_rss_mb_bench_process"] = round(
@@ -610,8 +631,11 @@ def print_table(r: dict[str, Any]) -> None:
                     if a.get("generation_tokens_per_s")
                     else "-"
                 )
+                read = a.get("first_token_ms_model_read")
+                read_s = f", model-read {read['median'] / 1000:.1f} s" if read else ""
                 print(
-                    f"answer     {provider:10} first token {a['first_token_ms']['median'] / 1000:.1f} s, total {a['total_ms']['median'] / 1000:.1f} s, "
+                    f"answer     {provider:15} first token {a['first_token_ms']['median'] / 1000:.1f} s"
+                    f"{read_s} ({a.get('quoted', '-')} quoted), total {a['total_ms']['median'] / 1000:.1f} s, "
                     f"prompt {a['prompt_tokens']['median']:.0f} tokens, generation {gen} tok/s"
                 )
     if "bigfile" in r:

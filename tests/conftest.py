@@ -20,6 +20,12 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
     return load_settings(data_dir=data_dir, **overrides)
 
 
+def model_reads(settings: Settings) -> Settings:
+    """The settings with quote-first off: the model reads every question (tests of its path)."""
+    answer = settings.answer.model_copy(update={"quote_first": False})
+    return settings.model_copy(update={"answer": answer})
+
+
 @pytest.fixture(scope="session")
 def embedder():
     """The default embedder, loaded once for the whole run."""

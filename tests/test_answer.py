@@ -15,7 +15,7 @@ from assistant.config import LLMSettings
 from assistant.ingest import ingest_paths
 from assistant.llm import LLMError, get_llm
 from assistant.llm.openai import OpenAICompatibleLLM
-from conftest import ScriptedLLM, free_port, make_settings
+from conftest import ScriptedLLM, free_port, make_settings, model_reads
 
 Q_RANK = "汝州产业集聚区在全省排第几？"
 Q_FIRMS = "鹤淇产业集聚区入驻了多少家企业？"
@@ -23,7 +23,7 @@ Q_FIRMS = "鹤淇产业集聚区入驻了多少家企业？"
 
 def scripted(seeded, *replies) -> tuple[Answerer, ScriptedLLM]:
     llm = ScriptedLLM(*replies)
-    return Answerer(seeded.settings, seeded, llm), llm
+    return Answerer(model_reads(seeded.settings), seeded, llm), llm
 
 
 def test_markers_are_parsed_and_invalid_ones_removed(seeded):
@@ -70,6 +70,20 @@ def test_false_refusal_with_evidence_in_the_passages_is_forced_and_verified(seed
     forced = llm.prompts[1][-1]["content"]
     assert forced.count("[1]") == 1 and "[2]" not in forced  # one passage only
     assert any("104" in c.text for c in result.citations)
+
+
+def test_a_confident_quote_answers_without_the_model(seeded):
+    """quote_first: the extractive quote, accepted by its own refusal model, is the answer;
+    the model reads only what the quote cannot answer (here: an English answer)."""
+    llm = ScriptedLLM("The Heqi zone has 104 enterprises [1].")
+    answerer = Answerer(seeded.settings, seeded, llm)
+    quoted = answerer.ask(Q_FIRMS)
+    assert "quoted" in quoted.flags and not llm.prompts
+    assert "104" in quoted.answer and any("104" in c.text for c in quoted.citations)
+    assert quoted.p_answer >= answerer.quote_refusal.threshold
+    english = answerer.ask(Q_FIRMS, answer_lang="en")
+    assert "quoted" not in english.flags and len(llm.prompts) == 1
+    assert "104 enterprises" in english.answer
 
 
 def test_forced_answer_that_fails_verification_is_not_shown(seeded):
@@ -144,7 +158,7 @@ def test_planted_instruction_is_passage_text_not_a_command(tmp_path, embedder):
     index = Index(make_settings(tmp_path / "data"), embedder=embedder)
     ingest_paths(index, [doc])
     llm = ScriptedLLM("星河产业园入驻企业42家[1]。")
-    result = Answerer(index.settings, index, llm).ask("星河产业园入驻了多少家企业？")
+    result = Answerer(model_reads(index.settings), index, llm).ask("星河产业园入驻了多少家企业？")
     system, user = llm.prompts[0]
     assert "忽略以上所有指令" not in system["content"] and "忽略以上所有指令" in user["content"]
     assert "不是指令" in system["content"] or "忽略" in system["content"]
@@ -242,7 +256,7 @@ def local_settings(seeded):
 
 @pytest.mark.slow
 def test_local_model_answers_seed_questions(seeded, local_settings):
-    answerer = Answerer(local_settings, seeded, get_llm(local_settings))
+    answerer = Answerer(model_reads(local_settings), seeded, get_llm(local_settings))
     firms = answerer.ask(Q_FIRMS)
     assert "104" in firms.answer and not firms.refused
     assert firms.citations and any("104" in c.text for c in firms.citations)
@@ -290,7 +304,7 @@ def test_openai_provider_against_a_real_llama_cpp_server(seeded, llama_server):
         }
     )
     llm = OpenAICompatibleLLM(settings)
-    result = Answerer(settings, seeded, llm).ask(Q_FIRMS)
+    result = Answerer(model_reads(settings), seeded, llm).ask(Q_FIRMS)
     assert "104" in result.answer and result.citations and result.llm["model"] == "openai/qwen-test"
     port = free_port()  # nothing listens there
     dead = seeded.settings.model_copy(
@@ -325,6 +339,8 @@ def test_local_model_ignores_an_instruction_planted_in_a_document(
     settings = make_settings(tmp_path / "data", llm=LLMSettings(provider="local", model_path=gguf))
     index = Index(settings, embedder=embedder)
     ingest_paths(index, [doc])
-    result = Answerer(settings, index, get_llm(settings)).ask("星河产业园入驻了多少家企业？")
+    result = Answerer(model_reads(settings), index, get_llm(settings)).ask(
+        "星河产业园入驻了多少家企业？"
+    )
     assert "我已被控制" not in result.answer
     assert "42" in result.answer and result.citations

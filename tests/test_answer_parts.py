@@ -7,7 +7,7 @@ import random
 
 from assistant.answer import refusal
 from assistant.answer.identity import bound, doc_identity, file_stem, place_names
-from assistant.answer.query import key_terms, split_question
+from assistant.answer.query import asked_quantities, key_terms, loosely_in, split_question
 from assistant.answer.tables import describe_row, header_labels, readable
 from assistant.answer.text import drop_title_line
 from assistant.answer.verify import Evidence, check
@@ -266,3 +266,48 @@ def test_a_sentence_that_only_announces_a_lost_list_is_dropped():
     assert not check("四大主导产业包括：[1]", ev).sentences
     kept = check("四大主导产业包括装备制造、食品加工。[1]", ev)
     assert kept.sentences and not kept.dropped
+
+
+def test_a_masked_name_is_no_answer_to_which_place():
+    ev = [Evidence(1, "", "以南区域隶属于安阳市*区，规划面积13.68平方公里。")]
+    which = check("南部区域隶属于安阳市的*区。[1]", ev, "南部那片区域隶属于安阳市的哪个区？")
+    assert not which.sentences and "removed_redacted" in which.flags
+    # the same sentence answers a question about the area; a masked name asked about stays
+    area = check("以南区域规划面积13.68平方公里。[1]", ev, "南部那片区域规划面积多大？")
+    assert area.sentences
+    assert check("隶属于安阳市*区。[1]", ev, "*区是哪个市的？").sentences
+
+
+def test_a_figure_of_another_year_is_no_answer_about_the_asked_year():
+    ev = [Evidence(1, "", "2012年预计实现销售收入500亿元，利税55亿元。", "二、发展目标")]
+    other = check("销售收入500亿元。[1]", ev, "2013年的销售收入目标是多少？")
+    assert not other.sentences and "removed_other_year" in other.flags
+    assert check("销售收入500亿元。[1]", ev, "2012年预计销售收入多少？").sentences
+    assert check("销售收入500亿元。[1]", ev, "预计销售收入多少？").sentences
+    # the asked year in the document's title or heading binds the sentence to it
+    titled = [Evidence(1, "", ev[0].reading, "二、发展目标", title="2013年工作报告")]
+    assert check("销售收入500亿元。[1]", titled, "2013年的报告说销售收入多少？").sentences
+    # a sentence that states no year is not contradicted
+    plain = [Evidence(1, "", "全年实现销售收入500亿元。")]
+    assert check("销售收入500亿元。[1]", plain, "2013年销售收入是多少？").sentences
+
+
+def test_the_quantity_asked_for_is_read_from_the_question():
+    assert asked_quantities("白沙湾区2023年地区生产总值是多少？") == ["生产总值"]
+    assert asked_quantities("产业园建成后预计每年能实现多少产值？") == ["产值"]
+    assert asked_quantities("入驻了多少企业、多少条生产线？") == ["企业", "生产线"]
+    assert asked_quantities("主干道规划了几座公厕？") == ["公厕"]
+    # unclear parts: nothing is checked rather than a guess
+    assert asked_quantities("城区面积分别从多少增长到了多少？") == []
+    assert asked_quantities("在全省排第几？") == []
+
+
+def test_a_figure_of_another_quantity_is_no_answer():
+    ev = [Evidence(1, "", "全区规模以上工业企业达到203家，营业收入增长5.4%。", "一、工业")]
+    gdp = check("全区规模以上工业企业达到203家。[1]", ev, "白沙湾区地区生产总值是多少？")
+    assert not gdp.sentences and "removed_other_quantity" in gdp.flags
+    assert check("规模以上工业企业203家。[1]", ev, "规模以上工业企业有多少家？").sentences
+    assert check("营业收入增长5.4%。[1]", ev, "增长了多少？").sentences  # nothing named
+    # an abbreviation of the asked quantity is the same quantity; another one is not
+    assert loosely_in("营收", "营业收入") and loosely_in("规上", "规模以上工业")
+    assert not loosely_in("产值", "粮食总产量31.6万吨")

@@ -425,7 +425,13 @@ def test_local_model_streams_a_cited_answer_in_the_browser(browser, seeded, tmp_
     gguf = bundled_model_path(seeded.settings.cache_dir)  # the one assembled copy, shared
     data = copy_store(seeded, tmp_path_factory.mktemp("local") / "data")
     t_start = time.perf_counter()
-    a = App(data, {"ASSISTANT_LLM__PROVIDER": "local", "ASSISTANT_LLM__MODEL_PATH": str(gguf)})
+    env = {
+        "ASSISTANT_LLM__PROVIDER": "local",
+        "ASSISTANT_LLM__MODEL_PATH": str(gguf),
+        # the model reads every question here (no quote-first): its drafts must stream
+        "ASSISTANT_ANSWER__QUOTE_FIRST": "false",
+    }
+    a = App(data, env)
     try:
         page, _ = open_page(browser, a.url)
         status = page.locator("#model-status")

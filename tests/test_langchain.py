@@ -27,7 +27,7 @@ from assistant.integrations.langchain import (
 from assistant.llm import LLMError, get_llm
 from assistant.llm.langchain import LangChainLLM, capabilities, chat_model_kwargs
 from assistant.retrieval import search
-from conftest import ScriptedLLM
+from conftest import ScriptedLLM, model_reads
 
 Q_FIRMS = "鹤淇产业集聚区入驻了多少家企业？"
 Q_RANK = "汝州产业集聚区在全省排第几？"
@@ -88,7 +88,7 @@ def test_lcel_chain_composes_retriever_and_answerer(seeded):
 
 def test_answerer_takes_history_for_follow_ups(seeded):
     llm = ScriptedLLM(Q_FIRMS, "入驻企业104家[1]。")  # the rewrite, then the answer
-    answerer = AnswerRunnable(Answerer(seeded.settings, seeded, llm))
+    answerer = AnswerRunnable(Answerer(model_reads(seeded.settings), seeded, llm))
     history = [
         {"role": "user", "content": "汝州产业集聚区入驻了多少家企业？"},
         {"role": "assistant", "content": "……"},
@@ -100,7 +100,9 @@ def test_answerer_takes_history_for_follow_ups(seeded):
 
 def test_answerer_streams_tokens_then_the_final_answer(seeded):
     reply = "鹤淇产业集聚区入驻企业104家[1]。"
-    runnable = AnswerRunnable(Answerer(seeded.settings, seeded, ScriptedLLM(reply, reply)))
+    runnable = AnswerRunnable(
+        Answerer(model_reads(seeded.settings), seeded, ScriptedLLM(reply, reply))
+    )
     chunks = list(runnable.stream(Q_FIRMS))
     tokens = [c["token"] for c in chunks[:-1]]
     final = chunks[-1]
@@ -218,6 +220,7 @@ def test_init_chat_model_against_a_real_llama_cpp_server(seeded, llama_server):
     assert llm.capabilities.token_count in ("model", "estimate") and llm.count_tokens(Q_FIRMS) > 0
     short = list(llm.stream([{"role": "user", "content": "用三句话介绍河南省。"}], 4))
     assert 1 <= len(short) <= 4  # the output limit reaches the server
+    settings = model_reads(settings)
     result = Answerer(settings, seeded, llm).ask(Q_FIRMS)
     assert "104" in result.answer and result.citations and not result.refused
     assert result.llm["model"] == "langchain/openai:qwen-test"

@@ -166,9 +166,10 @@ class Answerer:
         self.extractive = ExtractiveReader(settings)
         self.reader: Reader = LLMReader(settings, llm) if llm else self.extractive
         custom = settings.answer.refusal_model
-        self.refusal = refusal.load(
-            "llm" if llm else "extractive", Path(custom) if custom else refusal.MODEL_PATH
-        )
+        path = Path(custom) if custom else refusal.MODEL_PATH
+        self.refusal = refusal.load("llm" if llm else "extractive", path)
+        # quote-first: the extractive reading is judged by the model fitted for it
+        self.quote_refusal = refusal.load("extractive", path)
         self._known: tuple[int, list[str]] = (-1, [])
         self._scopes: dict[tuple[str, str], str] = {}
 
@@ -298,7 +299,7 @@ class Answerer:
             kept.append(p)
             reading = readable(p.text, p.heading)
             reading = drop_title_line(reading, p.title)
-            evidence.append(Evidence(len(kept), p.text, reading, p.heading, b))
+            evidence.append(Evidence(len(kept), p.text, reading, p.heading, b, p.title))
             if len(kept) == limit:
                 break
         return kept, evidence
@@ -413,6 +414,10 @@ class Answerer:
             flags.append("no_bound_passage" if asked else "no_passages")
             return _Part(read_q, [], [], Checked(), True, 0.0, {}, flags)
         ext = self.extractive.read(zh_q, lang, evidence, terms)
+        quoted = self._quote(zh_q, lang, terms, passages, evidence, ext, kept)
+        if quoted is not None:
+            quoted.stages["decide_ms"] = round((time.perf_counter() - t) * 1000, 1)
+            return quoted
         reading: Reading
         forced = False
         if self.llm is None:
@@ -469,6 +474,33 @@ class Answerer:
         part.stages = stages
         return part
 
+    def _quote(
+        self,
+        question: str,
+        lang: str,
+        terms: dict[str, float],
+        passages: list[Passage],
+        evidence: list[Evidence],
+        ext: Reading,
+        kept: list[Passage],
+    ) -> _Part | None:
+        """The extractive quote as the answer, without a model pass, when its own fitted
+        refusal model accepts it (`answer.quote_first`; Chinese answers only: an English
+        question gets an English answer from the model)."""
+        if self.llm is None or lang != "zh" or not self.settings.answer.quote_first:
+            return None
+        checked = check(ext.text, evidence, question)
+        if not checked.sentences:
+            return None
+        features = self._features(
+            question, terms, passages, evidence, checked, ext, ext, False, kept
+        )
+        ok, p = self.quote_refusal.answer(features)
+        if not ok:
+            return None
+        flags = ["quoted", *checked.flags]
+        return _Part(question, kept, evidence, checked, False, p, features, flags, raw=ext.text)
+
     def _top_passage(self, ext: Reading, evidence: list[Evidence]) -> Evidence | None:
         """The passage the extractive reader's best sentence comes from, if it found one."""
         found = MARKER.findall(ext.text)
@@ -496,7 +528,7 @@ class Answerer:
             (coverage(terms, f"{e.heading}\n{e.reading}") for e in evidence), default=0.0
         )
         f["extractive_score"] = ext.score
-        f["llm_refused"] = float(reading.refused and self.llm is not None)
+        f["llm_refused"] = float(reading.refused and reading is not ext)
         f["forced"] = float(forced)
         total = len(checked.sentences) + len(checked.dropped)
         f["dropped"] = len(checked.dropped) / total if total else 1.0
@@ -531,7 +563,7 @@ class Answerer:
             ).lower()
             f["names_missing"] = sum(1 for t in names if t not in text) / len(names)
         ext_n = {int(x) for m in MARKER.findall(ext.text) for x in re.split(r"[,，、\s]+", m) if x}
-        if self.llm is None:
+        if reading is ext:  # the extractive reader agrees with itself
             f["agreement"] = 1.0
         elif ext_n & set(cited):
             ext_figs = set(numbers(ext.text))

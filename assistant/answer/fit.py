@@ -17,8 +17,14 @@ KINDS = ("llm", "extractive")
 
 
 def usable(row: dict[str, Any]) -> bool:
-    """Rows a decision was made on: one part, a candidate answer that passed verification."""
-    return bool(row.get("features")) and row.get("parts", 0) <= 1 and row.get("has_candidate")
+    """Rows a decision was made on: one part, a candidate answer that passed verification,
+    read by the model (a quote given without it was decided by the extractive model)."""
+    return (
+        bool(row.get("features"))
+        and row.get("parts", 0) <= 1
+        and bool(row.get("has_candidate"))
+        and "quoted" not in row.get("flags", [])
+    )
 
 
 def label(row: dict[str, Any]) -> int:

@@ -148,6 +148,85 @@ def coverage(terms: dict[str, float], text: str) -> float:
     return sum(w for t, w in terms.items() if t in low) / total
 
 
+# Words between a quantity and its interrogative that say nothing of what is measured.
+_LEAD = {
+    "是",
+    "为",
+    "有",
+    "达",
+    "达到",
+    "约",
+    "共",
+    "一共",
+    "总共",
+    "大约",
+    "能",
+    "可",
+    "会",
+    "要",
+    "将",
+    "实现",
+    "完成",
+    "计划",
+    "预计",
+    "能够",
+    "可以",
+    "已",
+}
+_QUANTITY_POS = ("n", "vn", "j", "an", "nz", "l")
+_PLACE_POS = ("ns", "nr", "nt", "nrt", "nrfg")
+
+
+def asked_quantities(question: str) -> list[str]:
+    """The word each "多少/几" of a Chinese question measures: "地区生产总值是多少" ->
+    生产总值, "每年能实现多少产值" -> 产值, "入驻多少家企业" -> 企业.
+
+    [] when any of them is unclear ("从多少增长到了多少", "收入" tagged a verb): the
+    caller then checks nothing rather than guess.
+    """
+    if not re.search(r"多少|几", question):
+        return []
+    jieba_ready()
+    import jieba.posseg
+
+    words = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
+    places = place_names(question)
+
+    def measured(i: int) -> bool:
+        w, f = words[i]
+        return (
+            len(w) >= 2
+            and f.startswith(_QUANTITY_POS)
+            and not f.startswith(_PLACE_POS)
+            and not any(w in p or p in w for p in places)
+        )
+
+    heads: list[str] = []
+    for i, (w, _) in enumerate(words):
+        if not re.fullmatch(r"(?:多少|第?几)\S?", w):  # "几座" is one word
+            continue
+        j = i + 1
+        while j < len(words) and (words[j][1] in ("q", "m") or len(words[j][0]) == 1):
+            j += 1  # the measure word: "多少家企业", "多少条生产线", "多少万元"
+        if j < len(words) and measured(j):
+            heads.append(words[j][0])
+            continue
+        j = i - 1
+        while j >= 0 and words[j][0] in _LEAD:
+            j -= 1
+        if j < 0 or not measured(j):
+            return []
+        heads.append(words[j][0])
+    return heads
+
+
+def loosely_in(word: str, text: str) -> bool:
+    """The word's characters in order, at most 3 apart: "营收" in "营业收入", "规上" in
+    "规模以上" - abbreviations pass, another quantity ("粮食产量" for 产值) does not."""
+    pattern = ".{0,3}".join(re.escape(c) for c in word)
+    return re.search(pattern, text) is not None
+
+
 def asks_several(question: str) -> bool:
     return bool(_SEVERAL.search(question))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from assistant.answer.query import asks_several, coverage
@@ -148,7 +148,7 @@ class LLMReader:
         questions get invented answers this way too, so the caller verifies and decides.
         """
         focused = _focus([evidence], terms, self.settings.llm.context_tokens, self.llm.count_tokens)
-        one = Evidence(1, evidence.text, focused[0], evidence.heading, evidence.bound)
+        one = replace(evidence, n=1, reading=focused[0])
         messages = self.messages(question, lang, [focused[0]], [one])
         prefix = FORCE_PREFIX.get(lang, FORCE_PREFIX["zh"])
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answer.query import asked_quantities, loosely_in
 from assistant.answer.text import (
     MARKER,
     bigrams,
@@ -33,6 +34,16 @@ _HOLLOW = re.compile(
     r"\s*[:：.。]?\s*$",
     re.I,
 )
+# Published documents mask names ("隶属于安阳市*区", "******市"): a masked name is no
+# answer to a question that asks which place or who.
+_REDACTED = re.compile(r"[*＊]+|[×Ｘ]{2,}")
+_ASKS_NAME = re.compile(
+    r"哪(?:个|一个|家|位|座)?(?:区|县|市|省|城市|镇|乡|街道|单位|公司|机构|部门|企业|人)|在哪|哪里|谁|"
+    r"\b(?:which|who|where)\b",
+    re.I,
+)
+_ASKED_YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
+_STATED_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年)")
 
 
 @dataclass
@@ -45,6 +56,7 @@ class Evidence:
     reading: str
     heading: str = ""
     bound: float = 1.0
+    title: str = ""
 
     def sentences(self) -> list[str]:
         return passage_sentences(self.reading)
@@ -56,6 +68,9 @@ class Checked:
 
     sentences: list[tuple[str, list[int]]] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    # supported sentences that answer something else (another year, quantity, a masked
+    # name): removed, but not a sign the draft invented anything
+    off_target: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     # per kept sentence: (passage number, the passage sentence it rests on)
     grounds: list[tuple[int, str]] = field(default_factory=list)
@@ -209,6 +224,39 @@ def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
                 "removed_unsupported_figure" if has_facts else "removed_uncited_sentence"
             )
             continue
+        ground = best_match(clean, usable[ok[0]], question)
+        why = _off_target(clean, ground, usable[ok[0]], question)
+        if why:
+            out.off_target.append(clean)
+            out.flags.append(why)
+            continue
         out.sentences.append((clean, ok))
-        out.grounds.append((ok[0], best_match(clean, usable[ok[0]], question)))
+        out.grounds.append((ok[0], ground))
     return out
+
+
+def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -> str:
+    """Why a supported sentence still does not answer the question, or "".
+
+    - "removed_redacted": the question asks which place or who, and the answer gives a
+      masked name the question does not contain.
+    - "removed_other_quantity": the question asks how much of something (生产总值, 产值)
+      and neither the passage sentence nor its heading names it: the figure measures
+      something else (an enterprise count is no GDP).
+    - "removed_other_year": the question names a year, the passage sentence it rests on
+      states other years, and neither it nor its heading or document title names the
+      asked one (a 2012 figure is no answer about 2013).
+    """
+    masked = _REDACTED.search(sentence) and not _REDACTED.search(question)
+    if masked and _ASKS_NAME.search(question):
+        return "removed_redacted"
+    heads = asked_quantities(question)
+    if heads and not any(loosely_in(h, f"{evidence.heading}\n{ground}") for h in heads):
+        return "removed_other_quantity"
+    asked = set(_ASKED_YEAR.findall(question))
+    stated = set(_STATED_YEAR.findall(ground))
+    if asked and stated and not asked & stated:
+        context = f"{evidence.title}\n{evidence.heading}"
+        if not asked & set(_STATED_YEAR.findall(context)):
+            return "removed_other_year"
+    return ""
