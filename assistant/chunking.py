@@ -13,7 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from assistant.cleaning import _is_table_row
+from assistant.cleaning import _is_table_row, numeric_cell
 from assistant.config import ChunkingSettings
 from assistant.schema import Chunk, Document
 
@@ -43,7 +43,7 @@ _CLAUSE_END = re.compile(r"(?<=[，、,])(?![\d])")
 
 @dataclass
 class _Block:
-    kind: str  # "heading" | "short" | "row" | "para"
+    kind: str  # "heading" | "short" | "row" | "header" (a table's) | "para"
     text: str
     start: int
     level: int = 0
@@ -75,6 +75,21 @@ def _blocks(text: str) -> list[_Block]:
             blocks.append(_Block("short", line, start))
         else:
             blocks.append(_Block("para", line, start))
+    return _headers(blocks)
+
+
+def _headers(blocks: list[_Block]) -> list[_Block]:
+    """A table line without figures is the header of the rows right below it (a pipe
+    table's "| 指标 | 单位 | 2023年 |", an aligned "民生实事  主要内容  计划投资"); one
+    with no rows below is plain text."""
+    for i, b in enumerate(blocks):
+        if b.kind != "row" or numeric_cell(b.text) or re.fullmatch(r"[|:\-\s]+", b.text):
+            continue
+        below = blocks[i + 1] if i + 1 < len(blocks) else None
+        if below is not None and below.kind == "row":
+            b.kind = "header"
+        else:
+            b.kind = "short" if len(b.text) <= 30 else "para"
     return blocks
 
 
@@ -156,6 +171,12 @@ def chunk_document(doc: Document, cfg: ChunkingSettings) -> list[Chunk]:
     for block in _blocks(text):
         if block.kind == "short":
             shorts.append(block)
+            continue
+        if block.kind == "header":  # rides along with every chunk of its table
+            flush()
+            table_header = " ".join([s.text for s in shorts] + [block.text])
+            shorts = []
+            add((block.start, block.start + len(block.text)))
             continue
         if block.kind == "row":
             if shorts:  # the short lines just above a table are its caption and header

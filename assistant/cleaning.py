@@ -49,9 +49,29 @@ def display_width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
 
 
+_COLUMN_GAP = re.compile(r"[ \t]{2,}")
+
+
+def aligned_cells(line: str) -> list[str]:
+    """The cells of a space-aligned table line (PDF and fixed-width text keep columns apart
+    by runs of spaces): three or more, else []."""
+    cells = [c for c in _COLUMN_GAP.split(line.strip()) if c]
+    return cells if len(cells) >= 3 else []
+
+
 def _is_table_row(line: str) -> bool:
-    """Two or more bare numbers separated by spaces: a flattened table row."""
-    return len(re.findall(r"(?:^|\s)[\d.,]+(?=\s|$)", line)) >= 2
+    """A table line: cells between pipes, columns aligned by runs of spaces, or two or
+    more bare numbers separated by spaces (a flattened row)."""
+    s = line.strip()
+    if s.count("|") >= 2 or aligned_cells(s):
+        return True
+    return len(re.findall(r"(?:^|\s)[\d.,]+(?=\s|$)", s)) >= 2
+
+
+def numeric_cell(line: str) -> bool:
+    """A table line with at least one cell that is a bare figure: a data row, not a header."""
+    cells = re.split(r"\s*\|\s*", line.strip().strip("|")) if "|" in line else line.split()
+    return any(re.fullmatch(r"-?[\d.,]+%?", c.strip()) for c in cells)
 
 
 def _ends_sentence(line: str) -> bool:
@@ -113,6 +133,9 @@ def _unwrap(lines: list[str]) -> list[str]:
 
 def _tighten(line: str) -> str:
     """Drop spaces PDF extraction puts between Chinese and numbers ("资金 170亿元")."""
+    cells = aligned_cells(line) if "|" not in line else []
+    if cells:  # columns kept apart by their cell boundary, not by spaces that collapse
+        return " | ".join(_tighten(c) for c in cells)
     if _is_table_row(line):
         return re.sub(r"\s+", " ", line)
     line = re.sub(rf"(?<=[{CJK}])\s+(?=[\dA-Za-z])", "", line)

@@ -20,7 +20,7 @@ from assistant.loaders import LOADERS, LoadError, load_file
 from assistant.schema import Document
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: table lines keep their columns (aligned and pipe tables)
 
 
 @dataclass

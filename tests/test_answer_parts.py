@@ -311,3 +311,20 @@ def test_a_figure_of_another_quantity_is_no_answer():
     # an abbreviation of the asked quantity is the same quantity; another one is not
     assert loosely_in("营收", "营业收入") and loosely_in("规上", "规模以上工业")
     assert not loosely_in("产值", "粮食总产量31.6万吨")
+
+
+def test_the_kind_of_answer_asked_for_is_checked():
+    from assistant.answer.query import asked_types, type_match, unit_match
+
+    assert asked_types("规划是什么时候报到省发改委的？") == {"date"}
+    assert asked_types("是哪家交易所批准的？") == {"name"}
+    assert asked_types("入驻了多少家企业？") == {"number"}
+    assert type_match("什么时候获批的？", "省发改委已于2025年12月作出批示。") == 1.0
+    assert type_match("什么时候获批的？", "规划已完成并上报。") == 0.0
+    assert type_match("主导产业是什么？", "主导产业为医药。") == 0.5
+    # a figure the question itself gives, or a bare year, answers no "多少"
+    assert type_match("2023年引进了多少项目？", "2023年招商工作扎实推进。") == 0.0
+    # "160余家", "1300多条": a qualifier between the figure and its unit
+    assert unit_match("入驻多少家企业？", "入驻企业160余家") == 1.0
+    assert unit_match("多少条生产线？", "生产线1300多条") == 1.0
+    assert unit_match("投资多少亿元？", "增长6.4%") == 0.0

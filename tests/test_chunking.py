@@ -95,3 +95,39 @@ def test_the_title_is_a_heading_line_not_a_sentence_that_names_a_plan():
     text = "# 云溪数字产业园简介\n云溪数字产业园已入驻企业37家，园区规划面积为600亩。\n"
     chunks = chunk_document(Document("yx.docx", "", text, ""), ChunkingSettings())
     assert chunks[0].title == "云溪数字产业园简介"
+
+
+def _table_chunks(text: str) -> list:
+    from assistant.cleaning import clean_text
+
+    doc = Document("t.txt", "", clean_text(text))
+    cfg = ChunkingSettings(target_chars=120, max_chars=160, min_chars=20, overlap_chars=0)
+    return doc, chunk_document(doc, cfg)
+
+
+def test_a_space_aligned_table_keeps_its_columns_and_its_header_in_every_chunk():
+    rows = "\n".join(
+        f"项目{i}        新建供水管网{i}0公里，惠及{i}00户        {i}8300" for i in range(1, 9)
+    )
+    text = f"全区民生实事安排如下：\n\n民生实事        主要内容        计划投资（万元）\n{rows}\n"
+    doc, chunks = _table_chunks(text)
+    # the cell boundary survives cleaning: "…惠及100户" and "18300" stay two cells
+    assert "项目1 | 新建供水管网10公里，惠及100户 | 18300" in doc.text
+    with_rows = [c for c in chunks if "项目" in c.text]
+    assert len(with_rows) >= 2, "the table spans several chunks"
+    from assistant.answer.tables import readable
+
+    for c in with_rows:
+        assert "民生实事 | 主要内容 | 计划投资（万元）" in c.heading
+        assert "｜计划投资（万元）：" in readable(c.text, c.heading)
+
+
+def test_a_pipe_table_header_rides_along_with_its_rows():
+    rows = "\n".join(f"| 指标{i} | % | {i}.5 | {i} |" for i in range(1, 12))
+    text = f"主要预期目标见下表。\n\n表1 主要指标\n\n| 指标 | 单位 | 2023年完成 | 2024年目标 |\n|---|---|---|---|\n{rows}\n"
+    _, chunks = _table_chunks(text)
+    last = [c for c in chunks if "指标11" in c.text][0]
+    assert "| 指标 | 单位 | 2023年完成 | 2024年目标 |" in last.heading
+    from assistant.answer.tables import readable
+
+    assert "指标11｜单位：%｜2023年完成：11.5｜2024年目标：11" in readable(last.text, last.heading)

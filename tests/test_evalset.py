@@ -90,7 +90,12 @@ def test_corpus2_documents_look_like_county_documents():
         assert re.search(r"全[县区]|本[县区]", body), name
     joined = "\n".join(texts.values())
     assert re.search(r"^\|.+\|.+\|$", joined, re.M), "a pipe-separated table"
-    assert re.search(r"^\S+ \S+ [\d.]+ -?[\d.]+$", joined, re.M), "a space-aligned table"
+    raw = "\n".join(p.read_text(encoding="utf-8") for p in docs)
+    assert re.search(r"^\S+ {2,}\S+ {2,}[\d.]+ {2,}-?[\d.]+\s*$", raw, re.M), (
+        "a space-aligned table"
+    )
+    # cleaning keeps its columns apart
+    assert re.search(r"^\S+ \| \S+ \| [\d.]+ \| -?[\d.]+$", joined, re.M)
     # the same indicator with different values in different documents
     gdp = {m.group(1) for m in re.finditer(r"生产总值(?:完成|达到)?([\d.]+)亿元", joined)}
     assert len(gdp) >= 4, gdp

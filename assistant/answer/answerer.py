@@ -19,6 +19,7 @@ from typing import Any
 from assistant.answer import refusal
 from assistant.answer.identity import Identity, bound, doc_identity, place_names
 from assistant.answer.query import (
+    asks_number,
     comparison,
     content_words,
     coverage,
@@ -26,9 +27,12 @@ from assistant.answer.query import (
     english_places,
     glossary_terms,
     key_terms,
+    loosely_in,
     needs_rewrite,
     per_document,
     split_question,
+    type_match,
+    unit_match,
 )
 from assistant.answer.reading import ExtractiveReader, LLMReader, Reader, Reading
 from assistant.answer.tables import readable
@@ -41,37 +45,6 @@ from assistant.retrieval import search
 from assistant.schema import Passage
 
 log = logging.getLogger(__name__)
-
-_UNIT_FAMILIES = [
-    ("元", "万元", "亿元", "千元"),
-    ("人", "万人", "名"),
-    ("%", "个百分点", "成"),
-    ("亩", "平方公里", "公顷", "平方米", "万平方米"),
-    ("家", "户"),
-    ("个", "项", "条", "所", "座", "批"),
-    ("吨", "万吨", "千瓦", "万千瓦"),
-]
-_ASKED_UNIT = re.compile(
-    r"(?:多少|几)(万元|亿元|千元|元|万人|人|名|家|户|个|项|条|所|座|亩|平方公里|公顷|万吨|吨|千瓦|倍)"
-)
-
-
-def unit_match(question: str, answer: str) -> float:
-    """1 when the answer states a figure in the unit family the question asks for, 0 when
-    it asks one and the answer has none ("多少元" answered with a growth rate), else 0.5."""
-    m = _ASKED_UNIT.search(question)
-    unit = m.group(1) if m else ("%" if re.search(r"增长|增速|下降|比重|占比", question) else "")
-    if not unit:
-        return 0.5
-    family = next((f for f in _UNIT_FAMILIES if unit in f), (unit,))
-    pattern = "|".join(re.escape(u) for u in sorted(family, key=len, reverse=True))
-    return 1.0 if re.search(rf"\d\s*(?:{pattern})", MARKER.sub("", answer)) else 0.0
-
-
-_ASKS_NUMBER = re.compile(
-    r"多少|几|比例|面积|金额|规模|增长|排第|how (?:many|much|large|big)|what (?:percentage|share|area|amount)",
-    re.I,
-)
 
 
 @dataclass
@@ -561,7 +534,10 @@ class Answerer:
                 f"{self.identity(kept[n - 1]).text()}{kept[n - 1].heading}{kept[n - 1].text}"
                 for n in cited
             ).lower()
-            f["names_missing"] = sum(1 for t in names if t not in text) / len(names)
+            # an abbreviation ("沁阳集聚区" for 沁阳市产业集聚区) names the same thing
+            f["names_missing"] = sum(
+                1 for t in names if t not in text and not (len(t) >= 4 and loosely_in(t, text))
+            ) / len(names)
         ext_n = {int(x) for m in MARKER.findall(ext.text) for x in re.split(r"[,，、\s]+", m) if x}
         if reading is ext:  # the extractive reader agrees with itself
             f["agreement"] = 1.0
@@ -569,10 +545,10 @@ class Answerer:
             ext_figs = set(numbers(ext.text))
             ans_figs = set(numbers(answer))
             f["agreement"] = 1.0 if (ext_figs & ans_figs or not ans_figs) else 0.5
-        asks_number = bool(_ASKS_NUMBER.search(question))
         q_figs = set(numbers(question))
-        f["figure_match"] = float(asks_number and bool(set(numbers(answer)) - q_figs))
+        f["figure_match"] = float(asks_number(question) and bool(set(numbers(answer)) - q_figs))
         f["unit_match"] = unit_match(question, answer)
+        f["type_match"] = type_match(question, "\n".join(s for _, s in checked.grounds))
         return {k: round(v, 4) for k, v in f.items()}
 
     # ---- combining parts into one answer

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.answer.identity import ADMIN_SUFFIXES, place_names
-from assistant.answer.text import NUMBER, jieba_ready
+from assistant.answer.text import MARKER, NUMBER, jieba_ready
 
 FOLLOWUP = re.compile(
     r"^(?:那|那么|它|其|该|这|此|上述|他们|他|她)|呢[？?]?$|^(?:what about|and |how about)|\b(?:it|its|they|their|them|there|that one)\b",
@@ -314,3 +314,97 @@ def comparison(question: str) -> str:
     """The comparative a question asks for ("快" in "哪个增长更快"), or ""."""
     m = _COMPARE.search(question)
     return m.group(1) if m else ""
+
+
+# ---- what kind of answer a question asks for
+
+_ASKS_NUMBER = re.compile(
+    r"多少|几|比例|面积|金额|规模|增长|排第|how (?:many|much|large|big)|what (?:percentage|share|area|amount)",
+    re.I,
+)
+_ASKS_DATE = re.compile(
+    r"什么时候|何时|哪天|哪一天|哪年|哪一年|哪个月|几月|几号|日期|落款|\bwhen\b|what (?:date|year|month|day)",
+    re.I,
+)
+_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*年|(?<![\d.])\d{1,2}\s*月|[〇零一二三四五六七八九]{4}\s*年|[一二三四五六七八九十]{1,2}月"
+    r"|(?:19|20)\d{2}[-/.]\d{1,2}|[上中下]旬|年初|年底|年末"
+)
+# Which place, organisation or person: answered by a name, not by a figure.
+ASKS_NAME = re.compile(
+    r"哪(?:个|一个|家|位|座|些)?(?:区|县|市|省|城市|镇|乡|街道|单位|公司|机构|部门|企业|人|委员|交易所|银行)|在哪|哪里|谁|"
+    r"\b(?:which|who|where)\b",
+    re.I,
+)
+_NAME = re.compile(
+    r"[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|设计院|研究所|交易所|所|银行|委员会|政府|局|厅|办公室|办|中心|协会|街道|镇|乡|县|区|市|省)"
+    r"|[“《「][^”》」]{2,30}[”》」]"
+)
+_UNIT_FAMILIES = [
+    ("元", "万元", "亿元", "千元"),
+    ("人", "万人", "名"),
+    ("%", "个百分点", "成"),
+    ("亩", "平方公里", "公顷", "平方米", "万平方米"),
+    ("家", "户"),
+    ("个", "项", "条", "所", "座", "批"),
+    ("吨", "万吨", "千瓦", "万千瓦"),
+]
+_ASKED_UNIT = re.compile(
+    r"(?:多少|几)(万元|亿元|千元|元|万人|人|名|家|户|个|项|条|所|座|亩|平方公里|公顷|万吨|吨|千瓦|倍)"
+)
+# between a figure and its unit: "160余家", "6.5万余棵", "1300多条", "约5万元"
+_QUALIFIER = r"(?:\s*(?:余|多|万|亿|千|百|来))*"
+
+
+def asks_number(question: str) -> bool:
+    return bool(_ASKS_NUMBER.search(question))
+
+
+def asked_types(question: str) -> set[str]:
+    """The kinds of answer a question asks for: "date", "name", "number" (any of them)."""
+    out = set()
+    if _ASKS_DATE.search(question):
+        out.add("date")
+    if ASKS_NAME.search(question):
+        out.add("name")
+    if asks_number(question) and "date" not in out:
+        out.add("number")
+    return out
+
+
+def _figures_beyond(question: str, text: str) -> bool:
+    """The text states a figure that is not the question's own nor a bare year."""
+    asked = set(NUMBER.findall(question))
+    return any(
+        n not in asked and not re.fullmatch(r"(?:19|20)\d{2}", n) for n in NUMBER.findall(text)
+    )
+
+
+def type_match(question: str, text: str) -> float:
+    """Share of the answer kinds the question asks for (a date, a name, a figure) that the
+    text states; 0.5 when it asks for none of them. Classic answer-type checking: a
+    sentence without any date answers no "什么时候", whatever words it shares."""
+    asked = asked_types(question)
+    if not asked:
+        return 0.5
+    found = 0
+    if "date" in asked and _DATE.search(text):
+        found += 1
+    if "name" in asked and _NAME.search(text):
+        found += 1
+    if "number" in asked and _figures_beyond(question, text):
+        found += 1
+    return found / len(asked)
+
+
+def unit_match(question: str, answer: str) -> float:
+    """1 when the answer states a figure in the unit family the question asks for, 0 when
+    it asks one and the answer has none ("多少元" answered with a growth rate), else 0.5."""
+    m = _ASKED_UNIT.search(question)
+    unit = m.group(1) if m else ("%" if re.search(r"增长|增速|下降|比重|占比", question) else "")
+    if not unit:
+        return 0.5
+    family = next((f for f in _UNIT_FAMILIES if unit in f), (unit,))
+    pattern = "|".join(re.escape(u) for u in sorted(family, key=len, reverse=True))
+    text = MARKER.sub("", answer)
+    return 1.0 if re.search(rf"\d{_QUALIFIER}\s*(?:{pattern})", text) else 0.0

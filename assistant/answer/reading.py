@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from assistant.answer.query import asks_several, coverage
+from assistant.answer.query import asked_types, asks_several, coverage, type_match
 from assistant.answer.tables import caption
 from assistant.answer.text import NUMBER, is_refusal, passage_sentences, prompt, squash
 from assistant.answer.verify import Evidence
@@ -23,10 +23,6 @@ from assistant.llm import LLM, LLMError, Message
 
 log = logging.getLogger(__name__)
 
-_ASKS_NUMBER = re.compile(
-    r"多少|几|比例|面积|金额|规模|增长|排第|how (?:many|much|large|big)|what (?:percentage|share|area|amount)",
-    re.I,
-)
 FORCE_PREFIX = {"zh": "根据资料，", "en": "According to the documents, "}
 
 
@@ -212,7 +208,7 @@ class ExtractiveReader:
         self, question: str, evidence: list[Evidence], terms: dict[str, float]
     ) -> list[tuple[float, int, str]]:
         """(score, passage number, sentence), best first."""
-        wants_number = bool(_ASKS_NUMBER.search(question))
+        kinds = asked_types(question)
         scored: list[tuple[float, int, str]] = []
         for rank, e in enumerate(evidence):
             for sent in e.sentences():
@@ -220,8 +216,8 @@ class ExtractiveReader:
                 if not sent or squash(sent) in squash(e.heading) or len(squash(sent)) < 6:
                     continue  # a caption or table title repeated in the heading answers nothing
                 score = coverage(terms, sent) + 0.15 * coverage(terms, e.heading) - 0.03 * rank
-                if wants_number and NUMBER.search(sent):
-                    score += 0.1
+                if kinds:  # states the kind of answer asked for: a date, a name, a figure
+                    score += 0.1 * type_match(question, sent)
                 score -= 0.4 * (1.0 - e.bound)  # about another place than the one asked
                 if "｜" in sent:  # a described table row: the row the question names
                     name = sent.split("｜")[0]

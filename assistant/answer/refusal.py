@@ -46,6 +46,7 @@ FEATURES = [
     "extractive_score",  # the extractive reader's best sentence score
     "unit_match",  # the answer's figure carries the unit asked for (1), not (0), none asked (0.5)
     "rarest_cited",  # the question's rarest term is in a cited sentence (or its heading/document)
+    "type_match",  # share of the asked answer kinds (date, name, figure) the cited sentences state
 ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.query import asked_quantities, loosely_in
+from assistant.answer.query import ASKS_NAME, asked_quantities, loosely_in
 from assistant.answer.text import (
     MARKER,
     bigrams,
@@ -37,11 +37,6 @@ _HOLLOW = re.compile(
 # Published documents mask names ("隶属于安阳市*区", "******市"): a masked name is no
 # answer to a question that asks which place or who.
 _REDACTED = re.compile(r"[*＊]+|[×Ｘ]{2,}")
-_ASKS_NAME = re.compile(
-    r"哪(?:个|一个|家|位|座)?(?:区|县|市|省|城市|镇|乡|街道|单位|公司|机构|部门|企业|人)|在哪|哪里|谁|"
-    r"\b(?:which|who|where)\b",
-    re.I,
-)
 _ASKED_YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
 _STATED_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年)")
 
@@ -248,7 +243,7 @@ def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -
       asked one (a 2012 figure is no answer about 2013).
     """
     masked = _REDACTED.search(sentence) and not _REDACTED.search(question)
-    if masked and _ASKS_NAME.search(question):
+    if masked and ASKS_NAME.search(question):
         return "removed_redacted"
     heads = asked_quantities(question)
     if heads and not any(loosely_in(h, f"{evidence.heading}\n{ground}") for h in heads):
