@@ -328,3 +328,29 @@ def test_the_kind_of_answer_asked_for_is_checked():
     assert unit_match("入驻多少家企业？", "入驻企业160余家") == 1.0
     assert unit_match("多少条生产线？", "生产线1300多条") == 1.0
     assert unit_match("投资多少亿元？", "增长6.4%") == 0.0
+
+
+def test_an_english_figure_read_with_the_wrong_scale_is_restated_by_value():
+    from assistant.answer.verify import rescale
+
+    passage = "可入驻机绣纺织企业800家，实现年产值200亿元。新增就业8万人。"
+    assert rescale("output of 200 billion yuan", passage) == "output of 20 billion (200亿) yuan"
+    assert rescale("about 8 thousand jobs", passage) == "about 80,000 (8万) jobs"
+    assert rescale("output of 20 billion yuan", passage) == "output of 20 billion yuan"
+    evidence = [Evidence(1, passage, passage)]
+    checked = check("The expected output is 200 billion yuan.[1]", evidence, "")
+    assert checked.sentences == [("The expected output is 20 billion (200亿) yuan.", [1])]
+
+
+def test_a_figure_in_another_unit_is_no_support_but_a_stated_difference_is():
+    growth = [Evidence(1, "全区城镇居民人均可支配收入增长7.3%。", "全区城镇居民人均可支配收入增长7.3%。")]
+    asked = "临溪区2023年城镇居民人均可支配收入是多少元？"
+    assert not check("城镇居民人均可支配收入是7.3元。[1]", growth, asked).sentences
+    assert check("城镇居民人均可支配收入增长7.3%。[1]", growth, asked).sentences
+    row = "规模以上工业增加值增长｜单位：%｜2023年完成：10.2｜2024年目标：9"
+    table = [Evidence(1, row, row)]
+    q = "2024年规上工业增加值增长目标比2023年实际完成低多少个百分点？"
+    assert check("比2023年实际完成低1.2个百分点。[1]", table, q).sentences
+    assert not check("比2023年实际完成低1.3个百分点。[1]", table, q).sentences
+    # a difference nobody asked for is still an invented figure
+    assert not check("低1.2个百分点。[1]", table, "2024年规上工业增加值增长目标是多少？").sentences

@@ -19,11 +19,13 @@ from typing import Any
 from assistant.answer import refusal
 from assistant.answer.identity import Identity, bound, doc_identity, place_names
 from assistant.answer.query import (
+    asked_units,
     asks_number,
     comparison,
     content_words,
     coverage,
     detect_lang,
+    figure_in,
     english_places,
     glossary_terms,
     key_terms,
@@ -648,9 +650,11 @@ def _verdict(question: str, parts: list[_Part], texts: list[str]) -> str:
     adjective = comparison(question)
     if not adjective or len(parts) != 2 or any(p.refused for p in parts):
         return ""
+    units = asked_units(question)  # "哪个增长更快": the growth rates, not the totals
+    pattern = figure_in(units) if units else _FIGURE
     figures = []
     for text in texts:
-        m = _FIGURE.search(MARKER.sub("", re.sub(r"(?:19|20)\d{2}年", "", text)))
+        m = pattern.search(MARKER.sub("", re.sub(r"(?:19|20)\d{2}年", "", text)))
         if not m:
             return ""
         figures.append((float(m.group(1)), m.group(2) or "", MARKER.findall(text)))
@@ -660,7 +664,8 @@ def _verdict(question: str, parts: list[_Part], texts: list[str]) -> str:
     names = [(place_names(p.question) or [p.question[:8]])[0] for p in parts]
     smaller = adjective in "少低小慢"
     winner = names[0] if (a > b) != smaller else names[1]
-    return f"{winner}更{adjective}（{a:g}{ua} 对 {b:g}{ub}）[{ma[0]}][{mb[0]}]。"
+    each = f"{names[0]}{a:g}{ua}，{names[1]}{b:g}{ub}"
+    return f"{winner}更{adjective}（{each}）[{ma[0]}][{mb[0]}]。"
 
 
 def _merge(a: list[str], b: list[str]) -> list[str]:

@@ -397,14 +397,29 @@ def type_match(question: str, text: str) -> float:
     return found / len(asked)
 
 
+def unit_family(unit: str) -> tuple[str, ...]:
+    """The units that measure the same thing as `unit` ("万元" -> 元, 万元, 亿元, 千元)."""
+    return next((f for f in _UNIT_FAMILIES if unit in f), (unit,))
+
+
+def asked_units(question: str) -> tuple[str, ...]:
+    """The unit family a question asks its figure in ("多少亿元" -> 元, 万元, …; "增长多少"
+    and "哪个增长更快" -> %), or () when it names none."""
+    m = _ASKED_UNIT.search(question)
+    unit = m.group(1) if m else ("%" if re.search(r"增长|增速|下降|比重|占比", question) else "")
+    return unit_family(unit) if unit else ()
+
+
+def figure_in(units: tuple[str, ...]) -> re.Pattern[str]:
+    """A figure stated in one of these units (qualifiers like 余/多/万 in between)."""
+    pattern = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    return re.compile(rf"(-?\d+(?:\.\d+)?){_QUALIFIER}\s*({pattern})")
+
+
 def unit_match(question: str, answer: str) -> float:
     """1 when the answer states a figure in the unit family the question asks for, 0 when
     it asks one and the answer has none ("多少元" answered with a growth rate), else 0.5."""
-    m = _ASKED_UNIT.search(question)
-    unit = m.group(1) if m else ("%" if re.search(r"增长|增速|下降|比重|占比", question) else "")
-    if not unit:
+    units = asked_units(question)
+    if not units:
         return 0.5
-    family = next((f for f in _UNIT_FAMILIES if unit in f), (unit,))
-    pattern = "|".join(re.escape(u) for u in sorted(family, key=len, reverse=True))
-    text = MARKER.sub("", answer)
-    return 1.0 if re.search(rf"\d{_QUALIFIER}\s*(?:{pattern})", text) else 0.0
+    return 1.0 if figure_in(units).search(MARKER.sub("", answer)) else 0.0

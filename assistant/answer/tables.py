@@ -125,7 +125,8 @@ def readable(text: str, heading: str) -> str:
 def caption(heading: str) -> str:
     """A table's name from the heading path ("…分解表"), short; pipe debris skipped."""
     for part in reversed(heading.split(" > ") if heading else []):
-        if "|" in part or "｜" in part:
+        part = re.split(r"[|｜]", part)[0].lstrip("#").strip()  # the header kept after it
+        if not part:
             continue  # a header or row the chunker kept in the path
         named = next((p for p in part.split() if "表" in p), "")
         return named if len(named) >= 4 else part[:24]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.query import ASKS_NAME, asked_quantities, loosely_in
+from assistant.answer.query import ASKS_NAME, asked_quantities, loosely_in, unit_family
 from assistant.answer.text import (
     MARKER,
     bigrams,
@@ -118,7 +118,9 @@ def support(sentence: str, evidence: Evidence, question: str = "") -> str | None
         vals = _values(s, english=False)
         ok = True
         for f in needed:
-            if _holds_fact(f, s) and _same_sign(f, sentence, flat):
+            if _holds_fact(f, s) and _same_sign(f, sentence, flat) and _same_unit(f, sentence, s):
+                continue
+            if _derived(f, s, question):
                 continue
             if re.fullmatch(r"[\d.]+", f) and english:
                 want = _values(_with_scale(sentence, f), english=True)
@@ -129,6 +131,49 @@ def support(sentence: str, evidence: Evidence, question: str = "") -> str | None
         if ok:
             return sent
     return None
+
+
+_UNIT = re.compile(
+    r"\s*(?:余|多|来)?\s*(个百分点|%|万元|亿元|千元|元|万人|人|名|家|户|个|项|条|所|座|亩|平方公里|公顷|万平方米|平方米|万吨|吨)"
+)
+# "比2023年低多少个百分点", "两者相差多少": a figure the passage does not state but two of
+# its figures give.
+_ASKS_DIFFERENCE = re.compile(
+    r"(?:比|较|与|和|跟)[^，,。？?]{0,24}?(?:高|低|多|少|大|小|快|慢)了?多少|相差|差距|差额|差多少"
+)
+
+
+def _units_of(figure: str, text: str) -> list[str]:
+    """The unit after each whole-number occurrence of the figure ("" where none follows)."""
+    flat = ungrouped(MARKER.sub("", text))
+    out = []
+    for m in re.finditer(rf"(?<![\d.]){re.escape(figure)}(?!\.?\d)", flat):
+        u = _UNIT.match(re.sub(r"^\s*[万亿千百]", "", flat[m.end() :]))  # 8万人: 人
+        out.append(u.group(1) if u else "")
+    return out
+
+
+def _same_unit(figure: str, sentence: str, ground: str) -> bool:
+    """A figure the answer gives in one unit ("7.3元") is not the passage's figure in
+    another ("增长7.3%"); a bare figure on either side (a table cell) contradicts nothing."""
+    said = [u for u in _units_of(figure, sentence) if u]
+    found = _units_of(figure, ground)
+    if not said or not found or "" in found:
+        return True
+    return any(u in unit_family(s) for u in found for s in said)
+
+
+def _derived(figure: str, ground: str, question: str) -> bool:
+    """For a question that asks a difference, a figure that two figures of the passage
+    sentence give by subtraction ("10.2" and "9": 低1.2个百分点)."""
+    if not _ASKS_DIFFERENCE.search(question) or not re.fullmatch(r"\d+(?:\.\d+)?", figure):
+        return False
+    want = float(figure)
+    plain = re.sub(r"(?:19|20)\d{2}\s*年", "", ungrouped(ground))  # years are no quantities
+    values = sorted({float(v) for v in re.findall(r"\d+(?:\.\d+)?", plain)})
+    return any(
+        abs(abs(a - b) - want) < 1e-6 for i, a in enumerate(values) for b in values[i + 1 :]
+    )
 
 
 def _holds_fact(fact: str, text: str) -> bool:
@@ -177,6 +222,36 @@ def _with_scale(sentence: str, figure: str) -> str:
     return m.group(0) if m else figure
 
 
+_EN_FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.I)
+
+
+def _english_value(value: float) -> str:
+    """A value as English writes it: "20 billion", "1.5 million", "427,000"."""
+    for word, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
+        if value >= scale:
+            return f"{value / scale:g} {word}"
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"
+
+
+def rescale(sentence: str, passages: str) -> str:
+    """An English figure whose digits the passages give with a Chinese scale, read with the
+    wrong one ("200亿元" as "200 billion"), restated by value with the source figure kept:
+    "20 billion (200亿)". Digits alone match either way, so the check must compare values."""
+
+    def fix(m: re.Match[str]) -> str:
+        digits, word = m.group(1), m.group(2).lower()
+        said = float(digits) * _EN_SCALE[word]
+        source = re.search(rf"(?<![\d.]){re.escape(digits)}\s*(万|亿)", ungrouped(passages))
+        if not source:
+            return m.group(0)
+        value = float(digits) * _SCALE[source.group(1)]
+        if abs(said - value) <= 1e-6 * value:
+            return m.group(0)
+        return f"{_english_value(value)} ({digits}{source.group(1)})"
+
+    return _EN_FIGURE.sub(fix, sentence)
+
+
 def _overlap(sentence: str, evidence: Evidence) -> int:
     return len(bigrams(MARKER.sub("", sentence)) & bigrams(evidence.reading))
 
@@ -200,6 +275,11 @@ def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
         # an English sentence shares no characters with a Chinese passage: its figures
         # and quoted names are all that can be checked
         latin = not re.search(r"[\u3400-\u9fff]{2}", clean)
+        if latin:
+            fixed = rescale(clean, "\n".join(e.reading for e in usable.values()))
+            if fixed != clean:
+                clean = fixed
+                out.flags.append("rescaled_figure")
 
         def holds(e: Evidence, sent: str = clean, free: bool = has_facts or latin) -> bool:
             # figures must be in one sentence of the passage; a Chinese sentence without
