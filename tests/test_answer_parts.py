@@ -343,7 +343,9 @@ def test_an_english_figure_read_with_the_wrong_scale_is_restated_by_value():
 
 
 def test_a_figure_in_another_unit_is_no_support_but_a_stated_difference_is():
-    growth = [Evidence(1, "全区城镇居民人均可支配收入增长7.3%。", "全区城镇居民人均可支配收入增长7.3%。")]
+    growth = [
+        Evidence(1, "全区城镇居民人均可支配收入增长7.3%。", "全区城镇居民人均可支配收入增长7.3%。")
+    ]
     asked = "临溪区2023年城镇居民人均可支配收入是多少元？"
     assert not check("城镇居民人均可支配收入是7.3元。[1]", growth, asked).sentences
     assert check("城镇居民人均可支配收入增长7.3%。[1]", growth, asked).sentences

@@ -171,9 +171,7 @@ def _derived(figure: str, ground: str, question: str) -> bool:
     want = float(figure)
     plain = re.sub(r"(?:19|20)\d{2}\s*年", "", ungrouped(ground))  # years are no quantities
     values = sorted({float(v) for v in re.findall(r"\d+(?:\.\d+)?", plain)})
-    return any(
-        abs(abs(a - b) - want) < 1e-6 for i, a in enumerate(values) for b in values[i + 1 :]
-    )
+    return any(abs(abs(a - b) - want) < 1e-6 for i, a in enumerate(values) for b in values[i + 1 :])
 
 
 def _holds_fact(fact: str, text: str) -> bool:
