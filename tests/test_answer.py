@@ -74,16 +74,22 @@ def test_false_refusal_with_evidence_in_the_passages_is_forced_and_verified(seed
 
 def test_a_confident_quote_answers_without_the_model(seeded):
     """quote_first: the extractive quote, accepted by its own refusal model, is the answer;
-    the model reads only what the quote cannot answer (here: an English answer)."""
-    llm = ScriptedLLM("The Heqi zone has 104 enterprises [1].")
+    an English answer is that quote translated by the model and checked again."""
+    llm = ScriptedLLM("The Heqi zone has 104 enterprises [1].", "The Heqi zone has 1040 firms [1].")
     answerer = Answerer(seeded.settings, seeded, llm)
     quoted = answerer.ask(Q_FIRMS)
     assert "quoted" in quoted.flags and not llm.prompts
     assert "104" in quoted.answer and any("104" in c.text for c in quoted.citations)
     assert quoted.p_answer >= answerer.quote_refusal.threshold
     english = answerer.ask(Q_FIRMS, answer_lang="en")
-    assert "quoted" not in english.flags and len(llm.prompts) == 1
-    assert "104 enterprises" in english.answer
+    assert {"quoted", "translated_answer"} <= set(english.flags) and len(llm.prompts) == 1
+    assert "104" in llm.prompts[0][0]["content"]  # the checked Chinese answer is translated
+    assert english.answer.startswith("The Heqi zone has 104 enterprises")
+    assert english.citations == quoted.citations
+    # a translation whose figure the passages do not hold is not shown: the checked quote is
+    wrong = answerer.ask(Q_FIRMS, answer_lang="en")
+    assert "translation_rejected" in wrong.flags and "1040" not in wrong.answer
+    assert wrong.answer.startswith("From the documents (in Chinese): ") and "104" in wrong.answer
 
 
 def test_forced_answer_that_fails_verification_is_not_shown(seeded):
@@ -127,20 +133,25 @@ def test_english_question_is_searched_in_chinese_and_answered_in_english(seeded)
     answerer, llm = scripted(
         seeded,
         "鹤淇产业集聚区入驻了多少家企业？",
+        "鹤淇产业集聚区入驻企业104家[1]。",
         "There are 104 enterprises in the Heqi zone [1].",
     )
     result = answerer.ask("How many enterprises are in the Heqi industrial cluster zone?")
     assert result.lang == "en" and "translated_by_llm" in result.flags
     assert any("104家" in p.text for p in result.passages)
+    # read in Chinese (the model's stronger language), then the checked answer translated
+    assert "鹤淇产业集聚区入驻了多少家企业？" in llm.prompts[1][-1]["content"]
     assert "English" in llm.prompts[-1][0]["content"]
-    assert result.answer.startswith("There are 104")
+    assert "入驻企业104家" in llm.prompts[-1][0]["content"]
+    assert result.answer.startswith("There are 104") and "translated_answer" in result.flags
 
 
 def test_answer_language_can_be_chosen_apart_from_the_question(seeded):
-    answerer, llm = scripted(seeded, "There are 104 enterprises [1].")
+    answerer, llm = scripted(seeded, "入驻企业104家[1]。", "There are 104 enterprises [1].")
     result = answerer.ask(Q_FIRMS, answer_lang="en")
-    assert "English" in llm.prompts[0][0]["content"] and result.lang == "en"
-    refusing, _ = scripted(seeded, "The documents do not say.", "the phone is 6128899.")
+    assert "English" in llm.prompts[-1][0]["content"] and result.lang == "en"
+    assert result.answer.startswith("There are 104 enterprises")
+    refusing, _ = scripted(seeded, "资料中未找到相关信息。", "the phone is 6128899.")
     refused = refusing.ask("汝州产业集聚区管委会主任的电话号码是多少？", answer_lang="en")
     assert refused.refused and refused.answer == "The documents do not say."
 

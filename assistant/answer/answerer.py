@@ -36,7 +36,7 @@ from assistant.answer.query import (
     type_match,
     unit_match,
 )
-from assistant.answer.reading import ExtractiveReader, LLMReader, Reader, Reading
+from assistant.answer.reading import CHINESE_LEAD, ExtractiveReader, LLMReader, Reader, Reading
 from assistant.answer.tables import readable
 from assistant.answer.text import MARKER, bigrams, drop_title_line, numbers, prompt, squash
 from assistant.answer.verify import Checked, Evidence, check
@@ -299,7 +299,12 @@ class Answerer:
         zh_q = found.standalone
         if found.lang == "en":
             zh_q = found.translation or found.keyword_query
-        read_q = found.standalone
+        # A Chinese question (or one the model translated) is read in Chinese, where the
+        # small model and the extractive quote are at their best; an English answer is then
+        # a translation of the checked answer, checked again (`_translate`).
+        read_lang = "zh" if self.llm and (found.lang == "zh" or translated) else lang
+        read_q = zh_q if read_lang == "zh" else found.standalone
+        asker = found.standalone if read_lang != found.lang else ""
         first_token: list[float] = []
 
         def emit(tok: str) -> None:
@@ -319,7 +324,7 @@ class Answerer:
                 "model": self.llm.name if self.llm else "extractive",
             },
             {},
-            lang=lang,
+            lang=read_lang,
             standalone=found.standalone,
             search_query=found.dense_query,
             flags=list(found.flags),
@@ -332,20 +337,25 @@ class Answerer:
             result.flags.append(f"split_into_{len(subs)}")
             for sub in subs:
                 passages = search(self.index, sub, k=k)
-                asked_q = sub if found.lang == "zh" else f"{read_q}（{sub}）"
-                parts.append(self._part(asked_q, sub, passages, lang, None))
+                asked_q = sub if read_lang == "zh" else f"{read_q}（{sub}）"
+                parts.append(self._part(asked_q, sub, passages, read_lang, None, None, asker))
         else:
             asked = _merge(place_names(zh_q), found.places)
             docs = self._documents(asked, found.passages) if per_document(zh_q) else []
             if len(docs) >= 2:
                 result.flags.append("per_document")
                 for doc_passages in docs[:2]:
-                    part = self._part(read_q, zh_q, doc_passages, lang, None, asked)
+                    part = self._part(read_q, zh_q, doc_passages, read_lang, None, asked, asker)
                     part.label = self.identity(doc_passages[0]).name()
                     parts.append(part)
             else:
-                parts.append(self._part(read_q, zh_q, found.passages, lang, emit, asked))
+                stream = emit if read_lang == lang else None  # a translation streams instead
+                parts.append(
+                    self._part(read_q, zh_q, found.passages, read_lang, stream, asked, asker)
+                )
         self._combine(result, parts)
+        if lang != read_lang:
+            self._translate(result, lang, emit)
         if not first_token:  # nothing streamed (extractive, split, refused before reading)
             emit(result.answer)
         result.entities = sorted({e for sub in subs for e in place_names(sub)})
@@ -376,9 +386,15 @@ class Answerer:
         lang: str,
         emit: Callable[[str], None] | None,
         asked: list[str] | None = None,
+        asker: str = "",
     ) -> _Part:
-        """One question against its passages: bind, read, verify, force if needed, decide."""
+        """One question against its passages: bind, read, verify, force if needed, decide.
+
+        `asker` is the question as the user wrote it when it is read in translation: what
+        it asks for (a quantity, a year) is checked in the user's words, not the model's.
+        """
         stages: dict[str, float] = {}
+        asker = asker or read_q
         t = time.perf_counter()
         terms = self.terms(zh_q)
         if asked is None:
@@ -389,7 +405,7 @@ class Answerer:
             flags.append("no_bound_passage" if asked else "no_passages")
             return _Part(read_q, [], [], Checked(), True, 0.0, {}, flags)
         ext = self.extractive.read(zh_q, lang, evidence, terms)
-        quoted = self._quote(zh_q, lang, terms, passages, evidence, ext, kept)
+        quoted = self._quote(zh_q, lang, terms, passages, evidence, ext, kept, asker)
         if quoted is not None:
             quoted.stages["decide_ms"] = round((time.perf_counter() - t) * 1000, 1)
             return quoted
@@ -397,7 +413,7 @@ class Answerer:
         forced = False
         if self.llm is None:
             reading = ext  # shown once decided: a quote is not worth streaming
-            checked = check(reading.text, evidence, zh_q)
+            checked = check(reading.text, evidence, asker)
         else:
             assert isinstance(self.reader, LLMReader)
             t_read = time.perf_counter()
@@ -405,7 +421,7 @@ class Answerer:
             stages["read_ms"] = round((time.perf_counter() - t_read) * 1000, 1)
             if 0 < reading.used < len(evidence):  # the prompt was trimmed to fit the window
                 kept, evidence = kept[: reading.used], evidence[: reading.used]
-            checked = check(reading.text, evidence, read_q)
+            checked = check(reading.text, evidence, asker)
             flags += reading.flags
             if reading.refused or not checked.sentences:
                 flags.append("llm_refused" if reading.refused else "llm_unsupported")
@@ -414,14 +430,14 @@ class Answerer:
                     t_force = time.perf_counter()
                     text = self.reader.force(read_q, lang, top, terms)
                     stages["force_ms"] = round((time.perf_counter() - t_force) * 1000, 1)
-                    forced_check = check(text, evidence, read_q)
+                    forced_check = check(text, evidence, asker)
                     if forced_check.sentences and not _is_refusal_text(text):
                         checked, forced = forced_check, True
                         flags.append("forced_answer")
                         if reading.refused:
                             flags.append("llm_refusal_overridden")
                 if not forced and ext.text:
-                    checked = check(ext.text, evidence, zh_q)
+                    checked = check(ext.text, evidence, asker)
                     flags.append("llm_empty_replaced")
         flags += checked.flags
         features = self._features(
@@ -458,13 +474,14 @@ class Answerer:
         evidence: list[Evidence],
         ext: Reading,
         kept: list[Passage],
+        asker: str,
     ) -> _Part | None:
         """The extractive quote as the answer, without a model pass, when its own fitted
         refusal model accepts it (`answer.quote_first`; Chinese answers only: an English
         question gets an English answer from the model)."""
         if self.llm is None or lang != "zh" or not self.settings.answer.quote_first:
             return None
-        checked = check(ext.text, evidence, question)
+        checked = check(ext.text, evidence, asker)
         if not checked.sentences:
             return None
         features = self._features(
@@ -605,6 +622,43 @@ class Answerer:
             result.citations = self._citations(passages, cited)
         if not result.raw_answer:
             result.raw_answer = result.answer
+
+    def _translate(self, result: Answer, lang: str, emit: Callable[[str], None]) -> None:
+        """The checked Chinese answer in English, streamed as the model writes it, then
+        checked against the passages like any answer; if a sentence fails, the checked
+        Chinese answer is shown as it is (labelled), never an unchecked translation."""
+        result.lang = lang
+        if result.refused or self.llm is None:
+            result.answer = self._refusal_text(lang) if result.refused else result.answer
+            return
+        chinese = result.answer
+        text = prompt(self.settings, f"translate_answer_{lang}.txt").format(
+            question=result.question, answer=chinese
+        )
+        t = time.perf_counter()
+        try:
+            out = ""
+            for tok in self.llm.stream(
+                [{"role": "user", "content": text}], self.settings.llm.max_tokens
+            ):
+                out += tok
+                emit(tok)
+        except LLMError as exc:
+            log.warning("answer translation failed: %s", exc)
+            out = ""
+        result.stages["translate_ms"] = round((time.perf_counter() - t) * 1000, 1)
+        evidence = [
+            Evidence(i + 1, p.text, readable(p.text, p.heading), p.heading, 1.0, p.title)
+            for i, p in enumerate(result.passages)
+        ]
+        checked = check(out, evidence, result.standalone)
+        result.flags += [f for f in checked.flags if f not in result.flags]
+        if checked.sentences and not checked.dropped and not checked.off_target:
+            result.answer = checked.text(lang)
+            result.flags.append("translated_answer")
+        else:
+            result.answer = CHINESE_LEAD.get(lang, "") + chinese
+            result.flags.append("translation_rejected")
 
     def _refusal_text(self, lang: str) -> str:
         return prompt(self.settings, f"refusal_{lang}.txt").strip()

@@ -24,6 +24,8 @@ from assistant.llm import LLM, LLMError, Message
 log = logging.getLogger(__name__)
 
 FORCE_PREFIX = {"zh": "根据资料，", "en": "According to the documents, "}
+# A Chinese sentence quoted for a reader of another language says what it is.
+CHINESE_LEAD = {"en": "From the documents (in Chinese): "}
 
 
 @dataclass
@@ -250,7 +252,7 @@ class ExtractiveReader:
             enough = cand[0] >= (0.6 if several else 0.85) * best[0][0]
             if enough and all(cand[1] != b[1] for b in best) and len(best) < (3 if several else 2):
                 best.append(cand)
-        lead = "From the documents (in Chinese): " if lang == "en" else ""
+        lead = CHINESE_LEAD.get(lang, "")
         parts = []
         by_n = {e.n: e for e in evidence}
         for _, n, sent in best:

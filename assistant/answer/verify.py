@@ -216,7 +216,9 @@ def _same_sign(figure: str, sentence: str, evidence: str) -> bool:
 def _with_scale(sentence: str, figure: str) -> str:
     """The figure with the scale word that follows it in the sentence ("80 million")."""
     flat = ungrouped(sentence)
-    m = re.search(rf"(?<![\d.]){re.escape(figure)}\s*(万|亿|thousand|million|billion)?", flat, re.I)
+    m = re.search(
+        rf"(?<![\d.]){re.escape(figure)}(?![\d.])\s*(万|亿|thousand|million|billion)?", flat, re.I
+    )
     return m.group(0) if m else figure
 
 
@@ -273,7 +275,7 @@ def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
         # an English sentence shares no characters with a Chinese passage: its figures
         # and quoted names are all that can be checked
         latin = not re.search(r"[\u3400-\u9fff]{2}", clean)
-        if latin:
+        if _EN_FIGURE.search(clean):  # also in a translation that kept a Chinese word
             fixed = rescale(clean, "\n".join(e.reading for e in usable.values()))
             if fixed != clean:
                 clean = fixed
