@@ -313,15 +313,21 @@ def bench_answer(reps: int, with_local: bool) -> dict[str, Any]:
     base = settings_for(tmp / "data")
     index = Index(base)
     ingest_paths(index, [SEEDS])
-    questions = [q for q in QUESTIONS if q.lang == "zh" and q.answerable and not q.history][:10]
+    zh = [q for q in QUESTIONS if q.lang == "zh" and q.answerable and not q.history][:10]
+    en = [q for q in QUESTIONS if q.lang == "en" and q.answerable and not q.history][:5]
     out: dict[str, Any] = {}
     # "local" is what users get (a confident quote answers without the model);
-    # "local_reads_all" has the model read every question (answer.quote_first off)
-    runs = [("extractive", "extractive", True)]
+    # "local_reads_all" has the model read every question (answer.quote_first off);
+    # "local_en": English questions (translated, read in Chinese, the answer translated)
+    runs = [("extractive", "extractive", True, zh)]
     if with_local:
-        runs += [("local", "local", True), ("local_reads_all", "local", False)]
+        runs += [
+            ("local", "local", True, zh),
+            ("local_reads_all", "local", False, zh),
+            ("local_en", "local", True, en),
+        ]
     llms: dict[str, Any] = {}
-    for name, provider, quote_first in runs:
+    for name, provider, quote_first, questions in runs:
         s = base.model_copy(
             update={
                 "llm": LLMSettings(provider=provider),

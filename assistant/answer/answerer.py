@@ -27,11 +27,13 @@ from assistant.answer.query import (
     detect_lang,
     english_places,
     figure_in,
+    glossary_pairs,
     glossary_terms,
     key_terms,
     loosely_in,
     needs_rewrite,
     per_document,
+    spelled_as,
     split_question,
     type_match,
     unit_match,
@@ -187,11 +189,16 @@ class Answerer:
         translation and places found on the way, returned, not kept: sessions share this)."""
         if lang != "en":
             return _Queries(question, question)
-        terms = glossary_terms(self.settings.prompts_dir / "glossary.tsv", question)
+        glossary = self.settings.prompts_dir / "glossary.tsv"
+        terms = glossary_terms(glossary, question)
         places = english_places(question, self.known_places())
         if places:
             terms = f"{' '.join(places)} {terms}"
-        zh = self._one_line("translate_query.txt", question=question)
+        # the documents' own spelling of the names the question uses, so the small model
+        # does not guess them (nor copy a prompt's example name)
+        names = [(spelled_as(p), p) for p in places] + glossary_pairs(glossary, question)
+        listed = "；".join(f"{en}={zh}" for en, zh in names) or "（无）"
+        zh = self._one_line("translate_query.txt", question=question, names=listed)
         if zh:  # the translation adds Chinese words; the glossary terms keep names it may garble
             dense, keyword = f"{question} {terms} {zh}", f"{zh} {terms}"
             return _Queries(dense, keyword, ["translated_by_llm"], zh, places)
@@ -477,8 +484,8 @@ class Answerer:
         asker: str,
     ) -> _Part | None:
         """The extractive quote as the answer, without a model pass, when its own fitted
-        refusal model accepts it (`answer.quote_first`; Chinese answers only: an English
-        question gets an English answer from the model)."""
+        refusal model accepts it (`answer.quote_first`; Chinese readings only: an English
+        question is read in its Chinese translation and the answer translated after)."""
         if self.llm is None or lang != "zh" or not self.settings.answer.quote_first:
             return None
         checked = check(ext.text, evidence, asker)
@@ -628,7 +635,7 @@ class Answerer:
         checked against the passages like any answer; if a sentence fails, the checked
         Chinese answer is shown as it is (labelled), never an unchecked translation."""
         result.lang = lang
-        if result.refused or self.llm is None:
+        if result.refused or self.llm is None:  # (no model: nothing was read in Chinese)
             result.answer = self._refusal_text(lang) if result.refused else result.answer
             return
         chinese = result.answer

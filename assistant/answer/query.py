@@ -54,14 +54,21 @@ def _glossary(path: Path) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 
-def glossary_terms(glossary: Path, question: str) -> str:
-    """Chinese search terms for the English words of a question (the no-LLM path)."""
+def glossary_pairs(glossary: Path, question: str) -> list[tuple[str, str]]:
+    """(English, Chinese) glossary entries whose English words the question uses, longest
+    first, each word used once."""
     text = question.lower()
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     for en, zh in _glossary(glossary):
         if re.search(rf"\b{re.escape(en)}s?\b", text):
-            found.append(zh)
+            found.append((en, zh))
             text = re.sub(rf"\b{re.escape(en)}s?\b", " ", text)
+    return found
+
+
+def glossary_terms(glossary: Path, question: str) -> str:
+    """Chinese search terms for the English words of a question (the no-LLM path)."""
+    found = [zh for _, zh in glossary_pairs(glossary, question)]
     return " ".join(found + NUMBER.findall(question))
 
 
@@ -82,7 +89,16 @@ def english_places(question: str, known: list[str]) -> list[str]:
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", question)]
     spelled = set(words) | {a + b for a, b in zip(words, words[1:], strict=False)}
     spelled |= {a + b + c for a, b, c in zip(words, words[1:], words[2:], strict=False)}
-    return [p for p in known if _pinyin(p) in spelled]
+    def spellings(place: str) -> set[str]:  # "Anyang" spells 安阳市 too
+        bare = next((place[: -len(x)] for x in ADMIN_SUFFIXES if place.endswith(x)), place)
+        return {_pinyin(place), _pinyin(bare)} if len(bare) >= 2 else {_pinyin(place)}
+
+    return [p for p in known if spellings(p) & spelled]
+
+
+def spelled_as(place: str) -> str:
+    """How an English question spells a Chinese place: its pinyin, capitalised."""
+    return _pinyin(place).capitalize()
 
 
 def content_words(question: str) -> list[tuple[str, bool]]:
