@@ -89,6 +89,7 @@ def english_places(question: str, known: list[str]) -> list[str]:
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", question)]
     spelled = set(words) | {a + b for a, b in zip(words, words[1:], strict=False)}
     spelled |= {a + b + c for a, b, c in zip(words, words[1:], words[2:], strict=False)}
+
     def spellings(place: str) -> set[str]:  # "Anyang" spells 安阳市 too
         bare = next((place[: -len(x)] for x in ADMIN_SUFFIXES if place.endswith(x)), place)
         return {_pinyin(place), _pinyin(bare)} if len(bare) >= 2 else {_pinyin(place)}
