@@ -114,6 +114,8 @@ def content_words(question: str) -> list[tuple[str, bool]]:
     import jieba.posseg
 
     out: dict[str, bool] = {}
+    for place in place_names(question):  # jieba cuts a rare name ("鹤淇") into characters
+        out.setdefault(place.lower(), "name")
     for word, flag in jieba.posseg.cut(question):
         w = word.strip().lower()
         if not w or not re.search(r"[\w\u3400-\u9fff]", w):
