@@ -634,9 +634,10 @@ class Answerer:
         """The checked Chinese answer in English, streamed as the model writes it, then
         checked against the passages like any answer; if a sentence fails, the checked
         Chinese answer is shown as it is (labelled), never an unchecked translation."""
+        assert self.llm is not None  # only a model's reading is in another language
         result.lang = lang
-        if result.refused or self.llm is None:  # (no model: nothing was read in Chinese)
-            result.answer = self._refusal_text(lang) if result.refused else result.answer
+        if result.refused:
+            result.answer = self._refusal_text(lang)
             return
         chinese = result.answer
         text = prompt(self.settings, f"translate_answer_{lang}.txt").format(
