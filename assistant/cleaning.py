@@ -68,10 +68,20 @@ def _is_table_row(line: str) -> bool:
     return len(re.findall(r"(?:^|\s)[\d.,]+(?=\s|$)", s)) >= 2
 
 
+NUM_CELL = re.compile(r"^-?[\d.,]+%?$")
+
+
+def table_cells(line: str) -> list[str]:
+    """Cells of a row or header line: pipe-separated, else white-space-separated."""
+    line = line.strip()
+    if "|" in line or "｜" in line:
+        return [c.strip() for c in re.split(r"[|｜]", line.strip("|｜ ")) if c.strip()]
+    return line.split()
+
+
 def numeric_cell(line: str) -> bool:
     """A table line with at least one cell that is a bare figure: a data row, not a header."""
-    cells = re.split(r"\s*\|\s*", line.strip().strip("|")) if "|" in line else line.split()
-    return any(re.fullmatch(r"-?[\d.,]+%?", c.strip()) for c in cells)
+    return any(NUM_CELL.match(c) for c in table_cells(line))
 
 
 def _ends_sentence(line: str) -> bool:

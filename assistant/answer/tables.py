@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-_NUM_CELL = re.compile(r"^-?[\d.,]+%?$")
+from assistant.cleaning import NUM_CELL
+from assistant.cleaning import table_cells as cells_of
+
 _SEPARATOR = re.compile(r"^\|?\s*:?-{2,}")
 _GROUP_WORDS = ("总数", "合计", "小计", "总计")
 _UNIT_ONLY = re.compile(r"^[（(][^（）()]{1,8}[）)]$")
@@ -24,16 +26,8 @@ def is_row(line: str) -> bool:
     if _SEPARATOR.match(line):
         return False
     cells = cells_of(line)
-    numeric = sum(bool(_NUM_CELL.match(c)) for c in cells)
+    numeric = sum(bool(NUM_CELL.match(c)) for c in cells)
     return numeric >= 1 and len(cells) >= 3 if "|" in line or "｜" in line else numeric >= 2
-
-
-def cells_of(line: str) -> list[str]:
-    """Cells of a row or header line: pipe-separated, else white-space-separated."""
-    line = line.strip()
-    if "|" in line or "｜" in line:
-        return [c.strip() for c in re.split(r"[|｜]", line.strip("|｜ ")) if c.strip()]
-    return line.split()
 
 
 def header_labels(header: str, n_values: int) -> list[str]:
@@ -44,7 +38,7 @@ def header_labels(header: str, n_values: int) -> list[str]:
     after it ("其中亿元" "以上项目" -> "其中亿元以上项目").
     """
     cells = [c for c in cells_of(header) if not re.fullmatch(r"[|｜:\-\s]*-{2,}[|｜:\-\s]*", c)]
-    if any(_NUM_CELL.match(c) for c in cells):
+    if any(NUM_CELL.match(c) for c in cells):
         return []  # a row, not a header: the real header is lost
     pieces: list[str] = []
     for cell in cells:
