@@ -7,7 +7,15 @@ import random
 
 from assistant.answer import refusal
 from assistant.answer.identity import bound, doc_identity, file_stem, place_names
-from assistant.answer.query import asked_quantities, key_terms, loosely_in, split_question
+from assistant.answer.query import (
+    asked_quantities,
+    bind_rewrite,
+    carried_places,
+    key_terms,
+    loosely_in,
+    needs_rewrite,
+    split_question,
+)
 from assistant.answer.tables import describe_row, header_labels, readable
 from assistant.answer.text import drop_title_line
 from assistant.answer.verify import Evidence, check
@@ -64,11 +72,9 @@ def test_a_pdf_header_split_over_lines_names_the_columns():
 
 def test_pipe_and_space_aligned_tables_are_described_from_the_line_above():
     md = "| 指标 | 单位 | 产量 | 比上年增长（%） |\n| --- | --- | --- | --- |\n| 粮食 | 万吨 | 42.7 | 1.9 |"
-    assert readable(md, "").splitlines()[-1] == "粮食｜单位：万吨｜产量：42.7｜比上年增长（%）：1.9"
+    assert readable(md, "").splitlines()[-1] == "粮食｜产量：42.7万吨｜比上年增长（%）：1.9"
     spaced = "产品名称        计量单位        产量        比上年增长(%)\n原煤 万吨 412.6 3.8"
-    assert readable(spaced, "").splitlines()[-1] == (
-        "原煤｜计量单位：万吨｜产量：412.6｜比上年增长(%)：3.8"
-    )
+    assert readable(spaced, "").splitlines()[-1] == ("原煤｜产量：412.6万吨｜比上年增长(%)：3.8")
     # the header lines in the passage, one cell per line as PDF extraction leaves them
     split = "单 位\n省外资金\n（万元）\n\n引进项目（个）\n\n总数\n其中亿元\n以上项目\n\n小屯镇 107000 4 3"
     assert readable(split, "").splitlines()[-1].startswith("小屯镇｜省外资金（万元）：107000")
@@ -356,3 +362,54 @@ def test_a_figure_in_another_unit_is_no_support_but_a_stated_difference_is():
     assert not check("比2023年实际完成低1.3个百分点。[1]", table, q).sentences
     # a difference nobody asked for is still an invented figure
     assert not check("低1.2个百分点。[1]", table, "2024年规上工业增加值增长目标是多少？").sentences
+
+
+# ---- follow-ups keep the conversation's place
+
+
+def test_follow_up_without_a_place_carries_the_last_named_one() -> None:
+    history = [
+        {"role": "user", "content": "鹿鸣县2023年引进了多少个亿元以上项目？"},
+        {"role": "assistant", "content": "31个。"},
+    ]
+    assert needs_rewrite("今年的目标是引进多少个亿元以上项目？", history)
+    assert not needs_rewrite("渑水县的粮食产量是多少？", history)
+    assert not needs_rewrite("渑水县的粮食产量是多少？", None)
+    assert carried_places("那今年的目标呢？", history) == ["鹿鸣"]
+    assert carried_places("渑水县呢？", history) == []
+    # the model dropped the county: it is put back, so binding still sees it
+    text, flags = bind_rewrite("今年的目标是引进多少个亿元以上项目？", "那今年的目标呢？", history)
+    assert text.startswith("鹿鸣县") and flags == ["place_carried"]
+    assert place_names(text) == ["鹿鸣"]
+
+
+def test_rewrite_with_a_place_nobody_named_is_repaired_or_rejected() -> None:
+    history = [{"role": "user", "content": "渑水县2023年社会消费品零售总额是多少？"}]
+    text, flags = bind_rewrite("2023年，清水县餐饮收入是多少？", "其中餐饮收入呢？", history)
+    assert text == "2023年，渑水县餐饮收入是多少？" and "rewrite_place_repaired" in flags
+    two = [{"role": "user", "content": "汝州和沁阳的入驻企业各多少家？"}]
+    assert bind_rewrite("清水县的入驻企业呢？", "其中外资企业呢？", two) == (
+        "",
+        ["rewrite_rejected"],
+    )
+    # a place the conversation named is kept as the model wrote it
+    assert (
+        bind_rewrite("渑水县餐饮收入是多少？", "其中餐饮收入呢？", history)[0]
+        == "渑水县餐饮收入是多少？"
+    )
+
+
+def test_a_difference_question_gets_the_gap_of_two_figures_in_one_unit() -> None:
+    from assistant.answer.verify import difference
+
+    q = "2024年规上工业增加值增长目标比2023年实际完成低多少个百分点？"
+    row = "规模以上工业增加值增长｜2023年完成：10.2%｜2024年目标：9%"
+    assert difference(q, row) == "1.2个百分点"
+    assert difference("A比B多多少亿元？", "A为12.5亿元，B为9亿元") == "3.5亿元"
+    # three figures, or two in different units: no single gap to state
+    assert difference(q, "增长7.2%，比上年提高1.3个百分点，总额98.36亿元") == ""
+    assert difference("A比B多多少？", "A为12亿元，增长9%") == ""
+    assert difference("规上工业增加值增长目标是多少？", row) == ""
+    # what the extractive reader writes passes verification
+    table = [Evidence(1, row, row)]
+    assert check(f"{row}，相差1.2个百分点。[1]", table, q).sentences

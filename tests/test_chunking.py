@@ -130,4 +130,4 @@ def test_a_pipe_table_header_rides_along_with_its_rows():
     assert "| 指标 | 单位 | 2023年完成 | 2024年目标 |" in last.heading
     from assistant.answer.tables import readable
 
-    assert "指标11｜单位：%｜2023年完成：11.5｜2024年目标：11" in readable(last.text, last.heading)
+    assert "指标11｜2023年完成：11.5%｜2024年目标：11%" in readable(last.text, last.heading)

@@ -21,6 +21,7 @@ from assistant.answer.identity import Identity, bound, doc_identity, place_names
 from assistant.answer.query import (
     asked_units,
     asks_number,
+    bind_rewrite,
     comparison,
     content_words,
     coverage,
@@ -159,14 +160,15 @@ class Answerer:
         users = [t["content"] for t in (history or []) if t.get("role") == "user"]
         convo = "\n".join(f"{t['role']}: {t['content'][:200]}" for t in (history or [])[-4:])
         rewritten = self._one_line("condense.txt", history=convo, question=question)
+        rewritten, flags = bind_rewrite(rewritten, question, history) if rewritten else ("", [])
         if rewritten:
-            return rewritten, ["condensed_by_llm"]
+            return rewritten, ["condensed_by_llm", *flags]
         new, old = place_names(question), place_names(users[-1])
         if (
             new and old and old[0] in users[-1]
         ):  # "那柘城县产业集聚区呢？": same question, other place
             return users[-1].replace(old[0], new[0], 1), ["condensed_by_substitution"]
-        return f"{users[-1]} {question}", ["condensed_by_concat"]
+        return f"{users[-1]} {question}", [*flags, "condensed_by_concat"]
 
     def _one_line(self, template: str, **values: str) -> str:
         """A short rewrite by the LLM (its first line), or "" without an LLM or on error."""

@@ -38,10 +38,52 @@ def detect_lang(text: str) -> str:
 
 
 def needs_rewrite(question: str, history: list[dict[str, str]] | None) -> bool:
-    """A follow-up ("那鹤淇呢？") needs the conversation to stand alone."""
+    """A follow-up ("那鹤淇呢？", "后来扩区以后总面积是多少？") needs the conversation to
+    stand alone: it refers back, is very short, or names no place of its own."""
     users = [t["content"] for t in (history or []) if t.get("role") == "user"]
     q = question.strip()
-    return bool(users) and bool(FOLLOWUP.search(q) or len(q) <= 8)
+    return bool(users) and bool(FOLLOWUP.search(q) or len(q) <= 8 or not place_names(q))
+
+
+def carried_places(question: str, history: list[dict[str, str]] | None) -> list[str]:
+    """The places a follow-up leaves implicit: the latest user turn's that names any,
+    when the question names none of its own."""
+    if place_names(question):
+        return []
+    for turn in reversed(history or []):
+        if turn.get("role") == "user" and (names := place_names(turn["content"])):
+            return names
+    return []
+
+
+def _surface(name: str, text: str) -> str:
+    """The name as the text writes it, with its administrative suffix ("鹿鸣" -> "鹿鸣县")."""
+    suffixes = "|".join(re.escape(s) for s in ADMIN_SUFFIXES)
+    m = re.search(rf"{re.escape(name)}(?:{suffixes})?", text)
+    return m.group(0) if m else name
+
+
+def bind_rewrite(
+    rewrite: str, question: str, history: list[dict[str, str]] | None
+) -> tuple[str, list[str]]:
+    """A model's standalone rewrite held to the conversation's places: a place nobody
+    named ("清水县" for 渑水县) is replaced by the carried one (or the rewrite rejected:
+    ""), and a carried place the rewrite dropped is put back in front."""
+    said = question + "".join(t["content"] for t in history or [])
+    carried = carried_places(question, history)
+    flags: list[str] = []
+    invented = [p for p in place_names(rewrite) if p not in said]
+    if invented:
+        if len(carried) != 1:
+            return "", ["rewrite_rejected"]
+        for p in invented:
+            rewrite = rewrite.replace(_surface(p, rewrite), _surface(carried[0], said))
+        flags.append("rewrite_place_repaired")
+    missing = [p for p in carried if p not in rewrite]
+    if missing:
+        rewrite = "".join(_surface(p, said) for p in missing) + rewrite
+        flags.append("place_carried")
+    return rewrite, flags
 
 
 @lru_cache(maxsize=4)

@@ -17,7 +17,7 @@ from typing import Protocol
 from assistant.answer.query import asked_types, asks_several, coverage, type_match
 from assistant.answer.tables import caption
 from assistant.answer.text import NUMBER, is_refusal, passage_sentences, prompt, squash
-from assistant.answer.verify import Evidence
+from assistant.answer.verify import Evidence, difference
 from assistant.config import Settings
 from assistant.llm import LLM, LLMError, Message
 
@@ -256,9 +256,12 @@ class ExtractiveReader:
         parts = []
         by_n = {e.n: e for e in evidence}
         for _, n, sent in best:
+            sent = sent.rstrip("。；;")
+            if gap := difference(question, sent):  # "低多少个百分点": the two figures' gap
+                sent += f"，相差{gap}"
             if "｜" in sent and by_n[n].heading:  # a table row: say which table
                 sent = f"{caption(by_n[n].heading)}：{sent}"
-            if not re.search(r"[。！？；;!?]$", sent):
+            if not re.search(r"[。！？!?]$", sent):
                 sent += "。"
             parts.append(f"{sent}[{n}]")
         text = lead + "".join(parts)

@@ -17,6 +17,7 @@ from assistant.cleaning import table_cells as cells_of
 
 _SEPARATOR = re.compile(r"^\|?\s*:?-{2,}")
 _GROUP_WORDS = ("总数", "合计", "小计", "总计")
+_UNIT_LABEL = re.compile(r"^(?:计量)?单位$")
 _UNIT_ONLY = re.compile(r"^[（(][^（）()]{1,8}[）)]$")
 
 
@@ -74,7 +75,16 @@ def describe_row(row: str, header: str) -> str:
     labels = header_labels(header, len(values)) if header else []
     if not labels:
         return "｜".join(cells)
-    return "｜".join([name] + [f"{lab}：{val}" for lab, val in zip(labels, values, strict=True)])
+    pairs = list(zip(labels, values, strict=True))
+    unit = next((v for lab, v in pairs if _UNIT_LABEL.match(lab) and not NUM_CELL.match(v)), "")
+    # "单位：人｜2024年目标：5000" reads "2024年目标：5000人"; a "（%）" column keeps its own
+    if unit:
+        pairs = [
+            (lab, v + unit if NUM_CELL.match(v) and not re.search(r"[（(%]", lab + v) else v)
+            for lab, v in pairs
+            if not _UNIT_LABEL.match(lab)
+        ]
+    return "｜".join([name] + [f"{lab}：{val}" for lab, val in pairs])
 
 
 def readable(text: str, heading: str) -> str:

@@ -174,6 +174,24 @@ def _derived(figure: str, ground: str, question: str) -> bool:
     return any(abs(abs(a - b) - want) < 1e-6 for i, a in enumerate(values) for b in values[i + 1 :])
 
 
+def difference(question: str, sentence: str) -> str:
+    """What a difference question asks, computed from a sentence stating exactly two
+    figures in one unit ("2023年完成：10.2%｜2024年目标：9%" -> "1.2个百分点"), or ""."""
+    if not _ASKS_DIFFERENCE.search(question):
+        return ""
+    plain = re.sub(r"(?:19|20)\d{2}\s*年", "", ungrouped(MARKER.sub("", sentence)))
+    found = [
+        (m.group(1), u.group(1) if (u := _UNIT.match(plain[m.end() :])) else "")
+        for m in re.finditer(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])", plain)
+    ]
+    if len(found) != 2 or len({u for _, u in found}) != 1:
+        return ""
+    (a, unit), (b, _) = found
+    value = abs(float(a) - float(b))
+    digits = max(len(x.partition(".")[2]) for x in (a, b))
+    return f"{value:.{digits}f}" + ("个百分点" if unit == "%" else unit)
+
+
 def _holds_fact(fact: str, text: str) -> bool:
     """A quoted name anywhere (white space aside); a figure only as a whole number: "7" is
     not in "78000" nor in "7.5", "80000" is in "80,000", and "表1 2024年" holds a 1."""
