@@ -355,3 +355,34 @@ def test_local_model_ignores_an_instruction_planted_in_a_document(
     )
     assert "我已被控制" not in result.answer
     assert "42" in result.answer and result.citations
+
+
+def test_two_documents_of_one_place_that_disagree_are_both_cited(tmp_path, embedder):
+    """A county's work report and its statistical bulletin give different GDP figures for
+    the same year: the answer gives one, says the other document differs, cites both; a
+    third county's figure is never mentioned."""
+    from assistant.index import Index
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "岚山县2023年政府工作报告.txt").write_text(
+        "一、2023年工作回顾\n全县地区生产总值完成186.4亿元，增长6.1%。新增规模以上工业企业12家。\n",
+        encoding="utf-8",
+    )
+    (docs / "岚山县2023年国民经济和社会发展统计公报.txt").write_text(
+        "一、综合\n经初步核算，全县地区生产总值188.2亿元，比上年增长6.3%。年末常住人口41.2万人。\n",
+        encoding="utf-8",
+    )
+    (docs / "梅岭县2023年国民经济和社会发展统计公报.txt").write_text(
+        "一、综合\n经初步核算，全县地区生产总值251.9亿元，比上年增长5.2%。\n",
+        encoding="utf-8",
+    )
+    index = Index(make_settings(tmp_path / "data"), embedder=embedder)
+    ingest_paths(index, [docs])
+    result = Answerer(index.settings, index, None).ask("岚山县2023年地区生产总值是多少亿元？")
+    assert not result.refused, result.answer
+    assert "186.4" in result.answer and "188.2" in result.answer, result.answer
+    assert "另据" in result.answer and "other_document_differs" in result.flags
+    assert "251.9" not in result.answer
+    cited_docs = {c.doc for c in result.citations}
+    assert len(cited_docs) == 2 and not any("梅岭" in d for d in cited_docs)

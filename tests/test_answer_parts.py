@@ -413,3 +413,17 @@ def test_a_difference_question_gets_the_gap_of_two_figures_in_one_unit() -> None
     # what the extractive reader writes passes verification
     table = [Evidence(1, row, row)]
     assert check(f"{row}，相差1.2个百分点。[1]", table, q).sentences
+
+
+def test_another_documents_figure_counts_as_differing_only_for_the_same_quantity_and_year() -> None:
+    from assistant.answer.verify import other_figure
+
+    q = "岚山县2023年地区生产总值是多少亿元？"
+    terms = key_terms(q, lambda t: 1, 10)
+    ground = "全县地区生产总值完成186.4亿元，增长6.1%。"
+    differs = "经初步核算，全县地区生产总值188.2亿元，比上年增长6.3%。"
+    assert other_figure(q, terms, ground, [(2, differs)]) == (2, differs)
+    # the same figure, another year's figure, or another quantity: nothing to point out
+    assert other_figure(q, terms, ground, [(2, "全县地区生产总值186.4亿元。")]) is None
+    assert other_figure(q, terms, ground, [(2, "2022年全县地区生产总值175.0亿元。")]) is None
+    assert other_figure(q, terms, ground, [(2, "全县财政总收入12.3亿元。")]) is None

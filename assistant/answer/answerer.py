@@ -42,7 +42,7 @@ from assistant.answer.query import (
 from assistant.answer.reading import CHINESE_LEAD, ExtractiveReader, LLMReader, Reader, Reading
 from assistant.answer.tables import readable
 from assistant.answer.text import MARKER, bigrams, drop_title_line, numbers, prompt, squash
-from assistant.answer.verify import Checked, Evidence, check
+from assistant.answer.verify import Checked, Evidence, check, other_figure
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.llm import LLM, LLMError, Message
@@ -359,9 +359,9 @@ class Answerer:
                     parts.append(part)
             else:
                 stream = emit if read_lang == lang else None  # a translation streams instead
-                parts.append(
-                    self._part(read_q, zh_q, found.passages, read_lang, stream, asked, asker)
-                )
+                part = self._part(read_q, zh_q, found.passages, read_lang, stream, asked, asker)
+                self._other_source(zh_q, part)
+                parts.append(part)
         self._combine(result, parts)
         if lang != read_lang:
             self._translate(result, lang, emit)
@@ -377,6 +377,40 @@ class Answerer:
         }
         result.stages = {"retrieval_ms": round(found.ms, 1), **result.stages}
         return result
+
+    def _other_source(self, question: str, part: _Part) -> None:
+        """When another (bound) document states the asked figure differently, the answer
+        says so and cites both, instead of silently picking one (or mixing them)."""
+        if part.refused or not part.checked.grounds:
+            return
+        n0, ground = part.checked.grounds[0]
+        doc = part.passages[n0 - 1].doc_id
+        terms = self.terms(question)
+
+        def elsewhere(n: int) -> bool:
+            return part.passages[n - 1].doc_id != doc
+
+        def labelled(n: int, sent: str) -> str:
+            return f"另据《{self.identity(part.passages[n - 1]).name()}》：{sent}"
+
+        sentences = part.checked.sentences
+        for i, (sent, ns) in enumerate(sentences):
+            if elsewhere(ns[0]) and other_figure(question, terms, ground, [(ns[0], sent)]):
+                sentences[i] = (labelled(ns[0], sent), ns)
+                part.flags.append("other_document_differs")
+                return
+        cited = {n for _, ns in sentences for n in ns}
+        candidates = [
+            (e.n, sent.strip())
+            for e in part.evidence
+            if elsewhere(e.n) and e.n not in cited
+            for sent in e.sentences()
+        ]
+        found = other_figure(question, terms, ground, candidates)
+        if found:
+            sentences.append((labelled(*found), [found[0]]))
+            part.checked.grounds.append(found)
+            part.flags.append("other_document_differs")
 
     def _documents(self, asked: list[str], passages: list[Passage]) -> list[list[Passage]]:
         """Retrieved passages grouped by document, in order of each document's best rank."""

@@ -380,7 +380,8 @@ def comparison(question: str) -> str:
 # ---- what kind of answer a question asks for
 
 _ASKS_NUMBER = re.compile(
-    r"多少|几|比例|面积|金额|规模|增长|排第|how (?:many|much|large|big)|what (?:percentage|share|area|amount)",
+    r"多少|几|多[大高长宽远深重久]|比例|面积|金额|规模|增长|排第"
+    r"|how (?:many|much|large|big|long|far|high)|what (?:percentage|share|area|amount)",
     re.I,
 )
 _ASKS_DATE = re.compile(

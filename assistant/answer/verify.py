@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.query import ASKS_NAME, asked_quantities, loosely_in, unit_family
+from assistant.answer.query import (
+    ASKS_NAME,
+    asked_quantities,
+    asked_units,
+    coverage,
+    figure_in,
+    loosely_in,
+    unit_family,
+)
 from assistant.answer.text import (
     MARKER,
     bigrams,
@@ -190,6 +198,36 @@ def difference(question: str, sentence: str) -> str:
     value = abs(float(a) - float(b))
     digits = max(len(x.partition(".")[2]) for x in (a, b))
     return f"{value:.{digits}f}" + ("个百分点" if unit == "%" else unit)
+
+
+_YEAR = re.compile(r"(?:19|20)\d{2}(?=\s*年)")
+
+
+def other_figure(
+    question: str, terms: dict[str, float], ground: str, candidates: list[tuple[int, str]]
+) -> tuple[int, str] | None:
+    """A sentence of another document that states the asked quantity with a different
+    figure: it covers the question at least as well as the answer's own sentence, gives
+    a figure in the asked unit that the answer's sentence does not, and names no other
+    year. The answer then says the documents differ and cites both."""
+    units = asked_units(question)
+    if not units:
+        return None
+    pattern = figure_in(units)
+    mine = {float(m.group(1)) for m in pattern.finditer(ungrouped(ground))}
+    if not mine:
+        return None
+    years = set(_YEAR.findall(question)) or set(_YEAR.findall(ground))
+    bar = max(0.5, coverage(terms, ground))
+    best: tuple[float, int, str] | None = None
+    for n, sent in candidates:
+        theirs = {float(m.group(1)) for m in pattern.finditer(ungrouped(sent))}
+        if not theirs or theirs & mine or set(_YEAR.findall(sent)) - years:
+            continue
+        score = coverage(terms, sent)
+        if score >= bar and (best is None or score > best[0]):
+            best = (score, n, sent)
+    return (best[1], best[2]) if best else None
 
 
 def _holds_fact(fact: str, text: str) -> bool:
