@@ -427,3 +427,11 @@ def test_another_documents_figure_counts_as_differing_only_for_the_same_quantity
     assert other_figure(q, terms, ground, [(2, "全县地区生产总值186.4亿元。")]) is None
     assert other_figure(q, terms, ground, [(2, "2022年全县地区生产总值175.0亿元。")]) is None
     assert other_figure(q, terms, ground, [(2, "全县财政总收入12.3亿元。")]) is None
+
+
+def test_a_bare_chinese_figure_is_not_read_as_english() -> None:
+    """ "500亿元" is no English sentence: its 500 is not matched by value to "500余家"."""
+    firms = "截至目前,区内入驻企业达到500余家,就业人数达到5.2万人。"
+    evidence = [Evidence(1, firms, firms)]
+    assert not check("500亿元[1]", evidence, "销售收入目标是多少？").sentences
+    assert check("500余家[1]", evidence, "入驻企业多少家？").sentences

@@ -115,7 +115,8 @@ def support(sentence: str, evidence: Evidence, question: str = "") -> str | None
     """The passage sentence that holds every fact of the answer sentence (or the question
     does), comparing figures by value so "80,000" matches "8万": "" when the sentence states
     no fact to check, None when no sentence of the passage holds them all."""
-    english = not re.search(r"[\u3400-\u9fff]{4,}", MARKER.sub("", sentence))
+    bare = MARKER.sub("", sentence)  # "500亿元" alone is Chinese, not an English sentence
+    english = bool(re.search(r"[A-Za-z]{2}", bare)) and not re.search(r"[\u3400-\u9fff]{4,}", bare)
     needed = [f for f in facts(sentence) if squash(f) not in squash(question)]
     if not needed:
         return ""
