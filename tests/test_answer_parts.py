@@ -435,3 +435,14 @@ def test_a_bare_chinese_figure_is_not_read_as_english() -> None:
     evidence = [Evidence(1, firms, firms)]
     assert not check("500亿元[1]", evidence, "销售收入目标是多少？").sentences
     assert check("500余家[1]", evidence, "入驻企业多少家？").sentences
+
+
+def test_a_growth_question_measures_the_quantity_before_the_verb() -> None:
+    assert asked_quantities("渑水县2023年固定资产投资增长了多少？") == ["投资"]
+    assert asked_quantities("金融业增加值比上年增长多少？") == ["增加值"]
+    assert asked_quantities("比上年增长了多少？") == []  # nothing named: nothing checked
+    # a growth rate of another quantity does not answer it
+    retail = "全年全县社会消费品零售总额121.45亿元，比上年增长6.4%。"
+    evidence = [Evidence(1, retail, retail)]
+    assert not check("增长了6.4%。[1]", evidence, "固定资产投资增长了多少？").sentences
+    assert check("增长了6.4%。[1]", evidence, "社会消费品零售总额增长了多少？").sentences

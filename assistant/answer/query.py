@@ -234,6 +234,23 @@ _LEAD = {
     "可以",
     "已",
 }
+# How a quantity changed, between it and "多少": "比上年增长了多少" measures what comes before.
+_CHANGE = {
+    "增长",
+    "增加",
+    "下降",
+    "减少",
+    "提高",
+    "提升",
+    "上升",
+    "降低",
+    "了",
+    "比",
+    "较",
+    "同比",
+    "比上年",
+    "较上年",
+}
 _QUANTITY_POS = ("n", "vn", "j", "an", "nz", "l")
 _PLACE_POS = ("ns", "nr", "nt", "nrt", "nrfg")
 
@@ -260,6 +277,7 @@ def asked_quantities(question: str) -> list[str]:
             and f.startswith(_QUANTITY_POS)
             and not f.startswith(_PLACE_POS)
             and not any(w in p or p in w for p in places)
+            and not re.fullmatch(r"[全本该][省市县区镇乡]", w)  # "全县" names no quantity
         )
 
     heads: list[str] = []
@@ -273,7 +291,14 @@ def asked_quantities(question: str) -> list[str]:
             heads.append(words[j][0])
             continue
         j = i - 1
-        while j >= 0 and words[j][0] in _LEAD:
+        while j >= 0 and (
+            words[j][0] in _LEAD
+            or words[j][0] in _CHANGE  # "固定资产投资比上年增长了多少": 投资 is measured
+            or (
+                words[j][1] in ("m", "t")
+                and re.fullmatch(r"(?:19|20)\d{2}|年|上年|同期", words[j][0])
+            )
+        ):
             j -= 1
         if j < 0 or not measured(j):
             return []
