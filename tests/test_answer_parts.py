@@ -446,3 +446,10 @@ def test_a_growth_question_measures_the_quantity_before_the_verb() -> None:
     evidence = [Evidence(1, retail, retail)]
     assert not check("增长了6.4%。[1]", evidence, "固定资产投资增长了多少？").sentences
     assert check("增长了6.4%。[1]", evidence, "社会消费品零售总额增长了多少？").sentences
+
+
+def test_a_question_that_merely_names_no_place_is_not_bound_to_the_last_one() -> None:
+    history = [{"role": "user", "content": "鹿鸣县2023年引进了多少个亿元以上项目？"}]
+    q = "资料里一共有几份统计公报？"
+    assert needs_rewrite(q, history)  # the model may still read it with the conversation
+    assert bind_rewrite(q, q, history) == (q, [])  # but no place is forced onto it

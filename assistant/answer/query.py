@@ -41,8 +41,13 @@ def needs_rewrite(question: str, history: list[dict[str, str]] | None) -> bool:
     """A follow-up ("那鹤淇呢？", "后来扩区以后总面积是多少？") needs the conversation to
     stand alone: it refers back, is very short, or names no place of its own."""
     users = [t["content"] for t in (history or []) if t.get("role") == "user"]
+    return bool(users) and (refers_back(question) or not place_names(question))
+
+
+def refers_back(question: str) -> bool:
+    """ "那今年的目标呢？", "它…", a very short question: plainly about the last turn's subject."""
     q = question.strip()
-    return bool(users) and bool(FOLLOWUP.search(q) or len(q) <= 8 or not place_names(q))
+    return bool(FOLLOWUP.search(q)) or len(q) <= 8
 
 
 def carried_places(question: str, history: list[dict[str, str]] | None) -> list[str]:
@@ -68,7 +73,9 @@ def bind_rewrite(
 ) -> tuple[str, list[str]]:
     """A model's standalone rewrite held to the conversation's places: a place nobody
     named ("清水县" for 渑水县) is replaced by the carried one (or the rewrite rejected:
-    ""), and a carried place the rewrite dropped is put back in front."""
+    ""), and, for a question that plainly refers back, a carried place the rewrite dropped
+    is put back in front (a question that merely names no place is left as the model
+    read it: it may be about everything)."""
     said = question + "".join(t["content"] for t in history or [])
     carried = carried_places(question, history)
     flags: list[str] = []
@@ -80,7 +87,7 @@ def bind_rewrite(
             rewrite = rewrite.replace(_surface(p, rewrite), _surface(carried[0], said))
         flags.append("rewrite_place_repaired")
     missing = [p for p in carried if p not in rewrite]
-    if missing:
+    if missing and refers_back(question):
         rewrite = "".join(_surface(p, said) for p in missing) + rewrite
         flags.append("place_carried")
     return rewrite, flags

@@ -227,6 +227,8 @@ class ExtractiveReader:
                         score += 0.5
                 elif not re.search(r"[。！？；;!?]$", sent) and len(sent) < 60:
                     score -= 0.25  # a title or caption states nothing
+                if re.search(r"[：:]$", sent):
+                    score -= 0.25  # "按下表给予奖励：" introduces what follows, says nothing
                 scored.append((score, e.n, sent))
         scored.sort(key=lambda s: -s[0])
         return scored
