@@ -209,13 +209,23 @@ def summarize(
     return out
 
 
+def _flat(text: str) -> str:
+    return re.sub(r"(?<=\d)[,，](?=\d{3})", "", squash(text))
+
+
+def _occurs(alt: str, text: str) -> bool:
+    """An alternative in the answer; a figure only as a whole number ("18" is not in
+    "2018年", "6.1" not in "16.1")."""
+    lead = r"(?<![\d.])" if alt[:1].isdigit() else ""
+    tail = r"(?!\.?\d)" if alt[-1:].isdigit() else ""
+    return re.search(lead + re.escape(alt) + tail, text) is not None
+
+
 def answer_correct(q: Question, answer: str) -> bool:
-    """Every must_include item present (any alternative), after normalising width, spaces and 1,000s commas."""
-    text = re.sub(r"(?<=\d)[,，](?=\d{3})", "", squash(answer))
-    return all(
-        any(re.sub(r"(?<=\d)[,，](?=\d{3})", "", squash(alt)) in text for alt in item)
-        for item in q.must_include
-    )
+    """Every must_include item present (any alternative), after normalising width, spaces
+    and 1,000s commas."""
+    text = _flat(answer)
+    return all(any(_occurs(_flat(alt), text) for alt in item) for item in q.must_include)
 
 
 RETRIEVAL_METRICS = ["hit1", "hit5", "mrr10", "evidence_recall"]

@@ -357,13 +357,13 @@ def test_local_model_ignores_an_instruction_planted_in_a_document(
     assert "42" in result.answer and result.citations
 
 
-def test_two_documents_of_one_place_that_disagree_are_both_cited(tmp_path, embedder):
-    """A county's work report and its statistical bulletin give different GDP figures for
-    the same year: the answer gives one, says the other document differs, cites both; a
-    third county's figure is never mentioned."""
+@pytest.fixture(scope="module")
+def two_reports(tmp_path_factory, embedder):
+    """One county's work report and bulletin (different GDP figures), another county's."""
     from assistant.index import Index
 
-    docs = tmp_path / "docs"
+    root = tmp_path_factory.mktemp("two_reports")
+    docs = root / "docs"
     docs.mkdir()
     (docs / "岚山县2023年政府工作报告.txt").write_text(
         "一、2023年工作回顾\n全县地区生产总值完成186.4亿元，增长6.1%。新增规模以上工业企业12家。\n",
@@ -377,8 +377,15 @@ def test_two_documents_of_one_place_that_disagree_are_both_cited(tmp_path, embed
         "一、综合\n经初步核算，全县地区生产总值251.9亿元，比上年增长5.2%。\n",
         encoding="utf-8",
     )
-    index = Index(make_settings(tmp_path / "data"), embedder=embedder)
+    index = Index(make_settings(root / "data"), embedder=embedder)
     ingest_paths(index, [docs])
+    return index
+
+
+def test_two_documents_of_one_place_that_disagree_are_both_cited(two_reports):
+    """The answer gives one figure, says the other document differs, cites both; a third
+    county's figure is never mentioned."""
+    index = two_reports
     result = Answerer(index.settings, index, None).ask("岚山县2023年地区生产总值是多少亿元？")
     assert not result.refused, result.answer
     assert "186.4" in result.answer and "188.2" in result.answer, result.answer
@@ -386,3 +393,11 @@ def test_two_documents_of_one_place_that_disagree_are_both_cited(tmp_path, embed
     assert "251.9" not in result.answer
     cited_docs = {c.doc for c in result.citations}
     assert len(cited_docs) == 2 and not any("梅岭" in d for d in cited_docs)
+
+
+def test_a_per_document_question_reads_each_document_of_the_place(two_reports):
+    index = two_reports
+    result = Answerer(index.settings, index, None).ask("岚山县的地区生产总值，两份文件分别怎么说？")
+    assert "per_document" in result.flags, result.flags
+    assert "186.4" in result.answer and "188.2" in result.answer, result.answer
+    assert "251.9" not in result.answer

@@ -453,3 +453,22 @@ def test_a_question_that_merely_names_no_place_is_not_bound_to_the_last_one() ->
     q = "资料里一共有几份统计公报？"
     assert needs_rewrite(q, history)  # the model may still read it with the conversation
     assert bind_rewrite(q, q, history) == (q, [])  # but no place is forced onto it
+
+
+def test_the_same_sentence_from_two_passages_is_said_once() -> None:
+    text = "全县地区生产总值188.2亿元。"
+    evidence = [Evidence(1, text, text), Evidence(2, text, text)]
+    checked = check(f"{text}[1]{text}[2]", evidence, "地区生产总值是多少？")
+    assert len(checked.sentences) == 1 and "removed_repeat" in checked.flags
+
+
+def test_the_grader_counts_a_figure_only_as_a_whole_number() -> None:
+    from assistant.evaluation import Question, answer_correct
+
+    def asking(*figures: str) -> Question:
+        return Question("x", "融资多少？", "zh", "number", None, [], "", [list(figures)])
+
+    assert not answer_correct(asking("18"), "2018年以来，融资到账近20亿元。")
+    assert answer_correct(asking("18"), "融资到账18亿元。")
+    assert not answer_correct(asking("6.1"), "栽种树木16.1万余棵")
+    assert answer_correct(asking("6.1万"), "栽种树木6.1万余棵")

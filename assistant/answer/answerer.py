@@ -19,6 +19,7 @@ from typing import Any
 from assistant.answer import refusal
 from assistant.answer.identity import Identity, bound, doc_identity, place_names
 from assistant.answer.query import (
+    asked_of_each,
     asked_units,
     asks_number,
     bind_rewrite,
@@ -339,9 +340,21 @@ class Answerer:
             flags=list(found.flags),
         )
         splittable = (found.lang == "zh" or translated) and "condensed_by_concat" not in found.flags
-        subs = split_question(zh_q) if splittable else [zh_q]
+        asked = _merge(place_names(zh_q), found.places)
+        # "两篇报道分别怎么说": the parts are documents, each read from its own best passages
+        # (before any split: "X是多少？两篇报道说法一样吗？" is one question asked of two reports)
+        docs = self._documents(asked, zh_q, found.passages, k) if per_document(zh_q) else []
+        subs = [zh_q] if len(docs) >= 2 or not splittable else split_question(zh_q)
         parts: list[_Part] = []
-        if len(subs) > 1:
+        if len(docs) >= 2:
+            result.flags.append("per_document")
+            each = asked_of_each(zh_q)
+            each_read = each if read_lang == "zh" else read_q
+            for doc_passages in docs:
+                part = self._part(each_read, each, doc_passages, read_lang, None, asked, asker)
+                part.label = self.identity(doc_passages[0]).name()
+                parts.append(part)
+        elif len(subs) > 1:
             result.parts = subs
             result.flags.append(f"split_into_{len(subs)}")
             for sub in subs:
@@ -349,19 +362,10 @@ class Answerer:
                 asked_q = sub if read_lang == "zh" else f"{read_q}（{sub}）"
                 parts.append(self._part(asked_q, sub, passages, read_lang, None, None, asker))
         else:
-            asked = _merge(place_names(zh_q), found.places)
-            docs = self._documents(asked, found.passages) if per_document(zh_q) else []
-            if len(docs) >= 2:
-                result.flags.append("per_document")
-                for doc_passages in docs[:2]:
-                    part = self._part(read_q, zh_q, doc_passages, read_lang, None, asked, asker)
-                    part.label = self.identity(doc_passages[0]).name()
-                    parts.append(part)
-            else:
-                stream = emit if read_lang == lang else None  # a translation streams instead
-                part = self._part(read_q, zh_q, found.passages, read_lang, stream, asked, asker)
-                self._other_source(zh_q, part)
-                parts.append(part)
+            stream = emit if read_lang == lang else None  # a translation streams instead
+            part = self._part(read_q, zh_q, found.passages, read_lang, stream, asked, asker)
+            self._other_source(zh_q, part)
+            parts.append(part)
         self._combine(result, parts)
         if lang != read_lang:
             self._translate(result, lang, emit)
@@ -412,14 +416,21 @@ class Answerer:
             part.checked.grounds.append(found)
             part.flags.append("other_document_differs")
 
-    def _documents(self, asked: list[str], passages: list[Passage]) -> list[list[Passage]]:
-        """Retrieved passages grouped by document, in order of each document's best rank."""
-        groups: dict[str, list[Passage]] = {}
-        for p in passages:
+    def _documents(
+        self, asked: list[str], question: str, passages: list[Passage], k: int
+    ) -> list[list[Passage]]:
+        """The two documents (bound to the asked places) that best answer a per-document
+        question, in order of their best rank in a wider search, each with its own best
+        passages: a second report never reached by the top k is still read."""
+        wide = search(self.index, question, k=k * 4)
+        order: list[str] = []
+        for p in passages + wide:
+            if p.doc_id in order:
+                continue
             if asked and bound(asked, self.identity(p), p.heading, p.text, self._scope(p)) == 0:
                 continue
-            groups.setdefault(p.doc_id, []).append(p)
-        return list(groups.values())
+            order.append(p.doc_id)
+        return [search(self.index, question, k=k, doc_ids=[d]) for d in order[:2]]
 
     def _part(
         self,

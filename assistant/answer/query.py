@@ -329,6 +329,21 @@ def per_document(question: str) -> bool:
     return bool(_PER_DOCUMENT.search(question))
 
 
+_DOC_REFERENCE = re.compile(
+    r"(?:这|那)?[两各][篇份个](?:[\u4e00-\u9fff]{0,6}?)(?:报道|文件|报告|材料|文章|方案)(?:里|中|上)?"
+    r"|(?:分别|各)?怎么说的?|说法(?:一样|相同|一致)?吗?|一样吗|有什么不同|不一样"
+)
+
+
+def asked_of_each(question: str) -> str:
+    """What a per-document question asks each document: "X是多少？两篇报道说法一样吗？" ->
+    "X是多少？" - the words about the documents would only dilute each reading."""
+    stripped = _DOC_REFERENCE.sub("", question)
+    stripped = re.sub(r"[，,、]+(?=[？?。]|$)", "", stripped)
+    stripped = re.sub(r"([？?。])[？?。]+", r"\1", stripped).strip("，,、 ")
+    return stripped if len(re.findall(r"[\u4e00-\u9fff]", stripped)) >= 4 else question
+
+
 def _neutral(part: str) -> str:
     """A sub-question without the words that addressed several things at once."""
     part = re.sub(  # a comparison asked in a clause of its own goes ("？哪个县更大？")

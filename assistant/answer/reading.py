@@ -252,7 +252,8 @@ class ExtractiveReader:
         best = [scored[0]]
         for cand in scored[1:8]:
             enough = cand[0] >= (0.6 if several else 0.85) * best[0][0]
-            if enough and all(cand[1] != b[1] for b in best) and len(best) < (3 if several else 2):
+            fresh = all(cand[1] != b[1] and squash(cand[2]) != squash(b[2]) for b in best)
+            if enough and fresh and len(best) < (3 if several else 2):
                 best.append(cand)
         lead = CHINESE_LEAD.get(lang, "")
         parts = []

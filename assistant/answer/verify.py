@@ -362,6 +362,9 @@ def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
             out.off_target.append(clean)
             out.flags.append(why)
             continue
+        if any(squash(clean) == squash(kept) for kept, _ in out.sentences):
+            out.flags.append("removed_repeat")  # the same sentence from two passages
+            continue
         out.sentences.append((clean, ok))
         out.grounds.append((ok[0], ground))
     return out
