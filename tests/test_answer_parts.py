@@ -472,3 +472,16 @@ def test_the_grader_counts_a_figure_only_as_a_whole_number() -> None:
     assert answer_correct(asking("18"), "融资到账18亿元。")
     assert not answer_correct(asking("6.1"), "栽种树木16.1万余棵")
     assert answer_correct(asking("6.1万"), "栽种树木6.1万余棵")
+
+
+def test_a_year_the_question_never_named_is_dropped_from_a_models_rewrite() -> None:
+    from assistant.answer.query import drop_new_years
+
+    asked = "How much was invested in January to October?"
+    assert drop_new_years("2019年1月至10月投资了多少？", asked) == "1月至10月投资了多少？"
+    assert drop_new_years("2023年GDP是多少？", "GDP in 2023?") == "2023年GDP是多少？"
+    history = [{"role": "user", "content": "鹿鸣县2023年引进了多少个项目？"}]
+    assert (
+        bind_rewrite("鹿鸣县2023年的目标呢？", "那目标呢？", history)[0] == "鹿鸣县2023年的目标呢？"
+    )
+    assert bind_rewrite("鹿鸣县2021年的目标呢？", "那目标呢？", history)[0] == "鹿鸣县的目标呢？"

@@ -27,6 +27,7 @@ from assistant.answer.query import (
     content_words,
     coverage,
     detect_lang,
+    drop_new_years,
     english_places,
     figure_in,
     glossary_pairs,
@@ -201,7 +202,9 @@ class Answerer:
         # does not guess them (nor copy a prompt's example name)
         names = [(spelled_as(p), p) for p in places] + glossary_pairs(glossary, question)
         listed = "；".join(f"{en}={zh}" for en, zh in names) or "（无）"
-        zh = self._one_line("translate_query.txt", question=question, names=listed)
+        zh = drop_new_years(
+            self._one_line("translate_query.txt", question=question, names=listed), question
+        )
         if zh:  # the translation adds Chinese words; the glossary terms keep names it may garble
             dense, keyword = f"{question} {terms} {zh}", f"{zh} {terms}"
             return _Queries(dense, keyword, ["translated_by_llm"], zh, places)

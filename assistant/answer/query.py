@@ -50,6 +50,18 @@ def refers_back(question: str) -> bool:
     return bool(FOLLOWUP.search(q)) or len(q) <= 8
 
 
+def drop_new_years(rewrite: str, question: str) -> str:
+    """A model's translation or rewrite without the years the question never named
+    ("2019年1月至10月" for "January to October"): an invented year binds the reading
+    to the wrong period."""
+    said = set(re.findall(r"(?:19|20)\d{2}", question))
+    return re.sub(
+        r"(?<!\d)((?:19|20)\d{2})\s*年(?:度)?",
+        lambda m: m.group(0) if m.group(1) in said else "",
+        rewrite,
+    )
+
+
 def carried_places(question: str, history: list[dict[str, str]] | None) -> list[str]:
     """The places a follow-up leaves implicit: the latest user turn's that names any,
     when the question names none of its own."""
@@ -77,6 +89,7 @@ def bind_rewrite(
     is put back in front (a question that merely names no place is left as the model
     read it: it may be about everything)."""
     said = question + "".join(t["content"] for t in history or [])
+    rewrite = drop_new_years(rewrite, said)
     carried = carried_places(question, history)
     flags: list[str] = []
     invented = [p for p in place_names(rewrite) if p not in said]
