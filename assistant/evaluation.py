@@ -210,7 +210,8 @@ def summarize(
 
 
 def _flat(text: str) -> str:
-    return re.sub(r"(?<=\d)[,，](?=\d{3})", "", squash(text))
+    """Width and spaces normalised, 1,000s commas dropped ("5, 2024" stays two figures)."""
+    return re.sub(r"(?<=\d)[,，](?=\d{3}(?!\d))", "", squash(text))
 
 
 def _occurs(alt: str, text: str) -> bool:

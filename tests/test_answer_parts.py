@@ -472,6 +472,8 @@ def test_the_grader_counts_a_figure_only_as_a_whole_number() -> None:
     assert answer_correct(asking("18"), "融资到账18亿元。")
     assert not answer_correct(asking("6.1"), "栽种树木16.1万余棵")
     assert answer_correct(asking("6.1万"), "栽种树木6.1万余棵")
+    assert answer_correct(asking("February 5"), "By February 5, 2024, it must be done.")
+    assert answer_correct(asking("80000"), "80,000 jobs")
 
 
 def test_a_year_the_question_never_named_is_dropped_from_a_models_rewrite() -> None:
