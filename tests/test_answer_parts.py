@@ -487,3 +487,14 @@ def test_a_year_the_question_never_named_is_dropped_from_a_models_rewrite() -> N
         bind_rewrite("鹿鸣县2023年的目标呢？", "那目标呢？", history)[0] == "鹿鸣县2023年的目标呢？"
     )
     assert bind_rewrite("鹿鸣县2021年的目标呢？", "那目标呢？", history)[0] == "鹿鸣县的目标呢？"
+
+
+def test_a_rise_is_not_the_passages_fall_of_the_same_figure() -> None:
+    text = "全县商品房销售面积62.8万平方米，下降6.4%。"
+    evidence = [Evidence(1, text, text)]
+    assert not check(
+        "商品房销售面积增长了6.4%。[1]", evidence, "商品房销售面积增长多少？"
+    ).sentences
+    assert check("商品房销售面积下降6.4%。[1]", evidence, "商品房销售面积增长多少？").sentences
+    # a figure without change words on either side contradicts nothing
+    assert check("销售面积为62.8万平方米。[1]", evidence, "销售面积多少？").sentences

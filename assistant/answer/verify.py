@@ -127,7 +127,12 @@ def support(sentence: str, evidence: Evidence, question: str = "") -> str | None
         vals = _values(s, english=False)
         ok = True
         for f in needed:
-            if _holds_fact(f, s) and _same_sign(f, sentence, flat) and _same_unit(f, sentence, s):
+            if (
+                _holds_fact(f, s)
+                and _same_sign(f, sentence, flat)
+                and _same_unit(f, sentence, s)
+                and _same_direction(f, sentence, sent)
+            ):
                 continue
             if _derived(f, s, question):
                 continue
@@ -268,6 +273,31 @@ def _same_sign(figure: str, sentence: str, evidence: str) -> bool:
             r"下降|减少|降低|回落|下滑|负增长|decrease|decline|fell|drop|down", sentence, re.I
         )
     )
+
+
+_UP = re.compile(r"增长|增加|提高|上升|上涨|增|升|rose|grew|increase|up\b", re.I)
+_DOWN = re.compile(r"下降|减少|降低|下滑|回落|降|减|fell|decline|decrease|down\b", re.I)
+
+
+def _directions(figure: str, text: str) -> set[str]:
+    """How the text says the figure changed: "up"/"down" from the words just before it."""
+    out = set()
+    flat = ungrouped(MARKER.sub("", text))
+    for m in re.finditer(rf"(?<![\d.]){re.escape(figure)}(?!\.?\d)", flat):
+        before = flat[max(0, m.start() - 6) : m.start()]
+        before = re.split(r"[，,。；;]", before)[-1]  # within the same clause
+        down, up = _DOWN.search(before), _UP.search(before)
+        if down and not up:
+            out.add("down")
+        elif up and not down:
+            out.add("up")
+    return out
+
+
+def _same_direction(figure: str, sentence: str, ground: str) -> bool:
+    """ "增长了6.4%" is not the passage's "下降6.4%": the change words must not contradict."""
+    said, found = _directions(figure, sentence), _directions(figure, ground)
+    return not said or not found or bool(said & found)
 
 
 def _with_scale(sentence: str, figure: str) -> str:
