@@ -498,3 +498,9 @@ def test_a_rise_is_not_the_passages_fall_of_the_same_figure() -> None:
     assert check("商品房销售面积下降6.4%。[1]", evidence, "商品房销售面积增长多少？").sentences
     # a figure without change words on either side contradicts nothing
     assert check("销售面积为62.8万平方米。[1]", evidence, "销售面积多少？").sentences
+
+
+def test_a_follow_up_naming_its_own_place_does_not_get_the_last_one_added() -> None:
+    history = [{"role": "user", "content": "汝州产业集聚区入驻了多少家企业？"}]
+    rewrite = "鹤淇产业集聚区入驻了多少家企业？"
+    assert bind_rewrite(rewrite, "那鹤淇呢？", history) == (rewrite, [])

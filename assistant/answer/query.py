@@ -99,8 +99,11 @@ def bind_rewrite(
         for p in invented:
             rewrite = rewrite.replace(_surface(p, rewrite), _surface(carried[0], said))
         flags.append("rewrite_place_repaired")
+    # a place of the question's own ("那鹤淇呢？": jieba alone does not see 鹤淇 in it) that
+    # the rewrite spells out replaces the last turn's, it is not added to it
+    own = [p for p in place_names(rewrite) if p in question]
     missing = [p for p in carried if p not in rewrite]
-    if missing and refers_back(question):
+    if missing and not own and refers_back(question):
         rewrite = "".join(_surface(p, said) for p in missing) + rewrite
         flags.append("place_carried")
     return rewrite, flags
