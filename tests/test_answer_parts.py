@@ -375,6 +375,9 @@ def test_follow_up_without_a_place_carries_the_last_named_one() -> None:
     assert needs_rewrite("今年的目标是引进多少个亿元以上项目？", history)
     assert not needs_rewrite("渑水县的粮食产量是多少？", history)
     assert not needs_rewrite("渑水县的粮食产量是多少？", None)
+    # an English question names its places in pinyin: only plain follow-ups are rewritten
+    assert not needs_rewrite("What was Mianshui County's grain output in 2023?", history)
+    assert needs_rewrite("And what about its grain output?", history)
     assert carried_places("那今年的目标呢？", history) == ["鹿鸣"]
     assert carried_places("渑水县呢？", history) == []
     # the model dropped the county: it is put back, so binding still sees it

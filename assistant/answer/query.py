@@ -39,9 +39,11 @@ def detect_lang(text: str) -> str:
 
 def needs_rewrite(question: str, history: list[dict[str, str]] | None) -> bool:
     """A follow-up ("那鹤淇呢？", "后来扩区以后总面积是多少？") needs the conversation to
-    stand alone: it refers back, is very short, or names no place of its own."""
+    stand alone: it refers back, is very short, or (in Chinese, where places can be told)
+    names no place of its own."""
     users = [t["content"] for t in (history or []) if t.get("role") == "user"]
-    return bool(users) and (refers_back(question) or not place_names(question))
+    unplaced = detect_lang(question) == "zh" and not place_names(question)
+    return bool(users) and (refers_back(question) or unplaced)
 
 
 def refers_back(question: str) -> bool:
