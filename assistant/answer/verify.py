@@ -177,14 +177,22 @@ def _same_unit(figure: str, sentence: str, ground: str) -> bool:
     return any(u in unit_family(s) for u in found for s in said)
 
 
+def _quantities(text: str) -> list[tuple[str, str]]:
+    """(figure, unit) of each number of a text, years left out: what a gap is taken from."""
+    plain = re.sub(r"(?:19|20)\d{2}\s*年", "", ungrouped(MARKER.sub("", text)))
+    return [
+        (m.group(1), u.group(1) if (u := _UNIT.match(plain[m.end() :])) else "")
+        for m in re.finditer(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])", plain)
+    ]
+
+
 def _derived(figure: str, ground: str, question: str) -> bool:
     """For a question that asks a difference, a figure that two figures of the passage
     sentence give by subtraction ("10.2" and "9": 低1.2个百分点)."""
     if not _ASKS_DIFFERENCE.search(question) or not re.fullmatch(r"\d+(?:\.\d+)?", figure):
         return False
     want = float(figure)
-    plain = re.sub(r"(?:19|20)\d{2}\s*年", "", ungrouped(ground))  # years are no quantities
-    values = sorted({float(v) for v in re.findall(r"\d+(?:\.\d+)?", plain)})
+    values = sorted({float(v) for v, _ in _quantities(ground)})
     return any(abs(abs(a - b) - want) < 1e-6 for i, a in enumerate(values) for b in values[i + 1 :])
 
 
@@ -193,20 +201,13 @@ def difference(question: str, sentence: str) -> str:
     figures in one unit ("2023年完成：10.2%｜2024年目标：9%" -> "1.2个百分点"), or ""."""
     if not _ASKS_DIFFERENCE.search(question):
         return ""
-    plain = re.sub(r"(?:19|20)\d{2}\s*年", "", ungrouped(MARKER.sub("", sentence)))
-    found = [
-        (m.group(1), u.group(1) if (u := _UNIT.match(plain[m.end() :])) else "")
-        for m in re.finditer(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])", plain)
-    ]
+    found = _quantities(sentence)
     if len(found) != 2 or len({u for _, u in found}) != 1:
         return ""
     (a, unit), (b, _) = found
     value = abs(float(a) - float(b))
     digits = max(len(x.partition(".")[2]) for x in (a, b))
     return f"{value:.{digits}f}" + ("个百分点" if unit == "%" else unit)
-
-
-_YEAR = re.compile(r"(?:19|20)\d{2}(?=\s*年)")
 
 
 def other_figure(
@@ -223,12 +224,12 @@ def other_figure(
     mine = {float(m.group(1)) for m in pattern.finditer(ungrouped(ground))}
     if not mine:
         return None
-    years = set(_YEAR.findall(question)) or set(_YEAR.findall(ground))
+    years = set(_STATED_YEAR.findall(question)) or set(_STATED_YEAR.findall(ground))
     bar = max(0.5, coverage(terms, ground))
     best: tuple[float, int, str] | None = None
     for n, sent in candidates:
         theirs = {float(m.group(1)) for m in pattern.finditer(ungrouped(sent))}
-        if not theirs or theirs & mine or set(_YEAR.findall(sent)) - years:
+        if not theirs or theirs & mine or set(_STATED_YEAR.findall(sent)) - years:
             continue
         score = coverage(terms, sent)
         if score >= bar and (best is None or score > best[0]):
@@ -259,6 +260,10 @@ def best_match(sentence: str, evidence: Evidence, question: str = "") -> str:
     return max(evidence.sentences() or [evidence.reading], key=lambda s: len(bigrams(s) & grams))
 
 
+# Words that say a figure fell: a negative figure needs one to be stated as a fall.
+_FALL = re.compile(r"下降|减少|降低|回落|下滑|负增长|decrease|decline|fell|drop|down", re.I)
+
+
 def _same_sign(figure: str, sentence: str, evidence: str) -> bool:
     """A figure the passage gives only as negative ("-4.2") is not "增长4.2%"."""
     plain = re.compile(rf"(?<![\d.\-−]){re.escape(figure)}(?![\d])")
@@ -267,16 +272,11 @@ def _same_sign(figure: str, sentence: str, evidence: str) -> bool:
         return True  # stated without a sign somewhere: nothing to contradict
     if not negative.search(evidence):
         return True
-    return bool(
-        negative.search(squash(sentence))
-        or re.search(
-            r"下降|减少|降低|回落|下滑|负增长|decrease|decline|fell|drop|down", sentence, re.I
-        )
-    )
+    return bool(negative.search(squash(sentence)) or _FALL.search(sentence))
 
 
 _UP = re.compile(r"增长|增加|提高|上升|上涨|增|升|rose|grew|increase|up\b", re.I)
-_DOWN = re.compile(r"下降|减少|降低|下滑|回落|降|减|fell|decline|decrease|down\b", re.I)
+_DOWN = re.compile(rf"{_FALL.pattern}|降|减", re.I)  # right before a figure: "降6.4%"
 
 
 def _directions(figure: str, text: str) -> set[str]:
