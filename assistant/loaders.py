@@ -138,6 +138,14 @@ def load_html(data: bytes) -> tuple[str, str]:
     ):
         tag.decompose()
     body = soup.find("article") or soup.find("main") or soup.body or soup
+    # a table becomes one line a row, cells kept apart (as from .docx), so the row reads
+    # as a row ("国家级专精特新企业 | 50") instead of one cell a line; inner tables first
+    for table in reversed(body.find_all("table")):
+        rows = [
+            " | ".join(c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"]))
+            for tr in table.find_all("tr")
+        ]
+        table.replace_with("\n" + "\n".join(r for r in rows if r.strip(" |")) + "\n")
     return body.get_text("\n"), title
 
 

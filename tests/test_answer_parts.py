@@ -78,6 +78,9 @@ def test_pipe_and_space_aligned_tables_are_described_from_the_line_above():
     # the header lines in the passage, one cell per line as PDF extraction leaves them
     split = "单 位\n省外资金\n（万元）\n\n引进项目（个）\n\n总数\n其中亿元\n以上项目\n\n小屯镇 107000 4 3"
     assert readable(split, "").splitlines()[-1].startswith("小屯镇｜省外资金（万元）：107000")
+    # a two-column table (as an HTML or .docx table arrives): label | figure
+    two = "认定类别 | 奖励金额（万元）\n国家级制造业单项冠军企业 | 100"
+    assert readable(two, "").splitlines()[-1] == "国家级制造业单项冠军企业｜奖励金额（万元）：100"
     prose = "全年全县生产总值286.47亿元，比上年增长6.2%。"
     assert readable(prose, "一、综合") == prose  # no table, nothing changes
 
@@ -91,6 +94,18 @@ def test_a_row_without_a_usable_header_keeps_its_cells():
 
 def _ev(n: int, text: str, bound_: float = 1.0, heading: str = "") -> Evidence:
     return Evidence(n, text, readable(text, heading), heading, bound_)
+
+
+def test_a_translation_states_only_the_figures_of_the_checked_answer():
+    from assistant.answer.verify import Checked, unfaithful
+
+    zh = "对新认定的国家级专精特新“小巨人”企业，给予一次性奖励50万元。[1]"
+    right = 'A newly recognised "little giant" enterprise receives 500,000 (50万) yuan.'
+    assert unfaithful([right], zh) == []
+    assert unfaithful(["It receives 100 million yuan."], zh) == ["It receives 100 million yuan."]
+    # a Chinese name kept in an English sentence is spaced from its English neighbours
+    kept = Checked([("It was called the沁北产业集聚区 before.", [1])]).text("en")
+    assert kept == "It was called the 沁北产业集聚区 before.[1]"
 
 
 def test_figures_must_occur_in_a_cited_sentence_and_wrong_markers_move():
@@ -187,6 +202,26 @@ def test_key_terms_drop_question_phrasing_by_part_of_speech_and_frequency():
     # a noun no document uses is what the question asks for: it keeps the highest weight
     phone = key_terms("管委会主任的电话号码是多少？", lambda t: 5 if t == "主任" else 0, 200)
     assert "电话号码" in phone and phone["电话号码"] > phone["主任"]
+    # in the model's translation of an English question such a noun is the model's word
+    # ("开发区" for the documents' 集聚区): it is dropped, the names stay
+    seen = {"安阳": 3, "项目": 40}.get
+    translated = key_terms("安阳开发区哪个项目投产了？", lambda t: seen(t, 0), 200, translated=True)
+    assert "开发区" not in translated and "安阳" in translated
+    assert "开发区" in key_terms("安阳开发区哪个项目投产了？", lambda t: seen(t, 0), 200)
+
+
+def test_a_quoted_term_is_one_name_and_the_sentence_stating_it_is_read():
+    from assistant.answer.query import content_words, quoted_terms
+    from assistant.answer.reading import ExtractiveReader
+
+    q = "空间结构中的“一带”指什么？"
+    assert quoted_terms(q) == ["一带"] and ("一带", "name") in content_words(q)
+    assert quoted_terms('两个"3000亩"分别指什么？') == ["3000亩"]
+    passage = "形成“一心、一轴、一带”的空间结构。一轴：城市轴线。一带：白沙河景观绿化带。"
+    ev = [Evidence(1, passage, passage, "空间结构", 1.0)]
+    terms = {"一带": 3.0, "空间结构": 3.0}
+    ranked = ExtractiveReader.rank(None, q, ev, terms)  # type: ignore[arg-type]
+    assert ranked[0][2].startswith("一带：白沙河")
 
 
 # --------------------------------------------------------------------------- refusal model
@@ -334,6 +369,10 @@ def test_the_kind_of_answer_asked_for_is_checked():
     assert unit_match("入驻多少家企业？", "入驻企业160余家") == 1.0
     assert unit_match("多少条生产线？", "生产线1300多条") == 1.0
     assert unit_match("投资多少亿元？", "增长6.4%") == 0.0
+    # "哪几个/哪几项" asks which ones, not how many
+    assert asked_types("管委会设了哪几个部室？") != {"number"}
+    assert unit_match("围绕哪几个主导产业发展？", "围绕机绣纺织、汽车装备制造发展") == 0.5
+    assert unit_match("设了几个部室？", "设立综合办公室") == 0.0
 
 
 def test_an_english_figure_read_with_the_wrong_scale_is_restated_by_value():

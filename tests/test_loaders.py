@@ -116,3 +116,17 @@ def test_html_boilerplate_is_stripped(tmp_path):
     assert "入驻企业达到500余家" in doc.text
     assert "var x" not in doc.text and "ICP" not in doc.text and "联系我们" not in doc.text
     assert doc.title == "沁阳产业集聚区"
+
+
+def test_an_html_table_keeps_one_row_a_line(tmp_path):
+    page = (
+        "<html><body><p>按下表给予一次性奖励：</p><table>"
+        "<tr><th>认定类别</th><th>奖励金额（万元）</th></tr>"
+        "<tr><td>国家级专精特新“小巨人”企业</td><td>50</td></tr>"
+        "<tr><td>省级专精特新中小企业</td><td>20</td></tr></table><p>六、附则</p></body></html>"
+    )
+    path = tmp_path / "measures.html"
+    path.write_text(page, encoding="utf-8")
+    text = read_document(path).text
+    assert "认定类别 | 奖励金额（万元）\n国家级专精特新“小巨人”企业 | 50\n" in text
+    assert "六、附则" in text

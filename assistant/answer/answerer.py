@@ -44,7 +44,7 @@ from assistant.answer.query import (
 from assistant.answer.reading import CHINESE_LEAD, ExtractiveReader, LLMReader, Reader, Reading
 from assistant.answer.tables import readable
 from assistant.answer.text import MARKER, bigrams, drop_title_line, numbers, prompt, squash
-from assistant.answer.verify import Checked, Evidence, check, other_figure
+from assistant.answer.verify import Checked, Evidence, check, other_figure, unfaithful
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.llm import LLM, LLMError, Message
@@ -244,10 +244,10 @@ class Answerer:
             self._known = (count, list(found))
         return self._known[1]
 
-    def terms(self, text: str) -> dict[str, float]:
+    def terms(self, text: str, translated: bool = False) -> dict[str, float]:
         """The question's key terms, weighted by rarity in the indexed chunks."""
         cat = self.index.catalog
-        return key_terms(text, cat.document_frequency, cat.chunk_count())
+        return key_terms(text, cat.document_frequency, cat.chunk_count(), translated)
 
     def entities(self, question: str) -> list[str]:
         """The places and organisations a (Chinese) question names."""
@@ -451,9 +451,9 @@ class Answerer:
         it asks for (a quantity, a year) is checked in the user's words, not the model's.
         """
         stages: dict[str, float] = {}
+        terms = self.terms(zh_q, translated=bool(asker))
         asker = asker or read_q
         t = time.perf_counter()
-        terms = self.terms(zh_q)
         if asked is None:
             asked = place_names(zh_q)
         kept, evidence = self.evidence(asked, passages)
@@ -711,7 +711,10 @@ class Answerer:
         ]
         checked = check(out, evidence, result.standalone)
         result.flags += [f for f in checked.flags if f not in result.flags]
-        if checked.sentences and not checked.dropped and not checked.off_target:
+        added = unfaithful([s for s, _ in checked.sentences], chinese, result.standalone)
+        if added:
+            result.flags.append("translation_added_figure")
+        if checked.sentences and not checked.dropped and not checked.off_target and not added:
             result.answer = checked.text(lang)
             result.flags.append("translated_answer")
         else:

@@ -169,6 +169,15 @@ def spelled_as(place: str) -> str:
     return _pinyin(place).capitalize()
 
 
+# A term the user quotes ("“一带”指什么", "两个“3000亩”") is the exact wording to find.
+_QUOTED = re.compile(r"“([^”]{1,20})”|「([^」]{1,20})」|\"([^\"]{1,20})\"|‘([^’]{1,20})’")
+
+
+def quoted_terms(question: str) -> list[str]:
+    """The literal terms a question puts in quotation marks, lower-cased."""
+    return [next(g for g in m.groups() if g).strip().lower() for m in _QUOTED.finditer(question)]
+
+
 def content_words(question: str) -> list[tuple[str, bool]]:
     """(term, kind) for the words a question asks about, by part of speech: kind is
     "name" (places, organisations, figures), "noun" or "other" (verbs, adjectives).
@@ -181,6 +190,9 @@ def content_words(question: str) -> list[tuple[str, bool]]:
     import jieba.posseg
 
     out: dict[str, bool] = {}
+    for term in quoted_terms(question):  # however jieba cuts it, the quote is one name
+        if term:
+            out.setdefault(term, "name")
     for place in place_names(question):  # jieba cuts a rare name ("鹤淇") into characters
         out.setdefault(place.lower(), "name")
     for word, flag in jieba.posseg.cut(question):
@@ -206,18 +218,23 @@ def content_words(question: str) -> list[tuple[str, bool]]:
 
 
 def key_terms(
-    question: str, document_frequency: Callable[[str], int], n_chunks: int
+    question: str,
+    document_frequency: Callable[[str], int],
+    n_chunks: int,
+    translated: bool = False,
 ) -> dict[str, float]:
     """Content words weighted by inverse document frequency over the indexed chunks.
 
     A verb or adjective the corpus never uses only phrases the question: it is dropped.
     A name or noun the corpus never uses (a county no document covers, a "电话号码" no
-    document gives) keeps the highest weight: no passage can answer for it.
+    document gives) keeps the highest weight: no passage can answer for it. In a model's
+    translation (`translated`) such a noun is the model's word choice ("开发区" for the
+    documents' "集聚区"), not the user's: only names keep it.
     """
     weights: dict[str, float] = {}
     for term, kind in content_words(question):
         df = document_frequency(term)
-        if df == 0 and kind == "other":
+        if df == 0 and (kind == "other" or (translated and kind == "noun")):
             continue
         w = math.log((n_chunks + 1) / (df + 0.5))
         if w > 0:
@@ -444,8 +461,9 @@ def comparison(question: str) -> str:
 
 # ---- what kind of answer a question asks for
 
+# "哪几个/哪几项" asks which ones (a list), not how many
 _ASKS_NUMBER = re.compile(
-    r"多少|几|多[大高长宽远深重久]|比例|面积|金额|规模|增长|排第"
+    r"多少|(?<!哪)几|多[大高长宽远深重久]|比例|面积|金额|规模|增长|排第"
     r"|how (?:many|much|large|big|long|far|high)|what (?:percentage|share|area|amount)",
     re.I,
 )
@@ -477,7 +495,7 @@ _UNIT_FAMILIES = [
     ("吨", "万吨", "千瓦", "万千瓦"),
 ]
 _ASKED_UNIT = re.compile(
-    r"(?:多少|几)(万元|亿元|千元|元|万人|人|名|家|户|个|项|条|所|座|亩|平方公里|公顷|万吨|吨|千瓦|倍)"
+    r"(?:多少|(?<!哪)几)(万元|亿元|千元|元|万人|人|名|家|户|个|项|条|所|座|亩|平方公里|公顷|万吨|吨|千瓦|倍)"
 )
 # between a figure and its unit: "160余家", "6.5万余棵", "1300多条", "约5万元"
 _QUALIFIER = r"(?:\s*(?:余|多|万|亿|千|百|来))*"

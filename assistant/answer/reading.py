@@ -14,7 +14,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from assistant.answer.query import asked_types, asks_several, coverage, type_match
+from assistant.answer.query import (
+    asked_types,
+    asks_several,
+    coverage,
+    quoted_terms,
+    type_match,
+)
 from assistant.answer.tables import caption
 from assistant.answer.text import NUMBER, is_refusal, passage_sentences, prompt, squash
 from assistant.answer.verify import Evidence, difference
@@ -211,6 +217,7 @@ class ExtractiveReader:
     ) -> list[tuple[float, int, str]]:
         """(score, passage number, sentence), best first."""
         kinds = asked_types(question)
+        literals = quoted_terms(question)
         scored: list[tuple[float, int, str]] = []
         for rank, e in enumerate(evidence):
             for sent in e.sentences():
@@ -221,6 +228,11 @@ class ExtractiveReader:
                 if kinds:  # states the kind of answer asked for: a date, a name, a figure
                     score += 0.1 * type_match(question, sent)
                 score -= 0.4 * (1.0 - e.bound)  # about another place than the one asked
+                low = sent.lower()
+                if literals and all(t in low for t in literals):
+                    score += 0.2  # states the quoted wording itself
+                    if any(re.match(rf"{re.escape(t)}(?:[：:]|是指|即)", low) for t in literals):
+                        score += 1.0  # "一带：白沙河景观绿化带" defines it: nothing says more
                 if "｜" in sent:  # a described table row: the row the question names
                     name = sent.split("｜")[0]
                     if len(name) >= 2 and name[:2] in question:

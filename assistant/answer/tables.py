@@ -22,13 +22,14 @@ _UNIT_ONLY = re.compile(r"^[（(][^（）()]{1,8}[）)]$")
 
 
 def is_row(line: str) -> bool:
-    """A table row: cells split by pipes, or at least two bare numbers split by spaces."""
+    """A table row: cells split by pipes with a figure among them ("类别 | 50" too), or at
+    least two bare numbers split by spaces."""
     line = line.strip()
     if _SEPARATOR.match(line):
         return False
     cells = cells_of(line)
     numeric = sum(bool(NUM_CELL.match(c)) for c in cells)
-    return numeric >= 1 and len(cells) >= 3 if "|" in line or "｜" in line else numeric >= 2
+    return numeric >= 1 and len(cells) >= 2 if "|" in line or "｜" in line else numeric >= 2
 
 
 def header_labels(header: str, n_values: int) -> list[str]:

@@ -86,8 +86,16 @@ class Checked:
         return out
 
     def text(self, lang: str = "zh") -> str:
-        joiner = " " if lang == "en" else ""
-        return joiner.join(s.rstrip() + "".join(f"[{n}]" for n in ns) for s, ns in self.sentences)
+        if lang != "en":
+            return "".join(s.rstrip() + "".join(f"[{n}]" for n in ns) for s, ns in self.sentences)
+        # an English sentence keeping a Chinese name ("the沁北产业集聚区") gets its spaces
+        return " ".join(
+            _LATIN_CJK.sub(" ", s.rstrip()) + "".join(f"[{n}]" for n in ns)
+            for s, ns in self.sentences
+        )
+
+
+_LATIN_CJK = re.compile(r"(?<=[A-Za-z,;])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[A-Za-z])")
 
 
 def _values(text: str, english: bool) -> set[float]:
@@ -235,6 +243,18 @@ def other_figure(
         if score >= bar and (best is None or score > best[0]):
             best = (score, n, sent)
     return (best[1], best[2]) if best else None
+
+
+def unfaithful(translated: list[str], source: str, question: str = "") -> list[str]:
+    """The sentences of a translation stating a figure its source answer does not: the
+    passages may hold it ("100 million" for the answer's "50万元"), but the translation
+    must say what the checked answer says. Quoted names are not compared (an English
+    "little giant" never matches “小巨人”)."""
+    plain = MARKER.sub("", source)
+    ev = Evidence(0, plain, plain)
+    return [
+        s for s in translated if support(re.sub(r"[“”\"《》「」]", "", s), ev, question) is None
+    ]
 
 
 def _holds_fact(fact: str, text: str) -> bool:
