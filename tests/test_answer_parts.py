@@ -66,21 +66,21 @@ def test_a_pdf_header_split_over_lines_names_the_columns():
         "其中亿元以上项目",
     ]
     assert describe_row("汝南街道 176000 7 6", PDF_HEADER) == (
-        "汝南街道｜省外资金（万元）：176000｜引进项目（个）：7｜其中亿元以上项目：6"
+        "汝南街道｜省外资金：176000万元｜引进项目：7个｜其中亿元以上项目：6"
     )
 
 
 def test_pipe_and_space_aligned_tables_are_described_from_the_line_above():
     md = "| 指标 | 单位 | 产量 | 比上年增长（%） |\n| --- | --- | --- | --- |\n| 粮食 | 万吨 | 42.7 | 1.9 |"
-    assert readable(md, "").splitlines()[-1] == "粮食｜产量：42.7万吨｜比上年增长（%）：1.9"
+    assert readable(md, "").splitlines()[-1] == "粮食｜产量：42.7万吨｜比上年增长：1.9%"
     spaced = "产品名称        计量单位        产量        比上年增长(%)\n原煤 万吨 412.6 3.8"
-    assert readable(spaced, "").splitlines()[-1] == ("原煤｜产量：412.6万吨｜比上年增长(%)：3.8")
+    assert readable(spaced, "").splitlines()[-1] == ("原煤｜产量：412.6万吨｜比上年增长：3.8%")
     # the header lines in the passage, one cell per line as PDF extraction leaves them
     split = "单 位\n省外资金\n（万元）\n\n引进项目（个）\n\n总数\n其中亿元\n以上项目\n\n小屯镇 107000 4 3"
-    assert readable(split, "").splitlines()[-1].startswith("小屯镇｜省外资金（万元）：107000")
+    assert readable(split, "").splitlines()[-1].startswith("小屯镇｜省外资金：107000万元")
     # a two-column table (as an HTML or .docx table arrives): label | figure
     two = "认定类别 | 奖励金额（万元）\n国家级制造业单项冠军企业 | 100"
-    assert readable(two, "").splitlines()[-1] == "国家级制造业单项冠军企业｜奖励金额（万元）：100"
+    assert readable(two, "").splitlines()[-1] == "国家级制造业单项冠军企业｜奖励金额：100万元"
     prose = "全年全县生产总值286.47亿元，比上年增长6.2%。"
     assert readable(prose, "一、综合") == prose  # no table, nothing changes
 

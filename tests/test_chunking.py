@@ -119,7 +119,7 @@ def test_a_space_aligned_table_keeps_its_columns_and_its_header_in_every_chunk()
 
     for c in with_rows:
         assert "民生实事 | 主要内容 | 计划投资（万元）" in c.heading
-        assert "｜计划投资（万元）：" in readable(c.text, c.heading)
+        assert re.search(r"｜计划投资：\d+万元", readable(c.text, c.heading))
 
 
 def test_a_pipe_table_header_rides_along_with_its_rows():

@@ -38,6 +38,7 @@ from assistant.answer.query import (
     per_document,
     spelled_as,
     split_question,
+    swap_place,
     type_match,
     unit_match,
 )
@@ -165,11 +166,9 @@ class Answerer:
         rewritten, flags = bind_rewrite(rewritten, question, history) if rewritten else ("", [])
         if rewritten:
             return rewritten, ["condensed_by_llm", *flags]
-        new, old = place_names(question), place_names(users[-1])
-        if (
-            new and old and old[0] in users[-1]
-        ):  # "那柘城县产业集聚区呢？": same question, other place
-            return users[-1].replace(old[0], new[0], 1), ["condensed_by_substitution"]
+        swapped = swap_place(users[-1], question)  # same question, other place
+        if swapped:
+            return swapped, ["condensed_by_substitution"]
         return f"{users[-1]} {question}", [*flags, "condensed_by_concat"]
 
     def _one_line(self, template: str, **values: str) -> str:

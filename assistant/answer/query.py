@@ -82,6 +82,18 @@ def _surface(name: str, text: str) -> str:
     return m.group(0) if m else name
 
 
+def swap_place(previous: str, question: str) -> str:
+    """ "那柘城县产业集聚区呢？" after a question about 鹤淇: the last question with its place
+    swapped for the new one, or "" when either names none. Of several places the one of the
+    same kind goes ("钟楼街道呢？" replaces 汝南街道, not 汝州)."""
+    new, old = place_names(question), [p for p in place_names(previous) if p in previous]
+    if not new or not old:
+        return ""
+    kind = _surface(new[0], question)[len(new[0]) :]
+    same = [p for p in old if kind and _surface(p, previous).endswith(kind)]
+    return previous.replace((same or old)[0], new[0], 1)
+
+
 def bind_rewrite(
     rewrite: str, question: str, history: list[dict[str, str]] | None
 ) -> tuple[str, list[str]]:

@@ -22,7 +22,7 @@ from assistant.answer.query import (
     type_match,
 )
 from assistant.answer.tables import caption
-from assistant.answer.text import NUMBER, is_refusal, passage_sentences, prompt, squash
+from assistant.answer.text import NUMBER, bigrams, is_refusal, passage_sentences, prompt, squash
 from assistant.answer.verify import Evidence, difference
 from assistant.config import Settings
 from assistant.llm import LLM, LLMError, Message
@@ -234,9 +234,10 @@ class ExtractiveReader:
                     if any(re.match(rf"{re.escape(t)}(?:[：:]|是指|即)", low) for t in literals):
                         score += 1.0  # "一带：白沙河景观绿化带" defines it: nothing says more
                 if "｜" in sent:  # a described table row: the row the question names
-                    name = sent.split("｜")[0]
-                    if len(name) >= 2 and name[:2] in question:
-                        score += 0.5
+                    label = bigrams(re.sub(r"[^\w]", "", sent.split("｜")[0]))
+                    if label:  # by the share of its label the question names, not a prefix
+                        asked = bigrams(re.sub(r"[^\w]", "", question))
+                        score += 0.5 * len(label & asked) / len(label)
                 elif not re.search(r"[。！？；;!?]$", sent) and len(sent) < 60:
                     score -= 0.25  # a title or caption states nothing
                 if re.search(r"[：:]$", sent):

@@ -1,7 +1,7 @@
 """Table rows made self-describing for reading. Pure functions.
 
 A flattened row "汝南街道 176000 7 6" means nothing to a small model; with its header it
-reads "汝南街道｜省外资金（万元）：176000｜引进项目（个）：7｜其中亿元以上项目：6". The
+reads "汝南街道｜省外资金：176000万元｜引进项目：7个｜其中亿元以上项目：6". The
 header comes from the chunk's heading path (the chunker keeps a table's caption and header
 lines there) or from the non-row line just above the rows; PDF headers arrive split over
 lines and cells, so the header is reassembled tolerantly. Only the reading text changes:
@@ -68,7 +68,7 @@ def header_labels(header: str, n_values: int) -> list[str]:
 
 
 def describe_row(row: str, header: str) -> str:
-    """ "汝南街道 176000 7 6" + its header -> "汝南街道｜省外资金（万元）：176000｜…"."""
+    """ "汝南街道 176000 7 6" + its header -> "汝南街道｜省外资金：176000万元｜…"."""
     cells = cells_of(row)
     if len(cells) < 2:
         return row
@@ -85,7 +85,22 @@ def describe_row(row: str, header: str) -> str:
             for lab, v in pairs
             if not _UNIT_LABEL.match(lab)
         ]
-    return "｜".join([name] + [f"{lab}：{val}" for lab, val in pairs])
+    return "｜".join([name] + [_with_unit(lab, val) for lab, val in pairs])
+
+
+_LABEL_UNIT = re.compile(
+    r"^(.+?)\s*[（(](万元|亿元|千元|元|万人|人|个|项|家|户|%|％|万吨|吨|亩|万亩|公顷|平方公里"
+    r"|万平方米|平方米|公里|千瓦时|万千瓦时)[）)]$"
+)
+
+
+def _with_unit(label: str, value: str) -> str:
+    """ "奖励金额（万元）" + "50" -> "奖励金额：50万元": the figure reads with its unit, as
+    prose states it (and is checked, compared and translated like prose)."""
+    m = _LABEL_UNIT.match(label)
+    if m and NUM_CELL.match(value) and not re.search(r"[^\d.,\-+]", value):
+        return f"{m.group(1)}：{value}{m.group(2).replace('％', '%')}"
+    return f"{label}：{value}"
 
 
 def readable(text: str, heading: str) -> str:

@@ -305,6 +305,9 @@ def _directions(figure: str, text: str) -> set[str]:
     flat = ungrouped(MARKER.sub("", text))
     for m in re.finditer(rf"(?<![\d.]){re.escape(figure)}(?!\.?\d)", flat):
         before = flat[max(0, m.start() - 6) : m.start()]
+        if before.endswith(("-", "−")):  # "增长：-4.2%" is a fall
+            out.add("down")
+            continue
         before = re.split(r"[，,。；;]", before)[-1]  # within the same clause
         down, up = _DOWN.search(before), _UP.search(before)
         if down and not up:
