@@ -86,7 +86,8 @@ def test_pipe_and_space_aligned_tables_are_described_from_the_line_above():
 
 
 def test_a_row_without_a_usable_header_keeps_its_cells():
-    assert describe_row("合 计 22 10", "") == "合｜计｜22｜10"
+    assert describe_row("甲 乙 22 10", "") == "甲乙｜22｜10"  # PDF-spaced "合 计" is one cell
+    assert describe_row("小屯镇 22 10", "") == "小屯镇｜22｜10"
 
 
 # --------------------------------------------------------------------------- verification
@@ -208,6 +209,16 @@ def test_key_terms_drop_question_phrasing_by_part_of_speech_and_frequency():
     translated = key_terms("安阳开发区哪个项目投产了？", lambda t: seen(t, 0), 200, translated=True)
     assert "开发区" not in translated and "安阳" in translated
     assert "开发区" in key_terms("安阳开发区哪个项目投产了？", lambda t: seen(t, 0), 200)
+
+
+def test_a_question_about_the_sum_reads_the_total_row():
+    from assistant.answer.reading import ExtractiveReader
+
+    rows = "签订项目（个） 引进亿元以上项目（个）\n尼龙产业 3 2\n装备制造产业 4 2\n合 计 22 10"
+    ev = [_ev(1, rows)]
+    terms = {"签订": 2.0, "项目": 1.0}
+    best = ExtractiveReader.rank(None, "各产业链一共签订多少个项目？", ev, terms)  # type: ignore[arg-type]
+    assert best[0][2].startswith("合计｜签订项目：22个")
 
 
 def test_a_quoted_term_is_one_name_and_the_sentence_stating_it_is_read():
@@ -423,6 +434,19 @@ def test_follow_up_without_a_place_carries_the_last_named_one() -> None:
     text, flags = bind_rewrite("今年的目标是引进多少个亿元以上项目？", "那今年的目标呢？", history)
     assert text.startswith("鹿鸣县") and flags == ["place_carried"]
     assert place_names(text) == ["鹿鸣"]
+
+
+def test_a_follow_up_naming_another_place_swaps_the_place_of_its_kind() -> None:
+    from assistant.answer.query import swap_place
+
+    last = "汝州2023年招商目标里，汝南街道的省外资金任务是多少？"
+    assert (
+        swap_place(last, "钟楼街道呢？") == "汝州2023年招商目标里，钟楼街道的省外资金任务是多少？"
+    )
+    assert swap_place("鹤淇产业集聚区入驻了多少家企业？", "那柘城县产业集聚区呢？") == (
+        "柘城产业集聚区入驻了多少家企业？"
+    )
+    assert swap_place(last, "那今年呢？") == ""  # no place of its own: nothing to swap
 
 
 def test_rewrite_with_a_place_nobody_named_is_repaired_or_rejected() -> None:

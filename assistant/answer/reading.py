@@ -185,6 +185,13 @@ def _tee(tokens: Iterator[str], emit: Callable[[str], None] | None) -> Iterator[
         yield tok
 
 
+# A question about the sum of a table's rows, and the rows that state it.
+_ASKS_TOTAL = re.compile(
+    r"总共|一共|共计|合计|总计|加起来|加在一起|总和|\b(?:in total|combined|altogether)\b", re.I
+)
+_TOTAL_ROWS = {"合计", "总计", "共计", "总数"}
+
+
 class ExtractiveReader:
     """No model: the sentences (or self-described table rows) that cover the question best."""
 
@@ -218,6 +225,7 @@ class ExtractiveReader:
         """(score, passage number, sentence), best first."""
         kinds = asked_types(question)
         literals = quoted_terms(question)
+        total = bool(_ASKS_TOTAL.search(question))
         scored: list[tuple[float, int, str]] = []
         for rank, e in enumerate(evidence):
             for sent in e.sentences():
@@ -234,10 +242,15 @@ class ExtractiveReader:
                     if any(re.match(rf"{re.escape(t)}(?:[：:]|是指|即)", low) for t in literals):
                         score += 1.0  # "一带：白沙河景观绿化带" defines it: nothing says more
                 if "｜" in sent:  # a described table row: the row the question names
-                    label = bigrams(re.sub(r"[^\w]", "", sent.split("｜")[0]))
-                    if label:  # by the share of its label the question names, not a prefix
+                    name = re.sub(r"[^\w]", "", sent.split("｜")[0])
+                    label = bigrams(name)
+                    if total and name in _TOTAL_ROWS:
+                        score += 0.5  # "加起来/一共/in total" is the table's own sum
+                    elif label:  # by the share of its label the question names, not a prefix
                         asked = bigrams(re.sub(r"[^\w]", "", question))
-                        score += 0.5 * len(label & asked) / len(label)
+                        named = len(label & asked) / len(label)
+                        # a row the question does not name answers about another item
+                        score += 0.5 * named if named >= 0.5 else 0.5 * named - 0.2
                 elif not re.search(r"[。！？；;!?]$", sent) and len(sent) < 60:
                     score -= 0.25  # a title or caption states nothing
                 if re.search(r"[：:]$", sent):

@@ -67,9 +67,17 @@ def header_labels(header: str, n_values: int) -> list[str]:
     return merged[-n_values:]
 
 
+def row_cells(row: str) -> list[str]:
+    """A row's cells; "合 计 22 10" (a PDF spaces out a short label) has the label "合计"."""
+    cells = cells_of(row)
+    while len(cells) > 2 and len(cells[0]) == 1 and re.fullmatch(r"[\u4e00-\u9fff]", cells[1]):
+        cells = [cells[0] + cells[1], *cells[2:]]
+    return cells
+
+
 def describe_row(row: str, header: str) -> str:
     """ "汝南街道 176000 7 6" + its header -> "汝南街道｜省外资金：176000万元｜…"."""
-    cells = cells_of(row)
+    cells = row_cells(row)
     if len(cells) < 2:
         return row
     name, values = cells[0], cells[1:]
@@ -128,7 +136,7 @@ def readable(text: str, heading: str) -> str:
             continue
         if is_row(stripped):
             header = " ".join(above) if above else caption
-            if above and not header_labels(header, len(cells_of(stripped)) - 1):
+            if above and not header_labels(header, len(row_cells(stripped)) - 1):
                 header = caption  # the lines above are no header for this row
             out.append(describe_row(stripped, header))
             changed = after_row = True
