@@ -20,7 +20,8 @@ from assistant.loaders import LOADERS, LoadError, load_file
 from assistant.schema import Document
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
-PIPELINE_VERSION = "2"  # 2: table lines keep their columns (aligned and pipe tables)
+# 2: table lines keep their columns (aligned and pipe tables); 3: HTML tables one row a line
+PIPELINE_VERSION = "3"
 
 
 @dataclass
