@@ -226,6 +226,7 @@ class ExtractiveReader:
         kinds = asked_types(question)
         literals = quoted_terms(question)
         total = bool(_ASKS_TOTAL.search(question))
+        asked = bigrams(re.sub(r"[^\w]", "", question))  # what a table row's label is matched by
         scored: list[tuple[float, int, str]] = []
         for rank, e in enumerate(evidence):
             for sent in e.sentences():
@@ -247,7 +248,6 @@ class ExtractiveReader:
                     if total and name in _TOTAL_ROWS:
                         score += 0.5  # "加起来/一共/in total" is the table's own sum
                     elif label:  # by the share of its label the question names, not a prefix
-                        asked = bigrams(re.sub(r"[^\w]", "", question))
                         named = len(label & asked) / len(label)
                         # a row the question does not name answers about another item
                         score += 0.5 * named if named >= 0.5 else 0.5 * named - 0.2

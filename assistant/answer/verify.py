@@ -252,9 +252,7 @@ def unfaithful(translated: list[str], source: str, question: str = "") -> list[s
     "little giant" never matches “小巨人”)."""
     plain = MARKER.sub("", source)
     ev = Evidence(0, plain, plain)
-    return [
-        s for s in translated if support(re.sub(r"[“”\"《》「」]", "", s), ev, question) is None
-    ]
+    return [s for s in translated if support(_QUOTED.sub(r"\1", s), ev, question) is None]
 
 
 def _holds_fact(fact: str, text: str) -> bool:
