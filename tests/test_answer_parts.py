@@ -54,6 +54,23 @@ def test_binding_counts_the_county_of_the_bulletin_not_the_neighbour():
     assert bound([], zhaoan, "", body) == 1.0
 
 
+def test_the_place_a_document_keeps_naming_is_its_own():
+    from assistant.answer.identity import home_place
+
+    page = doc_identity("004_51d2894722f2002f.txt", "奋力打造一流产业集聚区")
+    body = "沁阳市产业集聚区规划调整。" * 6 + "广东兴发铝业来沁阳投资。焦作市委书记调研。"
+    assert home_place(body) == "沁阳"
+    line = "通过融资平台融资18亿元"
+    assert bound(["沁阳"], page, "", line, body, home_place(body)) == 1.0
+    assert bound(["沁阳"], page, "", line, body) == 0.5  # named, but not known as its own
+    # a report shared by several places has no home: each is only named in it
+    shared = "汝州市产业集聚区。" * 5 + "沁阳市产业集聚区。" * 4
+    assert home_place(shared) == ""
+    # and a document whose identity names another place is that place's
+    zhaoan = doc_identity("诏安县2022年统计公报.txt", "2022年国民经济和社会发展统计公报")
+    assert bound(["沁阳"], zhaoan, "", line, body, home_place(body)) == 0.0
+
+
 # --------------------------------------------------------------------------- tables
 
 PDF_HEADER = "汝州市 2023年招商引资目标任务分解表 单 位 省外资金 （万元） 引进项目（个） 总数 其中亿元 以上项目"
@@ -221,6 +238,18 @@ def test_a_question_about_the_sum_reads_the_total_row():
     assert best[0][2].startswith("合计｜签订项目：22个")
 
 
+def test_an_added_sentence_must_state_the_kind_of_answer_asked():
+    from assistant.answer.reading import ExtractiveReader
+    from assistant.config import Settings
+
+    ev = [_ev(1, "沁阳通过融资平台融资18亿元。"), _ev(2, "沁阳市委书记调研融资工作。")]
+    terms = {"沁阳": 2.0, "融资": 2.0}
+    reader = ExtractiveReader(Settings())
+    assert reader.read("沁阳融了多少钱？", "zh", ev, terms).text.endswith("18亿元。[1]")
+    # without an asked kind the second passage's sentence still joins the first
+    assert "[2]" in reader.read("沁阳的融资工作", "zh", ev, terms).text
+
+
 def test_a_quoted_term_is_one_name_and_the_sentence_stating_it_is_read():
     from assistant.answer.query import content_words, quoted_terms
     from assistant.answer.reading import ExtractiveReader
@@ -380,6 +409,8 @@ def test_the_kind_of_answer_asked_for_is_checked():
     assert unit_match("入驻多少家企业？", "入驻企业160余家") == 1.0
     assert unit_match("多少条生产线？", "生产线1300多条") == 1.0
     assert unit_match("投资多少亿元？", "增长6.4%") == 0.0
+    assert unit_match("融了多少钱？", "融资18亿元") == 1.0  # "多少钱" asks an amount of 元
+    assert unit_match("融了多少钱？", "沁阳市委书记调研。") == 0.0
     # "哪几个/哪几项" asks which ones, not how many
     assert asked_types("管委会设了哪几个部室？") != {"number"}
     assert unit_match("围绕哪几个主导产业发展？", "围绕机绣纺织、汽车装备制造发展") == 0.5

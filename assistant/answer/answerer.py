@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import refusal
-from assistant.answer.identity import Identity, bound, doc_identity, place_names
+from assistant.answer.identity import Identity, bound, doc_identity, home_place, place_names
 from assistant.answer.query import (
     asked_of_each,
     asked_units,
@@ -152,7 +152,7 @@ class Answerer:
         # quote-first: the extractive reading is judged by the model fitted for it
         self.quote_refusal = refusal.load("extractive", path)
         self._known: tuple[int, list[str]] = (-1, [])
-        self._scopes: dict[tuple[str, str], str] = {}
+        self._scopes: dict[tuple[str, str], tuple[str, str]] = {}
 
     # ---- question preparation
 
@@ -254,14 +254,21 @@ class Answerer:
 
     # ---- evidence: passages bound to the asked place, tables made readable
 
-    def _scope(self, p: Passage) -> str:
-        """What the passage's document (or its 第X篇 section) mentions anywhere."""
+    def _scope(self, p: Passage) -> tuple[str, str]:
+        """What the passage's document (or its 第X篇 section) mentions anywhere, and the
+        place it keeps naming (`home_place`)."""
         top = p.heading.split(" > ")[0]
         key = (p.doc_id, top if re.match(r"^第\S+篇", top) else "")
         if key not in self._scopes:
-            body = self.index.catalog.section_text(p.doc_id, key[1])
-            self._scopes[key] = p.title + body
+            scope = p.title + self.index.catalog.section_text(p.doc_id, key[1])
+            self._scopes[key] = (scope, home_place(scope))
         return self._scopes[key]
+
+    def _bound(self, asked: list[str], p: Passage) -> float:
+        """How firmly the passage speaks for the asked places (`identity.bound`)."""
+        if not asked:
+            return 1.0
+        return bound(asked, self.identity(p), p.heading, p.text, *self._scope(p))
 
     def identity(self, p: Passage) -> Identity:
         return doc_identity(p.doc_id, p.title, p.heading)
@@ -274,7 +281,7 @@ class Answerer:
         kept: list[Passage] = []
         evidence: list[Evidence] = []
         for p in passages:
-            b = bound(asked, self.identity(p), p.heading, p.text, self._scope(p) if asked else "")
+            b = self._bound(asked, p)
             if asked and b == 0.0:
                 continue
             grams = bigrams(p.text)
@@ -429,7 +436,7 @@ class Answerer:
         for p in passages + wide:
             if p.doc_id in order:
                 continue
-            if asked and bound(asked, self.identity(p), p.heading, p.text, self._scope(p)) == 0:
+            if asked and self._bound(asked, p) == 0:
                 continue
             order.append(p.doc_id)
         return [search(self.index, question, k=k, doc_ids=[d]) for d in order[:2]]

@@ -507,7 +507,7 @@ _UNIT_FAMILIES = [
     ("吨", "万吨", "千瓦", "万千瓦"),
 ]
 _ASKED_UNIT = re.compile(
-    r"(?:多少|(?<!哪)几)(万元|亿元|千元|元|万人|人|名|家|户|个|项|条|所|座|亩|平方公里|公顷|万吨|吨|千瓦|倍)"
+    r"(?:多少|(?<!哪)几)(万元|亿元|千元|元|万人|人|名|家|户|个|项|条|所|座|亩|平方公里|公顷|万吨|吨|千瓦|倍|钱)"
 )
 # between a figure and its unit: "160余家", "6.5万余棵", "1300多条", "约5万元"
 _QUALIFIER = r"(?:\s*(?:余|多|万|亿|千|百|来))*"
@@ -563,7 +563,11 @@ def asked_units(question: str) -> tuple[str, ...]:
     """The unit family a question asks its figure in ("多少亿元" -> 元, 万元, …; "增长多少"
     and "哪个增长更快" -> %), or () when it names none."""
     m = _ASKED_UNIT.search(question)
-    unit = m.group(1) if m else ("%" if re.search(r"增长|增速|下降|比重|占比", question) else "")
+    unit = (
+        m.group(1).replace("钱", "元")
+        if m
+        else ("%" if re.search(r"增长|增速|下降|比重|占比", question) else "")
+    )
     return unit_family(unit) if unit else ()
 
 

@@ -20,6 +20,7 @@ from assistant.answer.query import (
     coverage,
     quoted_terms,
     type_match,
+    unit_match,
 )
 from assistant.answer.tables import caption
 from assistant.answer.text import NUMBER, bigrams, is_refusal, passage_sentences, prompt, squash
@@ -279,7 +280,10 @@ class ExtractiveReader:
         for cand in scored[1:8]:
             enough = cand[0] >= (0.6 if several else 0.85) * best[0][0]
             fresh = all(cand[1] != b[1] and squash(cand[2]) != squash(b[2]) for b in best)
-            if enough and fresh and len(best) < (3 if several else 2):
+            # an added sentence must state the kind of answer asked: a "多少钱" question
+            # gains nothing from a photo caption that only names the same place
+            fits = type_match(question, cand[2]) > 0 and unit_match(question, cand[2]) > 0
+            if enough and fresh and fits and len(best) < (3 if several else 2):
                 best.append(cand)
         lead = CHINESE_LEAD.get(lang, "")
         parts = []
