@@ -246,6 +246,10 @@ def test_an_added_sentence_must_state_the_kind_of_answer_asked():
     terms = {"沁阳": 2.0, "融资": 2.0}
     reader = ExtractiveReader(Settings())
     assert reader.read("沁阳融了多少钱？", "zh", ev, terms).text.endswith("18亿元。[1]")
+    # the sentence sharing most words but stating no figure is passed over for one that does
+    wide = [_ev(1, "温岭东部产业集聚区规划范围主要为沿海高速以东。规划范围约310平方公里。")]
+    got = reader.read("规划范围多大？", "zh", wide, {"规划范围": 2.0, "沿海": 0.5}).text
+    assert got.startswith("规划范围约310平方公里")
     # without an asked kind the second passage's sentence still joins the first
     assert "[2]" in reader.read("沁阳的融资工作", "zh", ev, terms).text
 
@@ -405,6 +409,9 @@ def test_the_kind_of_answer_asked_for_is_checked():
     assert type_match("主导产业是什么？", "主导产业为医药。") == 0.5
     # a figure the question itself gives, or a bare year, answers no "多少"
     assert type_match("2023年引进了多少项目？", "2023年招商工作扎实推进。") == 0.0
+    # a figure in words is a figure: "第二位", "五个部室"
+    assert type_match("经济增速在全市排第几位？", "经济增速居全市第二位。") == 1.0
+    assert type_match("设了几个部室？", "设立综合办公室等五个部室。") == 1.0
     # "160余家", "1300多条": a qualifier between the figure and its unit
     assert unit_match("入驻多少家企业？", "入驻企业160余家") == 1.0
     assert unit_match("多少条生产线？", "生产线1300多条") == 1.0

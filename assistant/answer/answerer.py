@@ -507,8 +507,10 @@ class Answerer:
             zh_q, terms, passages, evidence, checked, reading, ext, forced, kept
         )
         ok, p = self.refusal.answer(features)
-        refused = not checked.sentences or not ok
-        if checked.sentences and not ok:
+        refused = not checked.sentences or not ok or features["type_match"] == 0
+        if checked.sentences and ok and features["type_match"] == 0:
+            flags.append("asked_kind_missing")  # no date for "什么时候", no figure for "多少"
+        elif checked.sentences and not ok:
             flags.append("refused_by_model")
         elif not checked.sentences:
             flags.append("nothing_supported")
@@ -551,8 +553,8 @@ class Answerer:
             question, terms, passages, evidence, checked, ext, ext, False, kept
         )
         ok, p = self.quote_refusal.answer(features)
-        if not ok:
-            return None
+        if not ok or features["type_match"] == 0:
+            return None  # the model reads it: a quote must state the kind of answer asked
         flags = ["quoted", *checked.flags]
         return _Part(question, kept, evidence, checked, False, p, features, flags, raw=ext.text)
 

@@ -529,12 +529,17 @@ def asked_types(question: str) -> set[str]:
     return out
 
 
+# a figure written in words: "居全市第二位", "五个部室", "两家企业"
+_WORD_FIGURE = re.compile(
+    r"第[一二三四五六七八九十百]+|[一二三四五六七八九十两百千]+(?:个|家|项|位|名|条|座|所|批|倍|成|大)"
+)
+
+
 def _figures_beyond(question: str, text: str) -> bool:
     """The text states a figure that is not the question's own nor a bare year."""
-    asked = set(NUMBER.findall(question))
-    return any(
-        n not in asked and not re.fullmatch(r"(?:19|20)\d{2}", n) for n in NUMBER.findall(text)
-    )
+    asked = set(NUMBER.findall(question)) | set(_WORD_FIGURE.findall(question))
+    found = NUMBER.findall(text) + _WORD_FIGURE.findall(text)
+    return any(n not in asked and not re.fullmatch(r"(?:19|20)\d{2}", n) for n in found)
 
 
 def type_match(question: str, text: str) -> float:

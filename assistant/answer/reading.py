@@ -273,6 +273,8 @@ class ExtractiveReader:
             text = "".join(f"{sent}[{n}]" for n, sent in listed)
             return Reading(text, score=1.0)
         scored = self.rank(question, evidence, terms)
+        if asked_types(question):  # a sentence without the asked date or figure answers nothing
+            scored = [c for c in scored if type_match(question, c[2]) > 0] or scored
         if not scored or scored[0][0] < 0.1:
             return Reading("", refused=True, score=scored[0][0] if scored else 0.0)
         several = asks_several(question)
