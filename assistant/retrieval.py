@@ -62,8 +62,13 @@ def search(
     keyword_query: str | None = None,
     concurrent: bool = True,
     timings: dict[str, float] | None = None,
+    literals: Sequence[str] = (),
 ) -> list[Passage]:
     """The k best passages for a question; `keyword_query` lets a caller add search terms.
+
+    `literals` (the wording a question quotes: "两个“3000亩”") add a third ranking to the
+    fusion: the candidates that contain every one of them, in their fused order. A jieba
+    token "3000" is shared by every "3000万元"; the quoted "3000亩" is not.
 
     In hybrid mode the keyword search runs in a worker thread beside the dense one
     (`concurrent=False` runs them one after the other; the result is the same). `timings`,
@@ -103,6 +108,17 @@ def search(
     ordered = sorted(scores, key=lambda cid: -scores[cid])
     wanted = candidates(cfg, k)  # more than k when a reranker reorders them
     chunks = index.catalog.chunks(ordered[: n * 2])
+    wording = [w.lower() for w in literals if w.strip()]
+    if wording and mode == "hybrid":
+        stating = [
+            cid
+            for cid in ordered
+            if cid in chunks and all(w in chunks[cid].text.lower() for w in wording)
+        ]
+        for rank, chunk_id in enumerate(stating, start=1):
+            ranks[chunk_id]["literal"] = rank
+            scores[chunk_id] += 1.0 / (cfg.rrf_k + rank)
+        ordered = sorted(scores, key=lambda cid: -scores[cid])
     passages: list[Passage] = []
     for chunk_id in ordered:
         chunk = chunks.get(chunk_id)

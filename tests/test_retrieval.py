@@ -38,6 +38,15 @@ def test_each_result_says_which_retrievers_found_it(seeded):
     assert all(set(p.ranks) == {"keyword"} for p in keyword)
 
 
+def test_a_quoted_wording_brings_every_passage_that_states_it(seeded):
+    q = "汝州报道里出现了两个“3000亩”，分别指什么？"
+    plain = search(seeded, q, k=5)
+    quoted = search(seeded, q, k=5, literals=["3000亩"])
+    assert not any("汽车装备制造产业园" in p.text and "3000亩" in p.text for p in plain)
+    assert any("汽车装备制造产业园" in p.text and "3000亩" in p.text for p in quoted)
+    assert all(("literal" in p.ranks) == ("3000亩" in p.text) for p in quoted)
+
+
 def test_filter_by_document(seeded):
     hits = search(seeded, "产业集聚区", k=5, doc_ids=["004_51d2894722f2002f.txt"])
     assert hits and all(p.doc_id == "004_51d2894722f2002f.txt" for p in hits)

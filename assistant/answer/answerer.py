@@ -36,6 +36,7 @@ from assistant.answer.query import (
     loosely_in,
     needs_rewrite,
     per_document,
+    quoted_terms,
     spelled_as,
     split_question,
     swap_place,
@@ -218,7 +219,11 @@ class Answerer:
         standalone, flags = self.standalone(question.strip(), history)
         q = self.search_queries(standalone, lang)
         passages = search(
-            self.index, q.dense, k=k or self.settings.retrieval.k, keyword_query=q.keyword
+            self.index,
+            q.dense,
+            k=k or self.settings.retrieval.k,
+            keyword_query=q.keyword,
+            literals=quoted_terms(standalone),
         )
         return Retrieved(
             lang,
@@ -367,7 +372,7 @@ class Answerer:
             result.parts = subs
             result.flags.append(f"split_into_{len(subs)}")
             for sub in subs:
-                passages = search(self.index, sub, k=k)
+                passages = search(self.index, sub, k=k, literals=quoted_terms(sub))
                 asked_q = sub if read_lang == "zh" else f"{read_q}（{sub}）"
                 parts.append(self._part(asked_q, sub, passages, read_lang, None, None, asker))
         else:

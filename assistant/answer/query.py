@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assistant.answer.identity import ADMIN_SUFFIXES, place_names
 from assistant.answer.text import MARKER, NUMBER, jieba_ready
+from assistant.index.tokenize import MENTION_VERBS
 
 FOLLOWUP = re.compile(
     r"^(?:那|那么|它|其|该|这|此|上述|他们|他|她)|呢[？?]?$|^(?:what about|and |how about)|\b(?:it|its|they|their|them|there|that one)\b",
@@ -211,7 +212,7 @@ def content_words(question: str) -> list[tuple[str, bool]]:
         w = word.strip().lower()
         if not w or not re.search(r"[\w\u3400-\u9fff]", w):
             continue
-        if flag.startswith(_FUNCTION_POS) or _INTERROGATIVE.search(w):
+        if flag.startswith(_FUNCTION_POS) or _INTERROGATIVE.search(w) or w in MENTION_VERBS:
             continue
         if re.fullmatch(r"[\u3400-\u9fff]", w):
             continue  # one character never decides a match

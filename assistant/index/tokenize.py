@@ -100,6 +100,10 @@ _STOPWORDS = set(
         "its",
     ]
 )
+# "报道里出现了两个3000亩", "文中提到的汝绣园": how a question points at the document's
+# wording, not what it asks about; no passage is better for saying "出现" itself.
+MENTION_VERBS = frozenset({"出现", "提到", "提及", "说到", "谈到", "讲到", "写到", "写道"})
+_STOPWORDS |= MENTION_VERBS
 _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]")
 _jieba_ready = False
 
