@@ -207,6 +207,17 @@ def test_comparison_and_multi_part_questions_are_split():
     assert split_question("鹤淇产业集聚区入驻了多少家企业？") == [
         "鹤淇产业集聚区入驻了多少家企业？"
     ]
+    # two noun phrases with the distributive right after them: one part each
+    assert split_question("温岭东部产业集聚区的规划范围和建设重点区分别多大？") == [
+        "温岭东部产业集聚区的规划范围多大？",
+        "温岭东部产业集聚区的建设重点区多大？",
+    ]
+    # without it the phrase goes on ("城镇和农村居民人均可支配收入各…") and only the
+    # head-sharing split applies
+    assert split_question("城镇和农村居民人均可支配收入各增长多少？") == [
+        "城镇居民人均可支配收入增长多少？",
+        "农村居民人均可支配收入增长多少？",
+    ]
 
 
 def test_key_terms_drop_question_phrasing_by_part_of_speech_and_frequency():
@@ -409,6 +420,10 @@ def test_the_kind_of_answer_asked_for_is_checked():
     assert type_match("主导产业是什么？", "主导产业为医药。") == 0.5
     # a figure the question itself gives, or a bare year, answers no "多少"
     assert type_match("2023年引进了多少项目？", "2023年招商工作扎实推进。") == 0.0
+    # "哪些…企业/哪家单位" asks for a body's name: a county's name is not one
+    assert type_match("柘城县有哪些医药企业？", "柘城县主导产业为医药制品加工业。") == 0.0
+    assert type_match("规划交给哪家单位编制？", "委托河南省规划设计研究院编制。") == 1.0
+    assert type_match("在哪个县？", "位于柘城县。") == 1.0
     # a figure in words is a figure: "第二位", "五个部室"
     assert type_match("经济增速在全市排第几位？", "经济增速居全市第二位。") == 1.0
     assert type_match("设了几个部室？", "设立综合办公室等五个部室。") == 1.0

@@ -460,7 +460,31 @@ def _split_nouns(q: str) -> list[str]:
             pre = "".join(w for w, _ in words[: i - 1])
             post = "".join(w for w, _ in words[i + 2 :])
             return [_neutral(f"{pre}{a}{post}"), _neutral(f"{pre}{b}{post}")]
+    # "顶层设计和空间发展规划分别是谁做的": two noun phrases, the distributive right after
+    for i in range(1, len(words) - 1):
+        if not re.fullmatch(_COORD, words[i][0]):
+            continue
+        start = i
+        while start > 0 and _nominal(words[start - 1][1]):
+            start -= 1
+        end = i + 1
+        while end < len(words) and _nominal(words[end][1]):
+            end += 1
+        if start < i and end > i + 1 and end < len(words) and _DISTRIBUTIVE.match(words[end][0]):
+            pre = "".join(w for w, _ in words[:start])
+            post = "".join(w for w, _ in words[end:])
+            left = "".join(w for w, _ in words[start:i])
+            right = "".join(w for w, _ in words[i + 1 : end])
+            return [_neutral(f"{pre}{left}{post}"), _neutral(f"{pre}{right}{post}")]
     return [q]
+
+
+_DISTRIBUTIVE = re.compile(r"^(?:分别|各自|各)$")
+
+
+def _nominal(flag: str) -> bool:
+    """A word of a noun phrase ("顶层/n 设计/vn"), not a place (named places split above)."""
+    return flag in ("n", "vn", "nz", "j", "ng")
 
 
 _COMPARE = re.compile(r"(?:哪个|哪一个|哪一|谁)[^\s，,。？?]{0,4}?(?:更|最)([大多高快少低长小慢])")
@@ -498,6 +522,16 @@ _NAME = re.compile(
     r"[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|设计院|研究所|交易所|所|银行|委员会|政府|局|厅|办公室|办|中心|协会|街道|镇|乡|县|区|市|省)"
     r"|[“《「][^”》」]{2,30}[”》」]"
 )
+# Which enterprise or body: answered by an organisation's name, not a place's. "哪些医药
+# 企业" is not answered by "柘城县…主导产业为医药制品加工业", which names only a county.
+_ASKS_ORG = re.compile(
+    r"哪(?:个|一个|家|些|几家|几个)?[\u4e00-\u9fff]{0,6}?(?:企业|公司|单位|机构|银行|工厂|厂家|院校|学校|医院)"
+    r"|\bwhich (?:\w+ )?(?:compan(?:y|ies)|enterprises?|firms?|institutions?)\b",
+    re.I,
+)
+_ORG = re.compile(
+    r"[\u4e00-\u9fff]{2,}(?:公司|集团|股份|实业|工厂|厂(?![房区])|大学|学院|研究院|设计院|研究所|医院|银行|合作社|协会)"
+)
 _UNIT_FAMILIES = [
     ("元", "万元", "亿元", "千元"),
     ("人", "万人", "名"),
@@ -519,11 +553,14 @@ def asks_number(question: str) -> bool:
 
 
 def asked_types(question: str) -> set[str]:
-    """The kinds of answer a question asks for: "date", "name", "number" (any of them)."""
+    """The kinds of answer a question asks for: "date", "name" (a place or a body),
+    "organisation" (an enterprise or body only), "number" (any of them)."""
     out = set()
     if _ASKS_DATE.search(question):
         out.add("date")
-    if ASKS_NAME.search(question):
+    if _ASKS_ORG.search(question):
+        out.add("organisation")
+    elif ASKS_NAME.search(question):
         out.add("name")
     if asks_number(question) and "date" not in out:
         out.add("number")
@@ -554,6 +591,8 @@ def type_match(question: str, text: str) -> float:
     if "date" in asked and _DATE.search(text):
         found += 1
     if "name" in asked and _NAME.search(text):
+        found += 1
+    if "organisation" in asked and _ORG.search(text):
         found += 1
     if "number" in asked and _figures_beyond(question, text):
         found += 1
