@@ -59,6 +59,11 @@ class VectorStoreSettings(BaseModel):
     # Empty: an embedded Chroma under data_dir. "http://host:port": a Chroma server.
     url: str = ""
     collection: str = "passages"
+    # An embedded store of at most this many vectors is searched exactly (one matrix
+    # product over all of them, ~1 ms at 20,000) instead of by Chroma's HNSW graph: below
+    # its sync threshold Chroma rebuilds that graph at every start, at random, and a
+    # restart could miss the nearest passage. 0 = always HNSW.
+    exact_search_max: int = 20_000
 
 
 class ChunkingSettings(BaseModel):

@@ -206,3 +206,25 @@ def test_data_dir_copy_is_self_contained(seeded, tmp_path, embedder):
     shutil.copytree(seeded.settings.data_dir, copy)
     index = Index(make_settings(copy), embedder=embedder)
     assert index.catalog.chunk_ids() == seeded.catalog.chunk_ids()
+
+
+def test_a_small_store_is_searched_exactly_and_sees_every_write(small_corpus, fresh_index):
+    """Every stored vector finds itself first (an HNSW graph rebuilt at random on each start
+    need not), a document filter holds, and a write is seen by the next query."""
+    import numpy as np
+
+    ingest_paths(fresh_index, [small_corpus / "000_049d4401db69d305.txt"])
+    vectors = fresh_index.vectors
+    got = vectors._collection.get(include=["embeddings", "metadatas"])
+    for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
+        best = vectors.query(np.asarray(vec), 3, None)
+        assert best[0][1] > 0.999 and best[0][1] >= best[1][1] >= best[2][1]
+        assert best[0][0] == cid or abs(best[0][1] - best[1][1]) < 1e-6  # a duplicate text
+    assert vectors._exact is not None  # the matrix, not the graph, answered
+    q = fresh_index.embedder.embed_query("汝南街道2023年省外资金目标是多少万元？")
+    assert all(c in set(got["ids"]) for c, _ in vectors.query(q, 5, None))
+    ingest_paths(fresh_index, [small_corpus / "003_5e6f342b3dea3258.txt"])
+    new = set(fresh_index.catalog.chunk_ids("003_5e6f342b3dea3258.txt"))
+    assert vectors.query(q, 1, None)[0][0] in new  # the second file's table row
+    only = vectors.query(q, 5, ["000_049d4401db69d305.txt"])
+    assert only and all(c in set(got["ids"]) for c, _ in only)

@@ -71,6 +71,9 @@ class ChromaVectorStore:
         self._name = settings.vector_store.collection
         self._model, self._dim = model, dim
         self._collection = self._open(check_model)
+        self._exact_max = 0 if url else settings.vector_store.exact_search_max
+        # (count it was loaded at, ids, their doc ids, unit vectors): dropped on every write
+        self._exact: tuple[int, list[str], np.ndarray, np.ndarray] | None = None
 
     def _open(self, check_model: bool = True):  # noqa: ANN202 - chromadb's Collection
         col = self._client.get_or_create_collection(
@@ -95,6 +98,7 @@ class ChromaVectorStore:
     def upsert(
         self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]
     ) -> None:
+        self._exact = None
         for i in range(0, len(ids), 1000):
             self._collection.upsert(
                 ids=list(ids[i : i + 1000]),
@@ -103,6 +107,7 @@ class ChromaVectorStore:
             )
 
     def delete(self, ids: Sequence[str]) -> None:
+        self._exact = None
         ids = list(ids)
         for i in range(0, len(ids), 1000):
             self._collection.delete(ids=ids[i : i + 1000])
@@ -116,6 +121,10 @@ class ChromaVectorStore:
     def query(
         self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None
     ) -> list[tuple[str, float]]:
+        if self._exact_max:
+            found = self._exact_query(vector, n, doc_ids)
+            if found is not None:
+                return found
         # No count() first: Chroma returns fewer results from a smaller (or empty) collection,
         # and count() scans its table (40 ms at 200,000 vectors; a round trip to a server).
         where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
@@ -126,7 +135,35 @@ class ChromaVectorStore:
             (i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)
         ]
 
+    def _exact_query(
+        self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None
+    ) -> list[tuple[str, float]] | None:
+        """Cosine similarity to every stored vector, best first (ties by id order), or None
+        when the store is too large for it. Reloaded when the count moves, so another
+        process's ingest is seen too."""
+        count = self.count()
+        if count > self._exact_max:
+            return None
+        if self._exact is None or self._exact[0] != count:
+            got = self._collection.get(include=["embeddings", "metadatas"])
+            matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(-1, self._dim)
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            matrix = matrix / np.where(norms == 0, 1.0, norms)
+            docs = np.array([(m or {}).get("doc_id", "") for m in got["metadatas"]], dtype=object)
+            self._exact = (count, list(got["ids"]), docs, matrix)
+        _, ids, docs, matrix = self._exact
+        if not ids:
+            return []
+        q = np.asarray(vector, dtype=np.float32).reshape(-1)
+        scores = matrix @ (q / (np.linalg.norm(q) or 1.0))
+        rows = np.arange(len(ids))
+        if doc_ids:
+            rows = rows[np.isin(docs, list(doc_ids))]
+        best = rows[np.argsort(-scores[rows], kind="stable")[:n]]
+        return [(ids[i], float(scores[i])) for i in best]
+
     def reset(self) -> None:
+        self._exact = None
         self._client.delete_collection(self._name)
         self._collection = self._open(check_model=True)
 
