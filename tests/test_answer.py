@@ -146,6 +146,17 @@ def test_english_question_is_searched_in_chinese_and_answered_in_english(seeded)
     assert result.answer.startswith("There are 104") and "translated_answer" in result.flags
 
 
+def test_an_english_name_is_given_to_the_translation_as_the_documents_spell_it(seeded):
+    answerer, llm = scripted(
+        seeded,
+        "汝绣农民工返乡创业产业园规划面积是多少？",
+        "汝绣农民工返乡创业产业园规划占地1万亩[1]。",
+        "It covers 10,000 mu [1].",
+    )
+    answerer.ask("What is the planned area of the Ruxiu migrant-worker entrepreneurship park?")
+    assert "Ruxiu=汝绣" in llm.prompts[0][-1]["content"]  # not a guess like 瑞秀
+
+
 def test_answer_language_can_be_chosen_apart_from_the_question(seeded):
     answerer, llm = scripted(seeded, "入驻企业104家[1]。", "There are 104 enterprises [1].")
     result = answerer.ask(Q_FIRMS, answer_lang="en")

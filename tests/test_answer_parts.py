@@ -439,6 +439,21 @@ def test_the_kind_of_answer_asked_for_is_checked():
     assert unit_match("设了几个部室？", "设立综合办公室") == 0.0
 
 
+def test_capitalised_pinyin_is_matched_to_the_documents_own_words():
+    from assistant.answer.query import english_names, spellings
+
+    spelled = spellings([("汝绣园", 1), ("剑龙", 1), ("鹤淇", 9), ("河南", 3), ("和奇", 1)])
+    q = "Did the Jian Long factory in the Heqi zone open? What about the Ruxiu park in Henan?"
+    assert english_names(q, spelled) == [
+        ("Jian Long", "剑龙"),
+        ("Heqi", "鹤淇"),
+        ("Ruxiu", "汝绣"),
+        ("Henan", "河南"),
+    ]
+    # the commonest of two homophones; English words spell nothing
+    assert english_names("What does Heqi plan?", spelled) == [("Heqi", "鹤淇")]
+
+
 def test_an_english_figure_read_with_the_wrong_scale_is_restated_by_value():
     from assistant.answer.verify import rescale
 

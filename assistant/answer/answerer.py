@@ -28,6 +28,7 @@ from assistant.answer.query import (
     coverage,
     detect_lang,
     drop_new_years,
+    english_names,
     english_places,
     figure_in,
     glossary_pairs,
@@ -38,6 +39,7 @@ from assistant.answer.query import (
     per_document,
     quoted_terms,
     spelled_as,
+    spellings,
     split_question,
     swap_place,
     type_match,
@@ -153,6 +155,7 @@ class Answerer:
         # quote-first: the extractive reading is judged by the model fitted for it
         self.quote_refusal = refusal.load("extractive", path)
         self._known: tuple[int, list[str]] = (-1, [])
+        self._spellings: tuple[int, dict[str, str]] = (-1, {})
         self._scopes: dict[tuple[str, str], tuple[str, str]] = {}
 
     # ---- question preparation
@@ -196,11 +199,17 @@ class Answerer:
         glossary = self.settings.prompts_dir / "glossary.tsv"
         terms = glossary_terms(glossary, question)
         places = english_places(question, self.known_places())
-        if places:
-            terms = f"{' '.join(places)} {terms}"
+        spelled = [
+            (en, zh)
+            for en, zh in english_names(question, self.known_spellings())
+            if not any(zh in p or p in zh for p in places)
+        ]
+        found = [*places, *(zh for _, zh in spelled)]
+        if found:
+            terms = f"{' '.join(found)} {terms}"
         # the documents' own spelling of the names the question uses, so the small model
         # does not guess them (nor copy a prompt's example name)
-        names = [(spelled_as(p), p) for p in places] + glossary_pairs(glossary, question)
+        names = [(spelled_as(p), p) for p in places] + spelled + glossary_pairs(glossary, question)
         listed = "；".join(f"{en}={zh}" for en, zh in names) or "（无）"
         zh = drop_new_years(
             self._one_line("translate_query.txt", question=question, names=listed), question
@@ -247,6 +256,14 @@ class Answerer:
                     found.setdefault(place, None)
             self._known = (count, list(found))
         return self._known[1]
+
+    def known_spellings(self) -> dict[str, str]:
+        """pinyin -> the indexed documents' word (`query.spellings`), rebuilt when the
+        store changes: how an English question's "Ruxiu" is found to mean 汝绣."""
+        count = self.index.catalog.chunk_count()
+        if self._spellings[0] != count:
+            self._spellings = (count, spellings(self.index.catalog.vocabulary()))
+        return self._spellings[1]
 
     def terms(self, text: str, translated: bool = False) -> dict[str, float]:
         """The question's key terms, weighted by rarity in the indexed chunks."""

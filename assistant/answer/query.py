@@ -177,6 +177,36 @@ def english_places(question: str, known: list[str]) -> list[str]:
     return [p for p in known if spellings(p) & spelled]
 
 
+def spellings(vocabulary: list[tuple[str, int]]) -> dict[str, str]:
+    """pinyin -> the documents' word spelled so (the commonest of homophones), for words
+    and for the first 2-3 characters of longer ones ("汝绣园" is also "ruxiu" -> 汝绣)."""
+    best: dict[str, tuple[int, str]] = {}
+    for term, df in vocabulary:
+        for word in {term, *(term[:n] for n in (2, 3) if len(term) > n)}:
+            key = _pinyin(word)
+            if df > best.get(key, (0, ""))[0]:
+                best[key] = (df, word)
+    return {key: word for key, (_, word) in best.items()}
+
+
+def english_names(question: str, spelled: dict[str, str]) -> list[tuple[str, str]]:
+    """(English spelling, Chinese word) for the capitalised words of an English question
+    that spell one of the documents' words in pinyin: "Ruxiu" -> 汝绣, "Jian Long" -> 剑龙.
+    A name the small model would otherwise guess ("瑞秀") is given to it as the documents
+    write it."""
+    found: dict[str, str] = {}
+    runs = re.findall(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*", question)
+    for run in runs:
+        words = run.split()
+        for size in (3, 2, 1):
+            for i in range(len(words) - size + 1):
+                english = " ".join(words[i : i + size])
+                word = spelled.get(english.replace(" ", "").lower())
+                if word and not any(word in w or w in word for w in found.values()):
+                    found[english] = word
+    return list(found.items())
+
+
 def spelled_as(place: str) -> str:
     """How an English question spells a Chinese place: its pinyin, capitalised."""
     return _pinyin(place).capitalize()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import sqlite3
 import threading
 import time
@@ -383,6 +384,12 @@ class Catalog:
             params = [match, n]
         rows = db.execute(sql, params).fetchall()
         return [(cid, -float(v)) for cid, v in rows] if column == "rank" else rows
+
+    def vocabulary(self) -> list[tuple[str, int]]:
+        """(term, chunks holding it) for every Chinese word of 2-4 characters the keyword
+        index holds: what an English question's pinyin may spell."""
+        rows = self.db.execute("SELECT term, doc FROM chunks_vocab")
+        return [(t, int(d)) for t, d in rows if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", t)]
 
     def document_frequency(self, term: str) -> int:
         """How many chunks contain a term: rare terms weigh more when judging support."""
