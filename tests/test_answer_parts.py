@@ -407,6 +407,10 @@ def test_a_figure_of_another_quantity_is_no_answer():
     # an abbreviation of the asked quantity is the same quantity; another one is not
     assert loosely_in("营收", "营业收入") and loosely_in("规上", "规模以上工业")
     assert not loosely_in("产值", "粮食总产量31.6万吨")
+    # an area is stated by its unit whatever the noun ("占地1万亩"); a count of 个 is not one
+    park = [Evidence(1, "", "创业产业园规划占地1万亩。园区入驻企业50个。", "园区简介")]
+    assert check("规划占地1万亩。[1]", park, "创业园的规划面积是多少？").sentences
+    assert not check("入驻企业50个。[1]", park, "创业园的规划面积是多少？").sentences
 
 
 def test_the_kind_of_answer_asked_for_is_checked():

@@ -421,6 +421,19 @@ def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
     return out
 
 
+# A quantity its unit names whatever the noun: "规划面积" is stated as "规划占地1万亩".
+_MEASURED_IN = {"面积": ("亩", "平方公里", "公顷", "平方米", "万平方米"), "人口": ("人", "万人")}
+
+
+def _measures(head: str, text: str) -> bool:
+    """The text states the asked quantity: by name (loosely: "规上" for 规模以上), or,
+    for an area or a population, by a figure in its unit."""
+    if loosely_in(head, text):
+        return True
+    units = next((u for word, u in _MEASURED_IN.items() if head.endswith(word)), ())
+    return bool(units) and figure_in(units).search(text) is not None
+
+
 def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -> str:
     """Why a supported sentence still does not answer the question, or "".
 
@@ -437,7 +450,7 @@ def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -
     if masked and ASKS_NAME.search(question):
         return "removed_redacted"
     heads = asked_quantities(question)
-    if heads and not any(loosely_in(h, f"{evidence.heading}\n{ground}") for h in heads):
+    if heads and not any(_measures(h, f"{evidence.heading}\n{ground}") for h in heads):
         return "removed_other_quantity"
     asked = set(_ASKED_YEAR.findall(question))
     stated = set(_STATED_YEAR.findall(ground))
