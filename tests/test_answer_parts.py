@@ -212,6 +212,11 @@ def test_comparison_and_multi_part_questions_are_split():
         "温岭东部产业集聚区的规划范围多大？",
         "温岭东部产业集聚区的建设重点区多大？",
     ]
+    # a noun of its own keeps its own head ("企业" does not become "企业人口")
+    assert split_question("集聚区入驻企业和就业人口分别是多少？") == [
+        "集聚区入驻企业是多少？",
+        "集聚区入驻就业人口是多少？",
+    ]
     # without it the phrase goes on ("城镇和农村居民人均可支配收入各…") and only the
     # head-sharing split applies
     assert split_question("城镇和农村居民人均可支配收入各增长多少？") == [

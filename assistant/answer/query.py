@@ -485,8 +485,10 @@ def _split_nouns(q: str) -> list[str]:
             continue
         (a, fa), (b, fb) = words[i - 1], words[i + 1]
         if len(a) >= 2 and len(b) >= 2 and fa.startswith("n") and fb.startswith("n"):
-            if len(b) > len(a) and b[len(a) :] and len(a) == 2:
-                a = a + b[2:]  # "城镇和农村居民": the head "居民" is shared
+            if len(b) > len(a) and len(a) == 2 and fa != "n":
+                # "城镇/ns 和 农村居民": a modifier shares the head "居民"; a noun of its
+                # own ("企业/n 和 就业人口") does not become "企业人口"
+                a = a + b[2:]
             pre = "".join(w for w, _ in words[: i - 1])
             post = "".join(w for w, _ in words[i + 2 :])
             return [_neutral(f"{pre}{a}{post}"), _neutral(f"{pre}{b}{post}")]
@@ -514,7 +516,7 @@ _DISTRIBUTIVE = re.compile(r"^(?:分别|各自|各)$")
 
 def _nominal(flag: str) -> bool:
     """A word of a noun phrase ("顶层/n 设计/vn"), not a place (named places split above)."""
-    return flag in ("n", "vn", "nz", "j", "ng")
+    return flag in ("n", "vn", "nz", "j", "ng", "l")  # l: set phrases, "固定资产"
 
 
 _COMPARE = re.compile(r"(?:哪个|哪一个|哪一|谁)[^\s，,。？?]{0,4}?(?:更|最)([大多高快少低长小慢])")
