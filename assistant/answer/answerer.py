@@ -156,7 +156,8 @@ class Answerer:
         self.quote_refusal = refusal.load("extractive", path)
         self._known: tuple[int, list[str]] = (-1, [])
         self._spellings: tuple[int, dict[str, str]] = (-1, {})
-        self._scopes: dict[tuple[str, str], tuple[str, str]] = {}
+        self._scopes: dict[tuple[str, str], str] = {}
+        self._homes: dict[tuple[str, str], str] = {}
 
     # ---- question preparation
 
@@ -276,21 +277,35 @@ class Answerer:
 
     # ---- evidence: passages bound to the asked place, tables made readable
 
-    def _scope(self, p: Passage) -> tuple[str, str]:
-        """What the passage's document (or its 第X篇 section) mentions anywhere, and the
-        place it keeps naming (`home_place`)."""
-        top = p.heading.split(" > ")[0]
-        key = (p.doc_id, top if re.match(r"^第\S+篇", top) else "")
+    def _scope(self, p: Passage) -> str:
+        """What the passage's document (or its 第X篇 section) mentions anywhere."""
+        key = self._scope_key(p)
         if key not in self._scopes:
-            scope = p.title + self.index.catalog.section_text(p.doc_id, key[1])
-            self._scopes[key] = (scope, home_place(scope))
+            self._scopes[key] = p.title + self.index.catalog.section_text(p.doc_id, key[1])
         return self._scopes[key]
+
+    @staticmethod
+    def _scope_key(p: Passage) -> tuple[str, str]:
+        top = p.heading.split(" > ")[0]
+        return (p.doc_id, top if re.match(r"^第\S+篇", top) else "")
+
+    def _home(self, p: Passage) -> str:
+        """The place the passage's document or section keeps naming (`home_place`): a
+        jieba pass over the whole section, so only asked for when nothing else decides."""
+        key = self._scope_key(p)
+        if key not in self._homes:
+            self._homes[key] = home_place(self._scope(p))
+        return self._homes[key]
 
     def _bound(self, asked: list[str], p: Passage) -> float:
         """How firmly the passage speaks for the asked places (`identity.bound`)."""
         if not asked:
             return 1.0
-        return bound(asked, self.identity(p), p.heading, p.text, *self._scope(p))
+        identity, scope = self.identity(p), self._scope(p)
+        b = bound(asked, identity, p.heading, p.text, scope)
+        if b == 1.0 or not any(place[:2] in scope for place in asked):
+            return b  # named in the passage or its identity, or nowhere in its document
+        return bound(asked, identity, p.heading, p.text, scope, self._home(p))
 
     def identity(self, p: Passage) -> Identity:
         return doc_identity(p.doc_id, p.title, p.heading)
