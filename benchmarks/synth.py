@@ -109,7 +109,7 @@ def build(
     nrng = np.random.default_rng(seed)
     tokens_of: dict[str, str] = {}
     real_tokenize = catalog_module.tokenize
-    # replace_chunks tokenises "heading\ntext" with jieba; the varied tokens are known already
+    # replace_chunks tokenises a chunk's keyword text with jieba; the varied tokens are known
     catalog_module.tokenize = lambda s: tokens_of[s].split(" ")  # type: ignore[assignment]
     t0 = time.perf_counter()
     copy = 0
@@ -144,7 +144,9 @@ def build(
                         heading=heading,
                         text=text,
                     )
-                    tokens_of[f"{heading}\n{text}"] = " ".join(toks)
+                    # the keyword text starts with the document's identity (its title)
+                    toks = real_tokenize(new.identity()) + toks
+                    tokens_of[new.keyword_text()] = " ".join(toks)
                     chunks.append(new)
                 noisy = base_vecs[rows] + nrng.normal(
                     0, NOISE_SIGMA, (len(rows), base_vecs.shape[1])
@@ -174,7 +176,7 @@ def cached_store(
     """A data dir with about `target` chunks, built once and kept under `cache`."""
     path = cache / f"{target}"
     stamp = path / "built.json"
-    if stamp.is_file() and json.loads(stamp.read_text())["recipe"] == RECIPE:
+    if stamp.is_file() and json.loads(stamp.read_text()).get("recipe") == RECIPE:
         return path
     shutil.rmtree(path, ignore_errors=True)
     shutil.copytree(seeds_data, path)
