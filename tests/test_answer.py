@@ -38,6 +38,18 @@ def test_markers_are_parsed_and_invalid_ones_removed(seeded):
     assert system["role"] == "system" and "[1]" in user["content"] and Q_FIRMS in user["content"]
 
 
+def test_an_answer_without_the_asked_kind_is_refused(seeded):
+    # "什么时候" asks a date; the model's sentence (true, cited) rests on one with none
+    said = "沁阳市产业集聚区前身为沁阳市沁北产业集聚区[1]。"
+    answerer, _ = scripted(seeded, said)
+    result = answerer.ask("沁阳市产业集聚区是什么时候改名的？")
+    assert result.refused and "asked_kind_missing" in result.flags
+    # the same sentence for a question asking no kind is not stopped by the gate
+    plain, _ = scripted(seeded, said)
+    named = plain.ask("沁阳市产业集聚区的前身叫什么？")
+    assert not named.refused and "asked_kind_missing" not in named.flags
+
+
 def test_citations_are_attached_when_the_model_gives_none(seeded):
     answerer, _ = scripted(seeded, "鹤淇产业集聚区累计入驻企业104家。")
     result = answerer.ask(Q_FIRMS)

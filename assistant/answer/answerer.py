@@ -20,6 +20,7 @@ from assistant.answer import refusal
 from assistant.answer.identity import Identity, bound, doc_identity, home_place, place_names
 from assistant.answer.query import (
     asked_of_each,
+    asked_types,
     asked_units,
     asks_number,
     bind_rewrite,
@@ -544,8 +545,9 @@ class Answerer:
             zh_q, terms, passages, evidence, checked, reading, ext, forced, kept
         )
         ok, p = self.refusal.answer(features)
-        refused = not checked.sentences or not ok or features["type_match"] == 0
-        if checked.sentences and ok and features["type_match"] == 0:
+        lacks_kind = _lacks_kind(zh_q, features)
+        refused = not checked.sentences or not ok or lacks_kind
+        if checked.sentences and ok and lacks_kind:
             flags.append("asked_kind_missing")  # no date for "什么时候", no figure for "多少"
         elif checked.sentences and not ok:
             flags.append("refused_by_model")
@@ -590,7 +592,7 @@ class Answerer:
             question, terms, passages, evidence, checked, ext, ext, False, kept
         )
         ok, p = self.quote_refusal.answer(features)
-        if not ok or features["type_match"] == 0:
+        if not ok or _lacks_kind(question, features):
             return None  # the model reads it: a quote must state the kind of answer asked
         flags = ["quoted", *checked.flags]
         return _Part(question, kept, evidence, checked, False, p, features, flags, raw=ext.text)
@@ -835,6 +837,11 @@ def _merge(a: list[str], b: list[str]) -> list[str]:
         if not any(p in q or q in p for q in out):
             out.append(p)
     return out
+
+
+def _lacks_kind(question: str, features: dict[str, float]) -> bool:
+    """The question asks for a date, a name or a figure and no cited sentence states one."""
+    return bool(asked_types(question)) and features.get("type_match", 0.0) == 0.0
 
 
 def _is_refusal_text(text: str) -> bool:
