@@ -527,11 +527,19 @@ def eval_(
         return
     if not set_.is_file():
         fail(f"No evaluation set at {set_}")
-    questions = ev.load_questions(set_)
+    try:
+        questions = ev.load_questions(set_)
+    except ValueError as exc:  # a malformed line: say which, no traceback
+        fail(
+            f"{exc}. Each line needs id, question, lang, type, doc, evidence, answer, must_include."
+        )
+        raise
+    named = {d for q in questions for d in q.docs}  # of the whole set, whatever the split
     if split:
         questions = [q for q in questions if q.split == split]
     index = open_index()
-    extra = ev.set_documents(set_) + list(docs or [])
+    # only the documents the set's questions name: other files beside it stay out
+    extra = ev.set_documents(set_, named) + list(docs or [])
     if extra:
         try:
             report_ = ingest_paths(index, extra)

@@ -119,19 +119,25 @@ def write_splits(path: Path) -> dict[str, str]:
     return splits
 
 
-def set_documents(set_path: Path) -> list[Path]:
+def set_documents(set_path: Path, named: Iterable[str] | None = None) -> list[Path]:
     """Documents that live next to a set file (not in sub-folders): the set's own corpus.
 
     evals/corpus2/questions.jsonl sits with the documents it asks about, so evaluating it
     first brings them into the store; evals/questions.jsonl has none beside it (its
-    documents are seeds/).
+    documents are seeds/). With `named` (the file names the set's questions give as their
+    `doc`), only those: a set file kept in a folder of notes does not put the notes into
+    the store.
     """
     from assistant.loaders import LOADERS
 
+    wanted = set(named) if named is not None else None
     return sorted(
         p
         for p in set_path.resolve().parent.iterdir()
-        if p.is_file() and p.suffix.lower() in LOADERS and not p.name.startswith(".")
+        if p.is_file()
+        and p.suffix.lower() in LOADERS
+        and not p.name.startswith(".")
+        and (wanted is None or p.name in wanted)
     )
 
 

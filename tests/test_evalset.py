@@ -139,3 +139,63 @@ def test_every_reference_answer_passes_its_own_must_include(path):
     """A must_include item the reference answer misses would mark right answers wrong."""
     qs = load_questions(path)
     assert [q.id for q in qs if q.answerable and not answer_correct(q, q.answer)] == []
+
+
+def test_only_the_documents_a_set_names_come_in_with_it(tmp_path):
+    """A set file kept among other files (notes, drafts) brings only its questions' docs."""
+    import json as _json
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    folder = tmp_path / "myset"
+    folder.mkdir()
+    shutil.copy(next(p for p in set_documents(CORPUS2_SET) if p.suffix == ".txt"), folder)
+    named = next(folder.iterdir()).name
+    (folder / "my-notes.md").write_text("# 笔记\n渑水县的草稿。\n", encoding="utf-8")
+    row = {"id": "x1", "question": "全县生产总值是多少？", "lang": "zh", "type": "number"}
+    row |= {"doc": named, "evidence": [], "answer": "-", "must_include": [["1"]]}
+    (folder / "q.jsonl").write_text(_json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    every = {p.name for p in set_documents(folder / "q.jsonl")}
+    assert every == {named, "my-notes.md"}
+    assert [p.name for p in set_documents(folder / "q.jsonl", [named])] == [named]
+    # a malformed line is named, without a traceback
+    (folder / "bad.jsonl").write_text('{"id": "x2", "question": "?"}\n', encoding="utf-8")
+    env0 = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "store0")}
+    bad = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "assistant"),
+            "eval",
+            "--set",
+            str(folder / "bad.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env0,
+        timeout=300,
+    )
+    assert bad.returncode == 2 and "bad.jsonl:1" in bad.stderr and "Traceback" not in bad.stderr
+    # and `assistant eval --set` ingests that one, not the notes beside it
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "store")}
+    exe = str(Path(sys.executable).parent / "assistant")
+    run = subprocess.run(
+        [
+            exe,
+            "eval",
+            "--retrieval-only",
+            "--set",
+            str(folder / "q.jsonl"),
+            "--out",
+            str(tmp_path / "r"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "set documents: 1 ingested" in run.stderr
+    listed = subprocess.run([exe, "status"], capture_output=True, text=True, env=env, timeout=120)
+    assert re.search(r"^documents\s+1$", listed.stdout, re.M), listed.stdout[:500]
