@@ -161,41 +161,27 @@ def test_only_the_documents_a_set_names_come_in_with_it(tmp_path):
     every = {p.name for p in set_documents(folder / "q.jsonl")}
     assert every == {named, "my-notes.md"}
     assert [p.name for p in set_documents(folder / "q.jsonl", [named])] == [named]
+    exe = str(Path(sys.executable).parent / "assistant")
+
+    def cli(store: str, *args: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / store)}
+        return subprocess.run([exe, *args], capture_output=True, text=True, env=env, timeout=600)
+
     # a malformed line is named, without a traceback
     (folder / "bad.jsonl").write_text('{"id": "x2", "question": "?"}\n', encoding="utf-8")
-    env0 = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "store0")}
-    bad = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "assistant"),
-            "eval",
-            "--set",
-            str(folder / "bad.jsonl"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env0,
-        timeout=300,
-    )
+    bad = cli("store0", "eval", "--set", str(folder / "bad.jsonl"))
     assert bad.returncode == 2 and "bad.jsonl:1" in bad.stderr and "Traceback" not in bad.stderr
     # and `assistant eval --set` ingests that one, not the notes beside it
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "store")}
-    exe = str(Path(sys.executable).parent / "assistant")
-    run = subprocess.run(
-        [
-            exe,
-            "eval",
-            "--retrieval-only",
-            "--set",
-            str(folder / "q.jsonl"),
-            "--out",
-            str(tmp_path / "r"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
+    run = cli(
+        "store",
+        "eval",
+        "--retrieval-only",
+        "--set",
+        str(folder / "q.jsonl"),
+        "--out",
+        str(tmp_path / "r"),
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "set documents: 1 ingested" in run.stderr
-    listed = subprocess.run([exe, "status"], capture_output=True, text=True, env=env, timeout=120)
+    listed = cli("store", "status")
     assert re.search(r"^documents\s+1$", listed.stdout, re.M), listed.stdout[:500]
