@@ -639,13 +639,9 @@ def unit_family(unit: str) -> tuple[str, ...]:
 def asked_units(question: str) -> tuple[str, ...]:
     """The unit family a question asks its figure in ("多少亿元" -> 元, 万元, …; "增长多少"
     and "哪个增长更快" -> %), or () when it names none."""
-    m = _ASKED_UNIT.search(question)
-    unit = (
-        m.group(1).replace("钱", "元")
-        if m
-        else ("%" if re.search(r"增长|增速|下降|比重|占比", question) else "")
-    )
-    return unit_family(unit) if unit else ()
+    if m := _ASKED_UNIT.search(question):
+        return unit_family(m.group(1).replace("钱", "元"))  # "多少钱" asks an amount in 元
+    return unit_family("%") if re.search(r"增长|增速|下降|比重|占比", question) else ()
 
 
 def figure_in(units: tuple[str, ...]) -> re.Pattern[str]:

@@ -273,8 +273,13 @@ class ExtractiveReader:
             text = "".join(f"{sent}[{n}]" for n, sent in listed)
             return Reading(text, score=1.0)
         scored = self.rank(question, evidence, terms)
-        if asked_types(question):  # a sentence without the asked date or figure answers nothing
-            scored = [c for c in scored if type_match(question, c[2]) > 0] or scored
+        # a sentence without the asked date or figure answers nothing; when none states
+        # it, the best one stands alone (and the decision will judge it)
+        fitting = True
+        if asked_types(question):
+            stating = [c for c in scored if type_match(question, c[2]) > 0]
+            fitting = bool(stating)
+            scored = stating or scored
         if not scored or scored[0][0] < 0.1:
             return Reading("", refused=True, score=scored[0][0] if scored else 0.0)
         several = asks_several(question)
@@ -282,9 +287,9 @@ class ExtractiveReader:
         for cand in scored[1:8]:
             enough = cand[0] >= (0.6 if several else 0.85) * best[0][0]
             fresh = all(cand[1] != b[1] and squash(cand[2]) != squash(b[2]) for b in best)
-            # an added sentence must state the kind of answer asked: a "多少钱" question
-            # gains nothing from a photo caption that only names the same place
-            fits = type_match(question, cand[2]) > 0 and unit_match(question, cand[2]) > 0
+            # an added sentence must state the kind of answer asked, in the asked unit: a
+            # "多少钱" question gains nothing from a photo caption naming the same place
+            fits = fitting and unit_match(question, cand[2]) > 0
             if enough and fresh and fits and len(best) < (3 if several else 2):
                 best.append(cand)
         lead = CHINESE_LEAD.get(lang, "")
