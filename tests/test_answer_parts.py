@@ -394,10 +394,10 @@ def test_a_figure_of_another_year_is_no_answer_about_the_asked_year():
 
 
 def test_the_quantity_asked_for_is_read_from_the_question():
-    assert asked_quantities("白沙湾区2023年地区生产总值是多少？") == ["生产总值"]
-    assert asked_quantities("产业园建成后预计每年能实现多少产值？") == ["产值"]
-    assert asked_quantities("入驻了多少企业、多少条生产线？") == ["企业", "生产线"]
-    assert asked_quantities("主干道规划了几座公厕？") == ["公厕"]
+    assert asked_quantities("白沙湾区2023年地区生产总值是多少？") == [("生产总值",)]
+    assert asked_quantities("产业园建成后预计每年能实现多少产值？") == [("产值",)]
+    assert asked_quantities("入驻了多少企业、多少条生产线？") == [("企业",), ("生产线",)]
+    assert asked_quantities("主干道规划了几座公厕？") == [("公厕",)]
     # unclear parts: nothing is checked rather than a guess
     assert asked_quantities("城区面积分别从多少增长到了多少？") == []
     assert asked_quantities("在全省排第几？") == []
@@ -581,14 +581,32 @@ def test_a_bare_chinese_figure_is_not_read_as_english() -> None:
 
 
 def test_a_growth_question_measures_the_quantity_before_the_verb() -> None:
-    assert asked_quantities("渑水县2023年固定资产投资增长了多少？") == ["投资"]
-    assert asked_quantities("金融业增加值比上年增长多少？") == ["增加值"]
+    assert asked_quantities("渑水县2023年固定资产投资增长了多少？") == [("固定资产", "投资")]
+    assert asked_quantities("金融业增加值比上年增长多少？") == [("金融业", "增加值")]
     assert asked_quantities("比上年增长了多少？") == []  # nothing named: nothing checked
     # a growth rate of another quantity does not answer it
     retail = "全年全县社会消费品零售总额121.45亿元，比上年增长6.4%。"
     evidence = [Evidence(1, retail, retail)]
     assert not check("增长了6.4%。[1]", evidence, "固定资产投资增长了多少？").sentences
     assert check("增长了6.4%。[1]", evidence, "社会消费品零售总额增长了多少？").sentences
+    # the heading "投资和消费" names 投资, not 固定资产投资: the modifier counts too
+    filed = [Evidence(1, retail, retail, "四、投资和消费")]
+    assert not check("增长了6.4%。[1]", filed, "固定资产投资增长了多少？").sentences
+    # in any order: "投资30亿元的…项目" states the project's investment
+    project = "开工建设投资30亿元的舜兴产业园项目。"
+    assert check(f"{project}[1]", [Evidence(1, project, project)], "舜兴产业园项目投资多少？").sentences
+
+
+def test_a_noun_tagged_a_verb_is_still_the_quantity_asked() -> None:
+    """jieba tags 收入 a verb: "旅游收入是多少" still asks 旅游收入, and 人均纯收入 is not it."""
+    assert asked_quantities("鹿鸣县2023年旅游收入是多少？") == [("旅游", "收入")]
+    income = "脱贫人口人均纯收入达到16420元，增长12.1%。"
+    evidence = [Evidence(1, income, income)]
+    assert not check(f"{income}[1]", evidence, "鹿鸣县2023年旅游收入是多少？").sentences
+    # a verb that acts ("帮企业融到了多少钱") names no quantity: nothing is checked
+    assert asked_quantities("帮企业融到了多少钱？") == []
+    # where a figure is counted is not what it measures: 地区生产总值 is 全县生产总值
+    assert asked_quantities("鹿鸣县地区生产总值是多少？") == [("生产总值",)]
 
 
 def test_a_question_that_merely_names_no_place_is_not_bound_to_the_last_one() -> None:

@@ -337,12 +337,16 @@ _CHANGE = {
     "较上年",
 }
 _QUANTITY_POS = ("n", "vn", "j", "an", "nz", "l")
+# Words that say where a quantity is counted, not what it is: "地区生产总值" is the
+# bulletin's "全县生产总值".
+_SCOPE = re.compile(r"[全本该各][省市县区镇乡国]|地区|全市域|全县域|当地|本地")
 _PLACE_POS = ("ns", "nr", "nt", "nrt", "nrfg")
 
 
-def asked_quantities(question: str) -> list[str]:
-    """The word each "多少/几" of a Chinese question measures: "地区生产总值是多少" ->
-    生产总值, "每年能实现多少产值" -> 产值, "入驻多少家企业" -> 企业.
+def asked_quantities(question: str) -> list[tuple[str, ...]]:
+    """The words each "多少/几" of a Chinese question measures, with at most one
+    modifier: "地区生产总值是多少" -> (生产总值,), "固定资产投资增长了多少" -> (固定资产,
+    投资), "入驻多少家工业企业" -> (工业, 企业).
 
     [] when any of them is unclear ("从多少增长到了多少", "收入" tagged a verb): the
     caller then checks nothing rather than guess.
@@ -362,10 +366,17 @@ def asked_quantities(question: str) -> list[str]:
             and f.startswith(_QUANTITY_POS)
             and not f.startswith(_PLACE_POS)
             and not any(w in p or p in w for p in places)
-            and not re.fullmatch(r"[全本该][省市县区镇乡]", w)  # "全县" names no quantity
+            and not _SCOPE.fullmatch(w)  # "全县", "地区" name where, not what
         )
 
-    heads: list[str] = []
+    def phrase(j: int, step: int) -> tuple[str, ...]:
+        """The noun phrase around word j: 固定资产 + 投资, not just 投资 (whose section
+        heading "投资和消费" would then vouch for a retail-sales figure)."""
+        k = j + step  # one modifier at most: a longer run is the question's wording
+        span = [j, k] if 0 <= k < len(words) and measured(k) else [j]
+        return tuple(words[x][0] for x in sorted(span))
+
+    heads: list[tuple[str, ...]] = []
     for i, (w, _) in enumerate(words):
         if not re.fullmatch(r"(?:多少|第?几)\S?", w):  # "几座" is one word
             continue
@@ -373,7 +384,7 @@ def asked_quantities(question: str) -> list[str]:
         while j < len(words) and (words[j][1] in ("q", "m") or len(words[j][0]) == 1):
             j += 1  # the measure word: "多少家企业", "多少条生产线", "多少万元"
         if j < len(words) and measured(j):
-            heads.append(words[j][0])
+            heads.append(phrase(j, 1))
             continue
         j = i - 1
         while j >= 0 and (
@@ -385,9 +396,13 @@ def asked_quantities(question: str) -> list[str]:
             )
         ):
             j -= 1
+        nominal = j + 1 < i and words[j + 1][0] in (_LEAD | _CHANGE) - {"了"}
+        if j > 0 and words[j][1] == "v" and nominal and measured(j - 1):
+            heads.append((words[j - 1][0], words[j][0]))  # "旅游收入是": 收入 tagged a verb
+            continue
         if j < 0 or not measured(j):
             return []
-        heads.append(words[j][0])
+        heads.append(phrase(j, -1))
     return heads
 
 

@@ -425,11 +425,15 @@ def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
 _MEASURED_IN = {"面积": ("亩", "平方公里", "公顷", "平方米", "万平方米"), "人口": ("人", "万人")}
 
 
-def _measures(head: str, text: str) -> bool:
-    """The text states the asked quantity: by name (loosely: "规上" for 规模以上), or,
-    for an area or a population, by a figure in its unit."""
-    if loosely_in(head, text):
+def _measures(quantity: tuple[str, ...], text: str) -> bool:
+    """The text states the asked quantity: each of its words, in any order ("投资30亿元的
+    …项目" states 项目投资) and loosely ("规上" for 规模以上), or, for an area or a
+    population, its modifier and a figure in its unit ("规划占地1万亩" is 规划面积)."""
+    if all(loosely_in(w, text) for w in quantity):
         return True
+    *modifier, head = quantity
+    if not all(loosely_in(w, text) for w in modifier):
+        return False
     units = next((u for word, u in _MEASURED_IN.items() if head.endswith(word)), ())
     return bool(units) and figure_in(units).search(text) is not None
 
