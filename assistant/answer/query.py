@@ -291,7 +291,14 @@ def coverage(terms: dict[str, float], text: str) -> float:
     if not total:
         return 0.0
     low = text.lower()
-    return sum(w for t, w in terms.items() if t in low) / total
+    return sum(w for t, w in terms.items() if _contains(low, t)) / total
+
+
+def _contains(text: str, term: str) -> bool:
+    """A figure only as a whole number ("10" is not in "107国道"), a word anywhere."""
+    if not term[:1].isdigit() or not term.replace(".", "").isdigit():
+        return term in text
+    return re.search(rf"(?<![\d.]){re.escape(term)}(?![\d]|\.\d)", text) is not None
 
 
 # Words between a quantity and its interrogative that say nothing of what is measured.
