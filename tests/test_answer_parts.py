@@ -11,6 +11,7 @@ from assistant.answer.query import (
     asked_quantities,
     bind_rewrite,
     carried_places,
+    coverage,
     key_terms,
     loosely_in,
     needs_rewrite,
@@ -665,3 +666,11 @@ def test_a_follow_up_naming_its_own_place_does_not_get_the_last_one_added() -> N
     history = [{"role": "user", "content": "汝州产业集聚区入驻了多少家企业？"}]
     rewrite = "鹤淇产业集聚区入驻了多少家企业？"
     assert bind_rewrite(rewrite, "那鹤淇呢？", history) == (rewrite, [])
+
+
+def test_coverage_matches_a_figure_only_as_a_whole_number() -> None:
+    """The question's "10" (1到10月) is not in "107国道", nor "1" in "13.68"."""
+    terms = {"10": 1.0, "厂房": 1.0}
+    assert coverage(terms, "西临107国道，规划面积13.68平方公里") == 0.0
+    assert coverage(terms, "1－10月份，新建标准化厂房1万平米") == 1.0
+    assert coverage({"13.6": 1.0}, "13.68平方公里") == 0.0
