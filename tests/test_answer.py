@@ -424,3 +424,22 @@ def test_a_per_document_question_reads_each_document_of_the_place(two_reports):
     assert "per_document" in result.flags, result.flags
     assert "186.4" in result.answer and "188.2" in result.answer, result.answer
     assert "251.9" not in result.answer
+
+
+def test_a_part_of_a_compiled_report_is_bound_to_the_place_it_keeps_naming(seeded):
+    """Seed 002's 第三篇 first studies 温岭, then describes 安阳 ("二、*产业集聚区现状"):
+    the whole report has no home place, but a passage of its 安阳 part that never says
+    安阳 still speaks for 安阳, and one of its 温岭 part does not."""
+    from assistant.retrieval import search
+
+    answerer = Answerer(seeded.settings, seeded, None)
+    found = search(seeded, "标准化厂房建设方面 1－10月份 投资5000万元", k=10)
+    factory = next(p for p in found if "标准化厂房建设方面" in p.text)
+    assert "安阳" not in factory.text and factory.heading.endswith("现状")
+    _, evidence = answerer.evidence(["安阳"], [factory])
+    assert evidence[0].bound == 1.0
+    wenling = next(
+        p for p in search(seeded, "温岭市东部产业集聚区管理体制不顺", k=10) if "温岭" in p.heading
+    )
+    _, evidence = answerer.evidence(["安阳"], [wenling])
+    assert not evidence or evidence[0].bound < 1.0

@@ -595,7 +595,9 @@ def test_a_growth_question_measures_the_quantity_before_the_verb() -> None:
     assert not check("增长了6.4%。[1]", filed, "固定资产投资增长了多少？").sentences
     # in any order: "投资30亿元的…项目" states the project's investment
     project = "开工建设投资30亿元的舜兴产业园项目。"
-    assert check(f"{project}[1]", [Evidence(1, project, project)], "舜兴产业园项目投资多少？").sentences
+    assert check(
+        f"{project}[1]", [Evidence(1, project, project)], "舜兴产业园项目投资多少？"
+    ).sentences
 
 
 def test_a_noun_tagged_a_verb_is_still_the_quantity_asked() -> None:

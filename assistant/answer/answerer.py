@@ -291,12 +291,23 @@ class Answerer:
         return (p.doc_id, top if re.match(r"^第\S+篇", top) else "")
 
     def _home(self, p: Passage) -> str:
-        """The place the passage's document or section keeps naming (`home_place`): a
-        jieba pass over the whole section, so only asked for when nothing else decides."""
+        """The place the passage's document or section keeps naming (`home_place`), else
+        the place its own part keeps naming: a report that first studies 温岭 and then
+        describes 安阳 is about neither as a whole, but its part "二、…现状" is 安阳's.
+        A jieba pass over the text, so only asked for when nothing else decides."""
         key = self._scope_key(p)
         if key not in self._homes:
             self._homes[key] = home_place(self._scope(p))
-        return self._homes[key]
+        if self._homes[key]:
+            return self._homes[key]
+        levels = p.heading.split(" > ")
+        part = " > ".join(levels[: 2 if key[1] else 1])
+        if not part or part == key[1]:
+            return ""
+        sub = (p.doc_id, part)
+        if sub not in self._homes:
+            self._homes[sub] = home_place(self.index.catalog.section_text(p.doc_id, part))
+        return self._homes[sub]
 
     def _bound(self, asked: list[str], p: Passage) -> float:
         """How firmly the passage speaks for the asked places (`identity.bound`)."""
