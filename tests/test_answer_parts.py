@@ -8,6 +8,7 @@ import random
 from assistant.answer import refusal
 from assistant.answer.identity import bound, doc_identity, file_stem, place_names
 from assistant.answer.query import (
+    asked_of_each,
     asked_quantities,
     bind_rewrite,
     carried_places,
@@ -676,3 +677,13 @@ def test_coverage_matches_a_figure_only_as_a_whole_number() -> None:
     assert coverage(terms, "西临107国道，规划面积13.68平方公里") == 0.0
     assert coverage(terms, "1－10月份，新建标准化厂房1万平米") == 1.0
     assert coverage({"13.6": 1.0}, "13.68平方公里") == 0.0
+
+
+def test_each_document_is_asked_only_what_the_question_asks_of_it() -> None:
+    """The clause naming the documents and the comparison framing are not searched for."""
+    assert asked_of_each("X园区投资多少？两篇报道分别怎么说？") == "X园区投资多少？"
+    q = "汝州的主导产业前后有什么变化？早先的报道和2023年招商方案各怎么定？"
+    assert asked_of_each(q) == "汝州的主导产业？"
+    # a clause that still asks something ("各写的是多少") is kept
+    q = "同一个项目的地被铺植面积，两篇报道各写的是多少？"
+    assert "多少" in asked_of_each(q)

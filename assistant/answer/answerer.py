@@ -488,7 +488,8 @@ class Answerer:
             if asked and self._bound(asked, p) == 0:
                 continue
             order.append(p.doc_id)
-        return [search(self.index, question, k=k, doc_ids=[d]) for d in order[:2]]
+        each = asked_of_each(question)  # within a document, only what is asked of each
+        return [search(self.index, each, k=k, doc_ids=[d]) for d in order[:2]]
 
     def _part(
         self,

@@ -435,9 +435,22 @@ _DOC_REFERENCE = re.compile(
 )
 
 
+# A clause that only says which documents to read: "早先的报道和2023年招商方案各怎么定".
+_DOC_CLAUSE = re.compile(
+    r"[^，,。？?；;]*(?:报道|报告|方案|文件|材料|文章|公报|通知)[^，,。？?；;]*?"
+    r"(?:分别|各自?)(?:是)?(?:怎么|如何|怎样)[^，,。？?；;多少几]{0,3}[，,。？?；;]?"
+)
+# How a comparison across documents is framed: "前后有什么变化", "有何不同".
+_FRAMING = re.compile(r"(?:前后|先后)?有(?:什么|哪些|何)(?:变化|不同|区别|差别)")
+
+
 def asked_of_each(question: str) -> str:
     """What a per-document question asks each document: "X是多少？两篇报道说法一样吗？" ->
-    "X是多少？" - the words about the documents would only dilute each reading."""
+    "X是多少？", "汝州的主导产业前后有什么变化？早先的报道和2023年方案各怎么定？" ->
+    "汝州的主导产业？" - the words about the documents would only dilute each reading."""
+    rest = _FRAMING.sub("", _DOC_CLAUSE.sub("", question))
+    if len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 4:
+        question = rest
     stripped = _DOC_REFERENCE.sub("", question)
     stripped = re.sub(r"[，,、]+(?=[？?。]|$)", "", stripped)
     stripped = re.sub(r"([？?。])[？?。]+", r"\1", stripped).strip("，,、 ")
