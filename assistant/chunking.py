@@ -109,16 +109,37 @@ def _pieces(block: _Block, max_chars: int) -> list[tuple[int, int]]:
 
 def _title(doc: Document) -> str:
     """The document's title line: a short line near the top that is not a sentence
-    ("园区规划面积为600亩。" names 规划 but states a fact), without Markdown's "#"."""
+    ("园区规划面积为600亩。" names 规划 but states a fact), without Markdown's "#", and
+    the subtitle right under it (`_subtitle`)."""
     lines = [ln.strip().lstrip("#").strip() for ln in doc.text.split("\n") if ln.strip()][:6]
     lines = [ln for ln in lines if ln and not re.search(r"[。！？；!?;]$", ln)]
     for line in lines:
         if len(line) <= 40 and re.search(r"通知|方案|报告|意见|办法|规划|决定|汇报", line):
-            return line
+            return _subtitled(line, lines)
     for line in lines:
         if len(line) <= 40 and ":" not in line and "：" not in line[:4]:
-            return line
+            return _subtitled(line, lines)
     return doc.title or doc.doc_id
+
+
+# A line under a title that is a byline, masthead, date, document number or salutation.
+_NOT_SUBTITLE = re.compile(r"[:：|｜/·—]|^[\d（(]|号$|[，,、]")
+_PART = re.compile(r"^第[一二三四五六七八九十\d]+[篇章部]|^[一二三四五六七八九十]+、")
+
+
+def _subtitled(title: str, lines: list[str]) -> str:
+    """A newspaper page's headline with its subtitle: "擦亮星级名片 创梦产业新城" is
+    about 汝州 only by its second line "汝州市产业集聚区晋升省二星级产业集聚区" (which
+    no chunk keeps: the two lines head the page). A part marker ("第一篇：…") has none:
+    the line under it heads that part, not the document."""
+    i = lines.index(title)
+    nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    bare = re.sub(r"[（(][^）)]*[）)]", "", nxt)  # "县统计局（2024年4月）" is a byline
+    if _PART.match(title) or not 8 <= len(bare) <= 40 or _NOT_SUBTITLE.search(nxt):
+        return title
+    if _PART.match(nxt) or re.search(r"[。！？；!?;]$", nxt):
+        return title
+    return f"{title} {nxt}"
 
 
 def chunk_document(doc: Document, cfg: ChunkingSettings) -> list[Chunk]:

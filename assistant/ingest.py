@@ -20,8 +20,9 @@ from assistant.loaders import LOADERS, LoadError, load_file
 from assistant.schema import Document
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
-# 2: table lines keep their columns (aligned and pipe tables); 3: HTML tables one row a line
-PIPELINE_VERSION = "3"
+# 2: table lines keep their columns (aligned and pipe tables); 3: HTML tables one row a line;
+# 4: a title keeps its subtitle
+PIPELINE_VERSION = "4"
 
 
 @dataclass

@@ -443,3 +443,24 @@ def test_a_part_of_a_compiled_report_is_bound_to_the_place_it_keeps_naming(seede
     )
     _, evidence = answerer.evidence(["安阳"], [wenling])
     assert not evidence or evidence[0].bound < 1.0
+
+
+def test_a_longer_report_repeating_a_shorter_one_is_still_read(seeded):
+    """Two newspapers print the same lines about financing; the second goes on to the 12亿
+    bond. It is no copy of the first, and a copy of it is."""
+    from assistant.schema import Passage
+
+    shared = "产投公司通过积极与建行、农商行、中信信托、农发行等金融机构进行沟通协调，广辟融资渠道，实现多元化融资。"
+    more = (
+        "2018年10月中旬，12亿公司债成功获得上交所批准，正式进入资金募集阶段。公司资产升至80亿元。"
+        * 2
+    )
+
+    def passage(cid: str, text: str) -> Passage:
+        return Passage(cid, f"{cid}.txt", "", "", text, 0, len(text), 1.0)
+
+    short, long_ = passage("a", shared), passage("b", shared + more)
+    kept, _ = Answerer(seeded.settings, seeded, None).evidence(
+        [], [short, long_, passage("c", shared)]
+    )
+    assert [p.chunk_id for p in kept] == ["a", "b"]

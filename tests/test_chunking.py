@@ -97,6 +97,26 @@ def test_the_title_is_a_heading_line_not_a_sentence_that_names_a_plan():
     assert chunks[0].title == "云溪数字产业园简介"
 
 
+def test_a_headline_keeps_its_subtitle_but_not_its_byline_or_masthead():
+    """A newspaper page names its place only in the line under the headline."""
+
+    def title(text: str) -> str:
+        return chunk_document(Document("p.txt", "", text, ""), ChunkingSettings())[0].title
+
+    body = "园区规划占地1万亩，主要以生产经营高档机绣为主。" * 3
+    page = f"擦亮星级名片 创梦产业新城\n汝州市产业集聚区晋升省二星级产业集聚区\n{body}\n"
+    assert title(page) == "擦亮星级名片 创梦产业新城 汝州市产业集聚区晋升省二星级产业集聚区"
+    for under in (
+        "文/图 融媒体中心记者 宋乐义",
+        "焦作日报 | 焦作晚报 | 焦作网",
+        "县统计局（2024年4月）",
+    ):
+        assert title(f"奋力打造一流产业集聚区\n{under}\n{body}\n") == "奋力打造一流产业集聚区"
+    # the line under a part marker heads that part, not the whole compilation
+    parts = f"第一篇：产业集聚区2025年发展报告\n鹤淇产业集聚区2025年发展报告\n{body}\n"
+    assert title(parts) == "第一篇：产业集聚区2025年发展报告"
+
+
 def _table_chunks(text: str) -> list:
     from assistant.cleaning import clean_text
 

@@ -93,10 +93,16 @@ GENERIC_PLACES = {
     "河南省",
     "中心",  # "中心城区"
     "城镇",  # "城镇居民"
-    # every government has one: they name no place
+    # every government has one, and "哪家交易所" asks for one: they name no place
     "人民政府",
     "统计局",
     "国务院",
+    "管委会",
+    "委员会",
+    "交易所",
+    "银行",
+    "公司",
+    "集团",
 }
 _HASH_SUFFIX = re.compile(r"[_-][0-9a-f]{8,}$", re.I)
 _SEQUENCE_SUFFIX = re.compile(r"(?<=\D)[_\-\s(（]*\d{1,6}[)）]?$")
