@@ -607,8 +607,9 @@ def test_a_noun_tagged_a_verb_is_still_the_quantity_asked() -> None:
     income = "脱贫人口人均纯收入达到16420元，增长12.1%。"
     evidence = [Evidence(1, income, income)]
     assert not check(f"{income}[1]", evidence, "鹿鸣县2023年旅游收入是多少？").sentences
-    # a verb that acts ("帮企业融到了多少钱") names no quantity: nothing is checked
+    # a verb that acts ("帮企业融到了多少钱", "加起来是多少") names no quantity
     assert asked_quantities("帮企业融到了多少钱？") == []
+    assert asked_quantities("各单位的亿元以上项目加起来是多少？跟方案正文比呢？") == []
     # where a figure is counted is not what it measures: 地区生产总值 is 全县生产总值
     assert asked_quantities("鹿鸣县地区生产总值是多少？") == [("生产总值",)]
 

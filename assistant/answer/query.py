@@ -344,6 +344,8 @@ _CHANGE = {
     "较上年",
 }
 _QUANTITY_POS = ("n", "vn", "j", "an", "nz", "l")
+# Quantities of the statistics that jieba tags as verbs ("旅游/vn 收入/v 是多少").
+_NOMINAL_VERBS = {"收入", "支出", "消费", "贷款", "存款", "出口", "进口", "产出", "营收"}
 # Words that say where a quantity is counted, not what it is: "地区生产总值" is the
 # bulletin's "全县生产总值".
 _SCOPE = re.compile(r"[全本该各][省市县区镇乡国]|地区|全市域|全县域|当地|本地")
@@ -388,8 +390,10 @@ def asked_quantities(question: str) -> list[tuple[str, ...]]:
         if not re.fullmatch(r"(?:多少|第?几)\S?", w):  # "几座" is one word
             continue
         j = i + 1
-        while j < len(words) and (words[j][1] in ("q", "m") or len(words[j][0]) == 1):
-            j += 1  # the measure word: "多少家企业", "多少条生产线", "多少万元"
+        while j < len(words) and (
+            words[j][1] in ("q", "m") or (len(words[j][0]) == 1 and words[j][1] != "x")
+        ):
+            j += 1  # the measure word: "多少家企业", "多少条生产线", "多少万元" (not "？")
         if j < len(words) and measured(j):
             heads.append(phrase(j, 1))
             continue
@@ -403,8 +407,8 @@ def asked_quantities(question: str) -> list[tuple[str, ...]]:
             )
         ):
             j -= 1
-        nominal = j + 1 < i and words[j + 1][0] in (_LEAD | _CHANGE) - {"了"}
-        if j > 0 and words[j][1] == "v" and nominal and measured(j - 1):
+        nominal = words[j][0] in _NOMINAL_VERBS if j >= 0 else False
+        if j > 0 and nominal and measured(j - 1):
             heads.append((words[j - 1][0], words[j][0]))  # "旅游收入是": 收入 tagged a verb
             continue
         if j < 0 or not measured(j):
