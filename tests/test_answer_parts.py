@@ -272,6 +272,18 @@ def test_an_added_sentence_must_state_the_kind_of_answer_asked():
     assert "[2]" in reader.read("沁阳的融资工作", "zh", ev, terms).text
 
 
+def test_the_sentence_giving_the_figure_in_the_asked_measure_word_is_read():
+    """ "栽了多少棵树": a project's 1100亩 is a figure, but not a count of trees."""
+    from assistant.answer.reading import ExtractiveReader
+    from assistant.config import Settings
+
+    text = "占地1100亩的望嵩南路等4条道路绿化及游园项目快速推进。目前已栽种各类树木6.5万余棵。"
+    ev = [_ev(1, text)]
+    terms = {"望嵩南路": 3.0, "道路": 1.0, "绿化": 1.0, "游园": 1.0, "项目": 0.5, "树": 0.5}
+    got = ExtractiveReader(Settings()).read("道路绿化及游园项目栽了多少棵树？", "zh", ev, terms)
+    assert got.text.startswith("目前已栽种各类树木6.5万余棵"), got.text
+
+
 def test_a_quoted_term_is_one_name_and_the_sentence_stating_it_is_read():
     from assistant.answer.query import content_words, quoted_terms
     from assistant.answer.reading import ExtractiveReader

@@ -280,6 +280,9 @@ class ExtractiveReader:
             stating = [c for c in scored if type_match(question, c[2]) > 0]
             fitting = bool(stating)
             scored = stating or scored
+            # "栽了多少棵树": of the sentences with a figure, those giving it in 棵
+            in_unit = [c for c in scored if unit_match(question, c[2]) == 1.0]
+            scored = in_unit or scored
         if not scored or scored[0][0] < 0.1:
             return Reading("", refused=True, score=scored[0][0] if scored else 0.0)
         several = asks_several(question)
