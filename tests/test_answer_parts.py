@@ -622,6 +622,9 @@ def test_a_noun_tagged_a_verb_is_still_the_quantity_asked() -> None:
     # a verb that acts ("帮企业融到了多少钱", "加起来是多少") names no quantity
     assert asked_quantities("帮企业融到了多少钱？") == []
     assert asked_quantities("各单位的亿元以上项目加起来是多少？跟方案正文比呢？") == []
+    # a word jieba keeps whole is stated by its parts: "粮食产量" by 粮食…总产量
+    crop = "粮食播种面积稳定在80万亩以上，总产量达到36.8万吨。"
+    assert check(f"{crop}[1]", [Evidence(1, crop, crop)], "鹿鸣县的粮食产量是多少？").sentences
     # where a figure is counted is not what it measures: 地区生产总值 is 全县生产总值
     assert asked_quantities("鹿鸣县地区生产总值是多少？") == [("生产总值",)]
 

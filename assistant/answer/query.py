@@ -417,6 +417,24 @@ def asked_quantities(question: str) -> list[tuple[str, ...]]:
     return heads
 
 
+def word_parts(word: str) -> list[str]:
+    """A long word as the words it is made of ("粮食产量" -> 粮食, 产量): "粮食播种面积…，
+    总产量达到36.8万吨" states it, though not in one run."""
+    if len(word) < 4:
+        return [word]
+    import jieba
+
+    pieces = sorted({p for p in jieba.cut_for_search(word) if 2 <= len(p) < len(word)}, key=len)
+    out, i = [], 0
+    while i < len(word):
+        piece = next((p for p in reversed(pieces) if word.startswith(p, i)), "")
+        if not piece:
+            return [word]  # the pieces do not cover it: keep the word whole
+        out.append(piece)
+        i += len(piece)
+    return out
+
+
 def loosely_in(word: str, text: str) -> bool:
     """The word's characters in order, at most 3 apart: "营收" in "营业收入", "规上" in
     "规模以上" - abbreviations pass, another quantity ("粮食产量" for 产值) does not."""

@@ -19,6 +19,7 @@ from assistant.answer.query import (
     figure_in,
     loosely_in,
     unit_family,
+    word_parts,
 )
 from assistant.answer.text import (
     MARKER,
@@ -425,14 +426,19 @@ def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
 _MEASURED_IN = {"面积": ("亩", "平方公里", "公顷", "平方米", "万平方米"), "人口": ("人", "万人")}
 
 
+def _states(word: str, text: str) -> bool:
+    """The word, loosely, or each word it is made of ("粮食产量": 粮食…总产量)."""
+    return loosely_in(word, text) or all(loosely_in(p, text) for p in word_parts(word))
+
+
 def _measures(quantity: tuple[str, ...], text: str) -> bool:
     """The text states the asked quantity: each of its words, in any order ("投资30亿元的
     …项目" states 项目投资) and loosely ("规上" for 规模以上), or, for an area or a
     population, its modifier and a figure in its unit ("规划占地1万亩" is 规划面积)."""
-    if all(loosely_in(w, text) for w in quantity):
+    if all(_states(w, text) for w in quantity):
         return True
     *modifier, head = quantity
-    if not all(loosely_in(w, text) for w in modifier):
+    if not all(_states(w, text) for w in modifier):
         return False
     units = next((u for word, u in _MEASURED_IN.items() if head.endswith(word)), ())
     return bool(units) and figure_in(units).search(text) is not None
