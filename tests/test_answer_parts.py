@@ -8,6 +8,7 @@ import random
 from assistant.answer import refusal
 from assistant.answer.identity import bound, doc_identity, file_stem, place_names
 from assistant.answer.query import (
+    carried_turn,
     asked_of_each,
     asked_quantities,
     bind_rewrite,
@@ -703,3 +704,18 @@ def test_each_document_is_asked_only_what_the_question_asks_of_it() -> None:
     # a clause that still asks something ("各写的是多少") is kept
     q = "同一个项目的地被铺植面积，两篇报道各写的是多少？"
     assert "多少" in asked_of_each(q)
+
+
+def test_a_sentence_without_a_year_speaks_for_its_sections_year() -> None:
+    """ "社会消费品零售总额增长7%" under "二、2024年主要目标" answers nothing about 2023."""
+    target = "社会消费品零售总额增长7%。"
+    ev = [Evidence(1, target, target, "二、2024年主要目标和重点工作")]
+    got = check(f"{target}[1]", ev, "临溪区2023年社会消费品零售总额增长了多少？")
+    assert not got.sentences and "removed_other_year" in got.flags
+    assert check(f"{target}[1]", ev, "临溪区2024年社会消费品零售总额增长目标是多少？").sentences
+
+
+def test_a_follow_up_naming_its_own_time_does_not_carry_the_last_turns_year() -> None:
+    last = "鹿鸣县2023年引进了多少个亿元以上项目？"
+    assert carried_turn(last, "那今年的目标是引进多少个？") == "鹿鸣县引进了多少个亿元以上项目？"
+    assert carried_turn(last, "其中10亿元以上的呢？") == last

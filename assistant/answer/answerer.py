@@ -24,6 +24,7 @@ from assistant.answer.query import (
     asked_units,
     asks_number,
     bind_rewrite,
+    carried_turn,
     comparison,
     content_words,
     coverage,
@@ -175,7 +176,7 @@ class Answerer:
         swapped = swap_place(users[-1], question)  # same question, other place
         if swapped:
             return swapped, ["condensed_by_substitution"]
-        return f"{users[-1]} {question}", [*flags, "condensed_by_concat"]
+        return f"{carried_turn(users[-1], question)} {question}", [*flags, "condensed_by_concat"]
 
     def _one_line(self, template: str, **values: str) -> str:
         """A short rewrite by the LLM (its first line), or "" without an LLM or on error."""

@@ -65,6 +65,15 @@ def drop_new_years(rewrite: str, question: str) -> str:
     )
 
 
+_OWN_TIME = re.compile(r"今年|明年|去年|本年|当年|上年|(?:19|20)\d{2}\s*年")
+
+
+def carried_turn(previous: str, question: str) -> str:
+    """The last question as a follow-up carries it: without its years when the follow-up
+    names a time of its own ("2023年引进了多少个项目？" + "那今年的目标呢？")."""
+    return drop_new_years(previous, "") if _OWN_TIME.search(question) else previous
+
+
 def carried_places(question: str, history: list[dict[str, str]] | None) -> list[str]:
     """The places a follow-up leaves implicit: the latest user turn's that names any,
     when the question names none of its own."""

@@ -453,8 +453,9 @@ def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -
       and neither the passage sentence nor its heading names it: the figure measures
       something else (an enterprise count is no GDP).
     - "removed_other_year": the question names a year, the passage sentence it rests on
-      states other years, and neither it nor its heading or document title names the
-      asked one (a 2012 figure is no answer about 2013).
+      (or, when it states none, its section heading) states other years, and neither it
+      nor its heading or document title names the asked one (a 2012 figure is no answer
+      about 2013).
     """
     masked = _REDACTED.search(sentence) and not _REDACTED.search(question)
     if masked and ASKS_NAME.search(question):
@@ -463,7 +464,9 @@ def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -
     if heads and not any(_measures(h, f"{evidence.heading}\n{ground}") for h in heads):
         return "removed_other_quantity"
     asked = set(_ASKED_YEAR.findall(question))
-    stated = set(_STATED_YEAR.findall(ground))
+    # a sentence that states no year speaks for its section's: "社会消费品零售总额增长7%"
+    # under "二、2024年主要目标" is no answer about 2023
+    stated = set(_STATED_YEAR.findall(ground)) or set(_STATED_YEAR.findall(evidence.heading))
     if asked and stated and not asked & stated:
         context = f"{evidence.title}\n{evidence.heading}"
         if not asked & set(_STATED_YEAR.findall(context)):
