@@ -8,11 +8,11 @@ import random
 from assistant.answer import refusal
 from assistant.answer.identity import bound, doc_identity, file_stem, place_names
 from assistant.answer.query import (
-    carried_turn,
     asked_of_each,
     asked_quantities,
     bind_rewrite,
     carried_places,
+    carried_turn,
     coverage,
     key_terms,
     loosely_in,
