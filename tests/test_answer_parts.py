@@ -719,3 +719,11 @@ def test_a_follow_up_naming_its_own_time_does_not_carry_the_last_turns_year() ->
     last = "鹿鸣县2023年引进了多少个亿元以上项目？"
     assert carried_turn(last, "那今年的目标是引进多少个？") == "鹿鸣县引进了多少个亿元以上项目？"
     assert carried_turn(last, "其中10亿元以上的呢？") == last
+
+
+def test_a_later_question_naming_its_own_quantity_is_asked_of_the_first_ones_place() -> None:
+    q = "澄源县2023年接待游客多少人次？旅游综合收入多少？"
+    assert split_question(q) == ["澄源县2023年接待游客多少人次？", "澄源县2023年旅游综合收入多少？"]
+    # a later part naming no quantity of its own is read with the first
+    q = "渑水县2023年的生产总值是多少？比上年增长多少？"
+    assert split_question(q) == [q]

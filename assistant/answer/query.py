@@ -518,6 +518,12 @@ def split_question(question: str) -> list[str]:
     named = [place_names(p) for p in parts]
     if len(parts) >= 2 and all(named) and len({n[0] for n in named}) == len(parts):
         return parts  # "汝州的报道说…？柘城的文件说…？": each part names its own place
+    if len(parts) >= 2 and all(asked_quantities(p) for p in parts[1:]):
+        # "澄源县2023年接待游客多少人次？旅游综合收入多少？": a later part that names a
+        # quantity of its own is its own question, about the first part's place and year;
+        # "…是多少？比上年增长多少？" names none and is read with the first
+        subject = _subject(parts[0])
+        return [parts[0], *(p if place_names(p) or not subject else subject + p for p in parts[1:])]
     places = place_names(q)
     if len(places) >= 2:
         for a in places:
@@ -538,6 +544,18 @@ def split_question(question: str) -> list[str]:
     if asks_several(q):
         return _split_nouns(q)
     return [q]
+
+
+_SUBJECT = re.compile(
+    rf"^[^，,。？?]{{0,16}}?(?:{'|'.join(ADMIN_SUFFIXES)})(?:(?:19|20)\d{{2}}\s*年)?|^(?:19|20)\d{{2}}\s*年"
+)
+
+
+def _subject(question: str) -> str:
+    """The place (and year) a question opens with: "澄源县2023年" of "澄源县2023年接待游客
+    多少人次？", "鹤淇产业集聚区" of "鹤淇产业集聚区累计投资多少？"; "" without one."""
+    m = _SUBJECT.match(question)
+    return m.group(0) if m and (place_names(m.group(0)) or m.group(0)[:2].isdigit()) else ""
 
 
 def _split_nouns(q: str) -> list[str]:
