@@ -508,8 +508,9 @@ def _neutral(part: str) -> str:
 def split_question(question: str) -> list[str]:
     """Sub-questions of a multi-part or comparison question, or [question].
 
-    - Two questions in one ("…是多少？…是多少？"): each part, the later ones given the
-      first part's places when they name none.
+    - Two questions in one: each part when each names its own place ("汝州的报道说…？
+      柘城的文件说…？"), or when each later part names a quantity of its own (then asked
+      about the first part's place and year). "…是多少？比上年增长多少？" stays whole.
     - Two named places joined by 和/与/、 ("汝州和沁阳产业集聚区各融了多少钱？"): one
       sub-question per place, the shared suffix ("产业集聚区") given to both.
     """
