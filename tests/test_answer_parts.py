@@ -727,3 +727,24 @@ def test_a_later_question_naming_its_own_quantity_is_asked_of_the_first_ones_pla
     # a later part naming no quantity of its own is read with the first
     q = "渑水县2023年的生产总值是多少？比上年增长多少？"
     assert split_question(q) == [q]
+
+
+def test_what_is_measured_implies_the_unit_asked() -> None:
+    from assistant.answer.query import asked_units, unit_match
+
+    assert "元" in asked_units("临溪区城镇居民人均可支配收入是多少？")
+    assert asked_units("临溪区城镇居民人均可支配收入增长多少？") == ("%", "个百分点", "成")
+    assert (
+        unit_match("城镇居民人均可支配收入是多少？", "城乡居民人均可支配收入分别增长5.0%。") == 0.0
+    )
+    assert asked_units("入驻企业多少家？") == ("家", "户")
+
+
+def test_a_total_is_stated_by_its_quantity_and_a_section_year_outranks_the_title() -> None:
+    row = "粮食｜产量：42.7万吨｜比上年增长：1.9%。"
+    ev = [Evidence(1, row, row, "表2 2023年全县主要农产品产量")]
+    assert check(f"{row}[1]", ev, "澄源县2023年粮食总产量是多少？").sentences
+    # a 2024 work report's review of 2023 does not answer about 2024
+    review = "城镇新增就业4210人。"
+    ev = [Evidence(1, review, review, "一、2023年工作回顾", title="临溪区2024年政府工作报告")]
+    assert not check(f"{review}[1]", ev, "临溪区2024年计划新增城镇就业多少人？").sentences

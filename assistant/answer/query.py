@@ -724,10 +724,21 @@ def unit_family(unit: str) -> tuple[str, ...]:
 
 def asked_units(question: str) -> tuple[str, ...]:
     """The unit family a question asks its figure in ("多少亿元" -> 元, 万元, …; "增长多少"
-    and "哪个增长更快" -> %), or () when it names none."""
+    and "哪个增长更快" -> %; "收入是多少" -> 元, by what is measured), or ()."""
     if m := _ASKED_UNIT.search(question):
         return unit_family(m.group(1).replace("钱", "元"))  # "多少钱" asks an amount in 元
-    return unit_family("%") if re.search(r"增长|增速|下降|比重|占比", question) else ()
+    if re.search(r"增长|增速|下降|比重|占比", question):
+        return unit_family("%")
+    heads = [q[-1] for q in asked_quantities(question)]
+    if heads and all(_IN_YUAN.search(h) for h in heads):
+        return unit_family("元")  # "人均可支配收入是多少" asks an amount, not its growth
+    return ()
+
+
+# Quantities counted in money whatever the question's wording.
+_IN_YUAN = re.compile(
+    r"(?:收入|产值|总值|投资|资金|金额|总额|余额|税收|利税|支出|存款|贷款|营收|利润)$"
+)
 
 
 def figure_in(units: tuple[str, ...]) -> re.Pattern[str]:

@@ -428,7 +428,9 @@ _MEASURED_IN = {"面积": ("亩", "平方公里", "公顷", "平方米", "万平
 
 def _states(word: str, text: str) -> bool:
     """The word, loosely, or each word it is made of ("粮食产量": 粮食…总产量)."""
-    return loosely_in(word, text) or all(loosely_in(p, text) for p in word_parts(word))
+    if loosely_in(word, text) or all(loosely_in(p, text) for p in word_parts(word)):
+        return True
+    return len(word) >= 3 and word[0] == "总" and loosely_in(word[1:], text)  # 总产量: 产量
 
 
 def _measures(quantity: tuple[str, ...], text: str) -> bool:
@@ -466,7 +468,10 @@ def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -
     asked = set(_ASKED_YEAR.findall(question))
     # a sentence that states no year speaks for its section's: "社会消费品零售总额增长7%"
     # under "二、2024年主要目标" is no answer about 2023
-    stated = set(_STATED_YEAR.findall(ground)) or set(_STATED_YEAR.findall(evidence.heading))
+    stated = set(_STATED_YEAR.findall(ground))
+    section = set(_STATED_YEAR.findall(evidence.heading))
+    if asked and not stated and section and not asked & section:
+        return "removed_other_year"  # the section's year decides, not the report's title
     if asked and stated and not asked & stated:
         context = f"{evidence.title}\n{evidence.heading}"
         if not asked & set(_STATED_YEAR.findall(context)):
