@@ -20,7 +20,7 @@ from assistant.answer.query import (
     split_question,
 )
 from assistant.answer.tables import describe_row, header_labels, readable
-from assistant.answer.text import drop_title_line
+from assistant.answer.text import drop_title_line, passage_sentences
 from assistant.answer.verify import Evidence, check
 
 # --------------------------------------------------------------------------- identity
@@ -748,3 +748,14 @@ def test_a_total_is_stated_by_its_quantity_and_a_section_year_outranks_the_title
     review = "城镇新增就业4210人。"
     ev = [Evidence(1, review, review, "一、2023年工作回顾", title="临溪区2024年政府工作报告")]
     assert not check(f"{review}[1]", ev, "临溪区2024年计划新增城镇就业多少人？").sentences
+
+
+def test_a_label_alone_heads_the_sentence_after_it() -> None:
+    text = "（一）发展目标。按照总体规划，打造产业集聚区。力争2025年达到16平方公里。\n1.装备制造产业。\n以园区为载体。"
+    assert passage_sentences(text) == [
+        "（一）发展目标：按照总体规划，打造产业集聚区。",
+        "力争2025年达到16平方公里。",
+        "1.装备制造产业：以园区为载体。",
+    ]
+    # a figure after an enumerator is a sentence of its own, not a label
+    assert passage_sentences("1.全年生产总值286亿元。") == ["1.全年生产总值286亿元。"]

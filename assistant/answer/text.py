@@ -36,8 +36,30 @@ def sentences(text: str) -> list[str]:
 
 
 def passage_sentences(text: str) -> list[str]:
-    """A passage's sentences and lines (a table row is a line), punctuation kept."""
-    return [s for s in re.split(r"(?<=[。！？；!?;])|\n", text) if s.strip()]
+    """A passage's sentences and lines (a table row is a line), punctuation kept. A label
+    alone ("（一）发展目标。", "1.装备制造产业。") heads the sentence after it: read apart, it
+    answers nothing, and the sentence loses what it is about."""
+    out: list[str] = []
+    label = ""
+    for s in re.split(r"(?<=[。！？；!?;])|\n", text):
+        if not s.strip():
+            continue
+        if label:
+            s, label = f"{label}：{s.strip()}", ""
+        elif _LABEL.match(s):
+            label = s.strip().rstrip("。.:：")
+            continue
+        out.append(s)
+    if label:
+        out.append(label + "。")
+    return out
+
+
+# An enumerated label standing alone as a sentence.
+_LABEL = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、])"
+    r"[^。！？；!?;，,\d]{1,14}[。.:：]?\s*$"
+)
 
 
 def ungrouped(text: str) -> str:
