@@ -110,7 +110,7 @@ def _pieces(block: _Block, max_chars: int) -> list[tuple[int, int]]:
 def _title(doc: Document) -> str:
     """The document's title line: a short line near the top that is not a sentence
     ("园区规划面积为600亩。" names 规划 but states a fact), without Markdown's "#", and
-    the subtitle right under it (`_subtitle`)."""
+    the subtitle right under it (`_subtitled`)."""
     lines = [ln.strip().lstrip("#").strip() for ln in doc.text.split("\n") if ln.strip()][:6]
     lines = [ln for ln in lines if ln and not re.search(r"[。！？；!?;]$", ln)]
     for line in lines:
@@ -135,11 +135,9 @@ def _subtitled(title: str, lines: list[str]) -> str:
     i = lines.index(title)
     nxt = lines[i + 1] if i + 1 < len(lines) else ""
     bare = re.sub(r"[（(][^）)]*[）)]", "", nxt)  # "县统计局（2024年4月）" is a byline
-    if _PART.match(title) or not 8 <= len(bare) <= 40 or _NOT_SUBTITLE.search(nxt):
+    if _PART.match(title) or _PART.match(nxt) or _NOT_SUBTITLE.search(nxt):
         return title
-    if _PART.match(nxt) or re.search(r"[。！？；!?;]$", nxt):
-        return title
-    return f"{title} {nxt}"
+    return f"{title} {nxt}" if 8 <= len(bare) <= 40 else title
 
 
 def chunk_document(doc: Document, cfg: ChunkingSettings) -> list[Chunk]:

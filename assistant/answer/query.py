@@ -416,8 +416,7 @@ def asked_quantities(question: str) -> list[tuple[str, ...]]:
             )
         ):
             j -= 1
-        nominal = words[j][0] in _NOMINAL_VERBS if j >= 0 else False
-        if j > 0 and nominal and measured(j - 1):
+        if j > 0 and words[j][0] in _NOMINAL_VERBS and measured(j - 1):
             heads.append((words[j - 1][0], words[j][0]))  # "旅游收入是": 收入 tagged a verb
             continue
         if j < 0 or not measured(j):
@@ -431,6 +430,7 @@ def word_parts(word: str) -> list[str]:
     总产量达到36.8万吨" states it, though not in one run."""
     if len(word) < 4:
         return [word]
+    jieba_ready()
     import jieba
 
     pieces = sorted({p for p in jieba.cut_for_search(word) if 2 <= len(p) < len(word)}, key=len)

@@ -454,10 +454,11 @@ def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -
     - "removed_other_quantity": the question asks how much of something (生产总值, 产值)
       and neither the passage sentence nor its heading names it: the figure measures
       something else (an enterprise count is no GDP).
-    - "removed_other_year": the question names a year, the passage sentence it rests on
-      (or, when it states none, its section heading) states other years, and neither it
-      nor its heading or document title names the asked one (a 2012 figure is no answer
-      about 2013).
+    - "removed_other_year": the question names a year and the passage sentence it rests
+      on states other years, none of them named by its heading or document title either
+      (a 2012 figure is no answer about 2013); or the sentence states no year and its
+      section heading states other years ("二、2024年主要目标" in a 2024 report that also
+      reviews 2023).
     """
     masked = _REDACTED.search(sentence) and not _REDACTED.search(question)
     if masked and ASKS_NAME.search(question):
