@@ -464,3 +464,12 @@ def test_a_longer_report_repeating_a_shorter_one_is_still_read(seeded):
         [], [short, long_, passage("c", shared)]
     )
     assert [p.chunk_id for p in kept] == ["a", "b"]
+
+
+def test_one_sentence_answering_two_parts_is_shown_once(seeded):
+    result = Answerer(seeded.settings, seeded, None).ask(
+        "沁阳产业集聚区入驻企业和就业人数各是多少？"
+    )
+    assert "split_into_2" in result.flags, result.flags
+    assert "500" in result.answer and "5.2" in result.answer, result.answer
+    assert result.answer.count("5.2万人") == 1, result.answer

@@ -759,3 +759,18 @@ def test_a_label_alone_heads_the_sentence_after_it() -> None:
     ]
     # a figure after an enumerator is a sentence of its own, not a label
     assert passage_sentences("1.全年生产总值286亿元。") == ["1.全年生产总值286亿元。"]
+
+
+def test_two_places_each_with_its_own_suffix_keep_their_own() -> None:
+    q = "鹤淇产业集聚区和柘城县产业集聚区的规划面积分别是多少？"
+    assert split_question(q) == [
+        "鹤淇产业集聚区的规划面积是多少？",
+        "柘城县产业集聚区的规划面积是多少？",
+    ]
+
+
+def test_a_population_is_asked_in_people() -> None:
+    from assistant.answer.query import asked_units, unit_match
+
+    assert "万人" in asked_units("渑水县2023年的常住人口是多少？")
+    assert unit_match("常住人口是多少？", "按年末常住人口计算，全年人均生产总值56388元。") == 0.0

@@ -704,6 +704,7 @@ class Answerer:
         cited: dict[int, list[str]] = {}
         texts: list[str] = []
         candidates: list[str] = []
+        shown: set[str] = set()  # one sentence answering two parts is shown once
         for part in parts:
             remap: dict[int, int] = {}
             for e, p in zip(part.evidence, part.passages, strict=True):
@@ -721,7 +722,10 @@ class Answerer:
                     lead = lead or _about(part.question, result.lang)
                     texts.append(lead + self._refusal_text(result.lang))
                 continue
-            texts.append(lead + text)
+            fresh = [(s, ns) for s, ns in sents if squash(s) not in shown]
+            shown |= {squash(s) for s, _ in sents}
+            if fresh:
+                texts.append(lead + Checked(fresh).text(result.lang))
             for s, ns in sents:
                 for n in ns:
                     cited.setdefault(n, []).append(s)

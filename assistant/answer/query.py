@@ -537,14 +537,25 @@ def split_question(question: str) -> list[str]:
                 if not m:
                     continue
                 tail = q[m.end() :]
-                suffix = next((s for s in ADMIN_SUFFIXES if tail.startswith(s)), "")
+                chain = _suffix_chain(tail)  # b's own suffixes: "县产业集聚区"
                 pre = q[: m.start()]
-                first = f"{pre}{a}{suffix}{tail[len(suffix) :]}" if suffix else f"{pre}{a}{tail}"
+                if m.group(1):  # "鹤淇产业集聚区和柘城县产业集聚区": a keeps its own
+                    first = f"{pre}{a}{m.group(1)}{tail[len(chain) :]}"
+                else:  # "汝州和沁阳产业集聚区": a shares b's
+                    first = f"{pre}{a}{tail}"
                 second = f"{pre}{b}{tail}"
                 return [_neutral(first), _neutral(second)]
     if asks_several(q):
         return _split_nouns(q)
     return [q]
+
+
+def _suffix_chain(text: str) -> str:
+    """The administrative suffixes a text opens with, run together ("县产业集聚区")."""
+    end = 0
+    while suffix := next((x for x in ADMIN_SUFFIXES if text.startswith(x, end)), ""):
+        end += len(suffix)
+    return text[:end]
 
 
 _SUBJECT = re.compile(
@@ -732,6 +743,8 @@ def asked_units(question: str) -> tuple[str, ...]:
     heads = [q[-1] for q in asked_quantities(question)]
     if heads and all(_IN_YUAN.search(h) for h in heads):
         return unit_family("元")  # "人均可支配收入是多少" asks an amount, not its growth
+    if heads and all(re.search(r"(?:人口|人数|就业)$", h) for h in heads):
+        return unit_family("人")  # "常住人口多少" is not "按常住人口计算的人均生产总值"
     return ()
 
 
