@@ -774,3 +774,14 @@ def test_a_population_is_asked_in_people() -> None:
 
     assert "万人" in asked_units("渑水县2023年的常住人口是多少？")
     assert unit_match("常住人口是多少？", "按年末常住人口计算，全年人均生产总值56388元。") == 0.0
+
+
+def test_a_sentence_without_a_year_speaks_for_its_documents_year() -> None:
+    """ "全年…生产总值286.47亿元" in the 2023 bulletin is no answer about 2022; a 2024 work
+    report still speaks for the 2023 it reviews."""
+    gdp = "初步核算，全年全县生产总值286.47亿元。"
+    bulletin = [Evidence(1, gdp, gdp, "一、综合", title="渑水县2023年国民经济和社会发展统计公报")]
+    assert not check(f"{gdp}[1]", bulletin, "渑水县2022年的生产总值是多少？").sentences
+    assert check(f"{gdp}[1]", bulletin, "渑水县2023年的生产总值是多少？").sentences
+    report = [Evidence(1, gdp, gdp, "经济运行", title="渑水县2024年政府工作报告")]
+    assert check(f"{gdp}[1]", report, "渑水县2023年的生产总值是多少？").sentences

@@ -446,6 +446,15 @@ def _measures(quantity: tuple[str, ...], text: str) -> bool:
     return bool(units) and figure_in(units).search(text) is not None
 
 
+def _covered_years(title: str) -> set[str]:
+    """The years a document's "全年" can mean, from its title: a 2023 bulletin's 2023; a
+    2024 work report's 2024 and the 2023 it reviews. Empty (anything goes) without one."""
+    years = set(_ASKED_YEAR.findall(title))
+    if re.search(r"报告|汇报|总结", title):
+        years |= {str(int(y) - 1) for y in years}
+    return years
+
+
 def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -> str:
     """Why a supported sentence still does not answer the question, or "".
 
@@ -473,6 +482,9 @@ def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -
     section = set(_STATED_YEAR.findall(evidence.heading))
     if asked and not stated and section and not asked & section:
         return "removed_other_year"  # the section's year decides, not the report's title
+    covered = _covered_years(evidence.title)
+    if asked and not stated and not section and covered and not asked & covered:
+        return "removed_other_year"  # "全年…" in the 2023 bulletin is no answer about 2022
     if asked and stated and not asked & stated:
         context = f"{evidence.title}\n{evidence.heading}"
         if not asked & set(_STATED_YEAR.findall(context)):
