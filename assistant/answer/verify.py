@@ -467,7 +467,8 @@ def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -
       on states other years, none of them named by its heading or document title either
       (a 2012 figure is no answer about 2013); or the sentence states no year and its
       section heading states other years ("二、2024年主要目标" in a 2024 report that also
-      reviews 2023).
+      reviews 2023); or neither does, and the document title's years (`_covered_years`)
+      are others ("全年…" in the 2023 bulletin, asked about 2022).
     """
     masked = _REDACTED.search(sentence) and not _REDACTED.search(question)
     if masked and ASKS_NAME.search(question):
