@@ -757,6 +757,9 @@ def test_a_label_alone_heads_the_sentence_after_it() -> None:
         "力争2025年达到16平方公里。",
         "1.装备制造产业：以园区为载体。",
     ]
+    assert passage_sentences("①加强领导，理顺管理体制。由副市长兼任。") == [
+        "①加强领导，理顺管理体制：由副市长兼任。"
+    ]
     # a figure after an enumerator is a sentence of its own, not a label
     assert passage_sentences("1.全年生产总值286亿元。") == ["1.全年生产总值286亿元。"]
 

@@ -57,8 +57,8 @@ def passage_sentences(text: str) -> list[str]:
 
 # An enumerated label standing alone as a sentence.
 _LABEL = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、])"
-    r"[^。！？；!?;，,\d]{1,14}[。.:：]?\s*$"
+    r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、]|[①-⑳])"
+    r"[^。！？；!?;\d]{1,16}[。.:：]?\s*$"
 )
 
 
