@@ -788,3 +788,18 @@ def test_a_sentence_without_a_year_speaks_for_its_documents_year() -> None:
     assert check(f"{gdp}[1]", bulletin, "渑水县2023年的生产总值是多少？").sentences
     report = [Evidence(1, gdp, gdp, "经济运行", title="渑水县2024年政府工作报告")]
     assert check(f"{gdp}[1]", report, "渑水县2023年的生产总值是多少？").sentences
+
+
+def test_a_figure_under_another_parks_heading_is_not_the_asked_parks() -> None:
+    """The issue's own case: 汝州新能源产业园's investment is not the 智能终端产业园's."""
+    line = "一、二期工程建成后可入驻企业30多家，实现年产值80亿元。"
+    q = "汝州智能终端产业园建成后预计每年能实现多少产值？"
+    other = [Evidence(1, line, line, "汽车装备制造产业园")]
+    got = check("智能终端产业园每年能实现产值80亿元。[1]", other, q)
+    assert not got.sentences and "removed_other_entity" in got.flags
+    own = [Evidence(1, line, line, "智能终端产业园")]
+    assert check("智能终端产业园每年能实现产值80亿元。[1]", own, q).sentences
+    # an abbreviation is no other company: "产投公司" may be the asked 投资公司
+    debt = "产投公司融资到账18亿元。"
+    ev = [Evidence(1, debt, debt, "融资保障 发展根基牢固")]
+    assert check(f"{debt}[1]", ev, "汝州产业集聚区投资公司累计融资到账多少？").sentences
