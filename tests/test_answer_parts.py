@@ -803,3 +803,12 @@ def test_a_figure_under_another_parks_heading_is_not_the_asked_parks() -> None:
     debt = "产投公司融资到账18亿元。"
     ev = [Evidence(1, debt, debt, "融资保障 发展根基牢固")]
     assert check(f"{debt}[1]", ev, "汝州产业集聚区投资公司累计融资到账多少？").sentences
+
+
+def test_an_english_question_is_held_to_the_park_its_translation_names() -> None:
+    line = "智能终端产业园总投资6.6亿元。"
+    ev = [Evidence(1, line, line, "智能终端产业园")]
+    q = "What is the total investment planned for Ruzhou's New Energy Industrial Park?"
+    answer = "The total investment is 660 million yuan (6.6亿元).[1]"
+    assert check(answer, ev, q).sentences  # the English alone names no park to compare
+    assert not check(answer, ev, q, "汝州新能源产业园计划总投资是多少？").sentences

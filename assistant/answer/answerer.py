@@ -526,7 +526,7 @@ class Answerer:
         forced = False
         if self.llm is None:
             reading = ext  # shown once decided: a quote is not worth streaming
-            checked = check(reading.text, evidence, asker)
+            checked = check(reading.text, evidence, asker, zh_q)
         else:
             assert isinstance(self.reader, LLMReader)
             t_read = time.perf_counter()
@@ -534,7 +534,7 @@ class Answerer:
             stages["read_ms"] = round((time.perf_counter() - t_read) * 1000, 1)
             if 0 < reading.used < len(evidence):  # the prompt was trimmed to fit the window
                 kept, evidence = kept[: reading.used], evidence[: reading.used]
-            checked = check(reading.text, evidence, asker)
+            checked = check(reading.text, evidence, asker, zh_q)
             flags += reading.flags
             if reading.refused or not checked.sentences:
                 flags.append("llm_refused" if reading.refused else "llm_unsupported")
@@ -543,14 +543,14 @@ class Answerer:
                     t_force = time.perf_counter()
                     text = self.reader.force(read_q, lang, top, terms)
                     stages["force_ms"] = round((time.perf_counter() - t_force) * 1000, 1)
-                    forced_check = check(text, evidence, asker)
+                    forced_check = check(text, evidence, asker, zh_q)
                     if forced_check.sentences and not _is_refusal_text(text):
                         checked, forced = forced_check, True
                         flags.append("forced_answer")
                         if reading.refused:
                             flags.append("llm_refusal_overridden")
                 if not forced and ext.text:
-                    checked = check(ext.text, evidence, asker)
+                    checked = check(ext.text, evidence, asker, zh_q)
                     flags.append("llm_empty_replaced")
         flags += checked.flags
         features = self._features(
@@ -597,7 +597,7 @@ class Answerer:
         question is read in its Chinese translation and the answer translated after)."""
         if self.llm is None or lang != "zh" or not self.settings.answer.quote_first:
             return None
-        checked = check(ext.text, evidence, asker)
+        checked = check(ext.text, evidence, asker, question)
         if not checked.sentences:
             return None
         features = self._features(

@@ -366,8 +366,11 @@ def _overlap(sentence: str, evidence: Evidence) -> int:
     return len(bigrams(MARKER.sub("", sentence)) & bigrams(evidence.reading))
 
 
-def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
-    """Keep each answer sentence whose facts its cited (or best-matching) bound passage holds."""
+def check(answer: str, evidence: list[Evidence], question: str = "", named: str = "") -> Checked:
+    """Keep each answer sentence whose facts its cited (or best-matching) bound passage holds.
+
+    `named` is the Chinese question whose parks and companies must be the ones the answer
+    speaks of (`_other_entity`), when `question` is the user's words in another language."""
     out = Checked()
     usable = {e.n: e for e in evidence if e.bound > 0}
     for sent in sentences(answer):
@@ -410,7 +413,7 @@ def check(answer: str, evidence: list[Evidence], question: str = "") -> Checked:
             )
             continue
         ground = best_match(clean, usable[ok[0]], question)
-        why = _off_target(clean, ground, usable[ok[0]], question)
+        why = _off_target(clean, ground, usable[ok[0]], question, named or question)
         if why:
             out.off_target.append(clean)
             out.flags.append(why)
@@ -498,7 +501,9 @@ def _covered_years(title: str) -> set[str]:
     return years
 
 
-def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -> str:
+def _off_target(
+    sentence: str, ground: str, evidence: Evidence, question: str, named: str = ""
+) -> str:
     """Why a supported sentence still does not answer the question, or "".
 
     - "removed_redacted": the question asks which place or who, and the answer gives a
@@ -506,6 +511,8 @@ def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -
     - "removed_other_quantity": the question asks how much of something (生产总值, 产值)
       and neither the passage sentence nor its heading names it: the figure measures
       something else (an enterprise count is no GDP).
+    - "removed_other_entity": the question (`named`) asks about a park, company or base
+      and the sentence sits under a heading about another one (`_other_entity`).
     - "removed_other_year": the question names a year and the passage sentence it rests
       on states other years, none of them named by its heading or document title either
       (a 2012 figure is no answer about 2013); or the sentence states no year and its
@@ -519,7 +526,7 @@ def _off_target(sentence: str, ground: str, evidence: Evidence, question: str) -
     heads = asked_quantities(question)
     if heads and not any(_measures(h, f"{evidence.heading}\n{ground}") for h in heads):
         return "removed_other_quantity"
-    if _other_entity(question, evidence.heading, ground):
+    if _other_entity(named or question, evidence.heading, ground):
         return "removed_other_entity"
     asked = set(_ASKED_YEAR.findall(question))
     # a sentence that states no year speaks for its section's: "社会消费品零售总额增长7%"
