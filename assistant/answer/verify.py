@@ -482,12 +482,12 @@ def _other_entity(question: str, heading: str, ground: str) -> bool:
     """The question asks about one park (company, base) and the sentence sits under a
     heading about another of that kind: "智能终端产业园…多少产值" is not answered by
     "实现年产值80亿元" under "汽车装备制造产业园". Another is one whose name shares no
-    character with the asked one ("产投公司" may well be the asked "投资公司")."""
+    two characters in a row with the asked one."""
     for name, kind in _asked_entities(question):
         if loosely_in(name, f"{heading}\n{ground}"):
             continue
         others = [heading[max(0, m.start() - 4) : m.start()] for m in re.finditer(kind, heading)]
-        if any(len(o) >= 2 and not set(o) & set(name) for o in others):
+        if any(len(o) >= 2 and not bigrams(o) & bigrams(name) for o in others):
             return True
     return False
 
