@@ -812,3 +812,12 @@ def test_an_english_question_is_held_to_the_park_its_translation_names() -> None
     answer = "The total investment is 660 million yuan (6.6亿元).[1]"
     assert check(answer, ev, q).sentences  # the English alone names no park to compare
     assert not check(answer, ev, q, "汝州新能源产业园计划总投资是多少？").sentences
+
+
+def test_a_population_by_its_unit_still_needs_its_modifier() -> None:
+    """ "常住人口是多少万人" is not answered by "城镇新增就业5630人", though both count 人."""
+    jobs = "城镇新增就业5630人。"
+    got = check(
+        f"{jobs}[1]", [Evidence(1, jobs, jobs, "二、民生")], "鹿鸣县年末常住人口是多少万人？"
+    )
+    assert not got.sentences and "removed_other_quantity" in got.flags

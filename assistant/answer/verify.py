@@ -443,7 +443,7 @@ def _measures(quantity: tuple[str, ...], text: str) -> bool:
     population, its modifier and a figure in its unit ("规划占地1万亩" is 规划面积)."""
     if all(_states(w, text) for w in quantity):
         return True
-    *modifier, head = quantity
+    *modifier, head = [part for w in quantity for part in word_parts(w)]  # 常住 + 人口
     if not all(_states(w, text) for w in modifier):
         return False
     units = next((u for word, u in _MEASURED_IN.items() if head.endswith(word)), ())
