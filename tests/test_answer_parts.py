@@ -788,6 +788,9 @@ def test_a_sentence_without_a_year_speaks_for_its_documents_year() -> None:
     assert check(f"{gdp}[1]", bulletin, "渑水县2023年的生产总值是多少？").sentences
     report = [Evidence(1, gdp, gdp, "经济运行", title="渑水县2024年政府工作报告")]
     assert check(f"{gdp}[1]", report, "渑水县2023年的生产总值是多少？").sentences
+    # a compilation titled by its first part: that year is not the other parts'
+    parts = [Evidence(1, gdp, gdp, "第二篇：产业集聚区", title="第一篇：产业集聚区2025年发展报告")]
+    assert check(f"{gdp}[1]", parts, "柘城县2010年的生产总值是多少？").sentences
 
 
 def test_a_figure_under_another_parks_heading_is_not_the_asked_parks() -> None:

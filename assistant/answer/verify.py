@@ -494,7 +494,11 @@ def _other_entity(question: str, heading: str, ground: str) -> bool:
 
 def _covered_years(title: str) -> set[str]:
     """The years a document's "全年" can mean, from its title: a 2023 bulletin's 2023; a
-    2024 work report's 2024 and the 2023 it reviews. Empty (anything goes) without one."""
+    2024 work report's 2024 and the 2023 it reviews. Empty (anything goes) without one, and
+    for a compilation titled by its first part ("第一篇：…2025年发展报告"): that year is
+    only the first part's."""
+    if re.match(r"第[一二三四五六七八九十\d]+[篇章部]", title.strip()):
+        return set()
     years = set(_ASKED_YEAR.findall(title))
     if re.search(r"报告|汇报|总结", title):
         years |= {str(int(y) - 1) for y in years}
