@@ -366,11 +366,17 @@ def asked_quantities(question: str) -> list[tuple[str, ...]]:
     modifier: "地区生产总值是多少" -> (生产总值,), "固定资产投资增长了多少" -> (固定资产,
     投资), "入驻多少家工业企业" -> (工业, 企业).
 
-    [] when any of them is unclear ("从多少增长到了多少", "收入" tagged a verb): the
-    caller then checks nothing rather than guess.
+    [] when any of them is unclear ("从多少增长到了多少", "加起来是多少"): the caller
+    then checks nothing rather than guess.
     """
+    return list(_asked_quantities(question))
+
+
+@lru_cache(maxsize=256)
+def _asked_quantities(question: str) -> tuple[tuple[str, ...], ...]:
+    """`asked_quantities`, once per question: it is asked for every sentence checked."""
     if not re.search(r"多少|几", question):
-        return []
+        return ()
     jieba_ready()
     import jieba.posseg
 
@@ -420,16 +426,46 @@ def asked_quantities(question: str) -> list[tuple[str, ...]]:
             heads.append((words[j - 1][0], words[j][0]))  # "旅游收入是": 收入 tagged a verb
             continue
         if j < 0 or not measured(j):
-            return []
+            return ()
         heads.append(phrase(j, -1))
-    return heads
+    return tuple(heads)
 
 
-def word_parts(word: str) -> list[str]:
+# Parts of a place that have figures of their own: a park, a company, a base.
+_ENTITY_KINDS = ("产业园", "工业园", "科技园", "园区", "公司", "集团", "基地")
+
+
+@lru_cache(maxsize=256)
+def asked_entities(question: str) -> tuple[tuple[str, str], ...]:
+    """(name, kind) of each park, company or base a question names, its place left off:
+    "汝州智能终端产业园" -> (智能终端, 产业园), "汝州产投公司" -> (产投, 公司)."""
+    jieba_ready()
+    import jieba.posseg
+
+    words = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
+    out = []
+    for i, (word, _) in enumerate(words):
+        kind = next((k for k in _ENTITY_KINDS if word.endswith(k)), "")
+        if not kind:
+            continue
+        name = word[: -len(kind)]
+        j = i - 1
+        while j >= 0 and len(name) < 6 and words[j][1].startswith(("n", "vn", "l", "j")):
+            if words[j][1].startswith("ns") or len(words[j][0]) < 2:
+                break  # the place the park belongs to ("汝州", "产业集聚/区")
+            name = words[j][0] + name
+            j -= 1
+        if len(name) >= 2:
+            out.append((name, kind))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1024)
+def word_parts(word: str) -> tuple[str, ...]:
     """A long word as the words it is made of ("粮食产量" -> 粮食, 产量): "粮食播种面积…，
     总产量达到36.8万吨" states it, though not in one run."""
     if len(word) < 4:
-        return [word]
+        return (word,)
     jieba_ready()
     import jieba
 
@@ -438,10 +474,10 @@ def word_parts(word: str) -> list[str]:
     while i < len(word):
         piece = next((p for p in reversed(pieces) if word.startswith(p, i)), "")
         if not piece:
-            return [word]  # the pieces do not cover it: keep the word whole
+            return (word,)  # the pieces do not cover it: keep the word whole
         out.append(piece)
         i += len(piece)
-    return out
+    return tuple(out)
 
 
 def loosely_in(word: str, text: str) -> bool:

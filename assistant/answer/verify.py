@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer.query import (
     ASKS_NAME,
+    asked_entities,
     asked_quantities,
     asked_units,
     coverage,
@@ -24,7 +25,6 @@ from assistant.answer.query import (
 from assistant.answer.text import (
     MARKER,
     bigrams,
-    jieba_ready,
     markers,
     numbers,
     passage_sentences,
@@ -450,40 +450,12 @@ def _measures(quantity: tuple[str, ...], text: str) -> bool:
     return bool(units) and figure_in(units).search(text) is not None
 
 
-# Parts of a place that have figures of their own: a park, a company, a base.
-_ENTITY_KINDS = ("产业园", "工业园", "科技园", "园区", "公司", "集团", "基地")
-
-
-def _asked_entities(question: str) -> list[tuple[str, str]]:
-    """(name, kind) of each park, company or base a question names, its place left off:
-    "汝州智能终端产业园" -> (智能终端, 产业园), "汝州产投公司" -> (产投, 公司)."""
-    jieba_ready()
-    import jieba.posseg
-
-    words = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
-    out = []
-    for i, (word, _) in enumerate(words):
-        kind = next((k for k in _ENTITY_KINDS if word.endswith(k)), "")
-        if not kind:
-            continue
-        name = word[: -len(kind)]
-        j = i - 1
-        while j >= 0 and len(name) < 6 and words[j][1].startswith(("n", "vn", "l", "j")):
-            if words[j][1].startswith("ns") or len(words[j][0]) < 2:
-                break  # the place the park belongs to ("汝州", "产业集聚/区")
-            name = words[j][0] + name
-            j -= 1
-        if len(name) >= 2:
-            out.append((name, kind))
-    return out
-
-
 def _other_entity(question: str, heading: str, ground: str) -> bool:
     """The question asks about one park (company, base) and the sentence sits under a
     heading about another of that kind: "智能终端产业园…多少产值" is not answered by
     "实现年产值80亿元" under "汽车装备制造产业园". Another is one whose name shares no
     two characters in a row with the asked one."""
-    for name, kind in _asked_entities(question):
+    for name, kind in asked_entities(question):
         if loosely_in(name, f"{heading}\n{ground}"):
             continue
         others = [heading[max(0, m.start() - 4) : m.start()] for m in re.finditer(kind, heading)]
