@@ -285,6 +285,44 @@ def test_the_sentence_giving_the_figure_in_the_asked_measure_word_is_read():
     assert got.text.startswith("目前已栽种各类树木6.5万余棵"), got.text
 
 
+def test_a_passage_bound_to_the_asked_place_speaks_for_its_name():
+    """Within passages bound to 安阳, the sentence repeating the park's full name is not
+    the answer to "标准化厂房投资多少" for that alone; the reported score stays the
+    sentence's own coverage, so an unanswerable question gains nothing from the credit."""
+    from assistant.answer.identity import named_subjects
+    from assistant.answer.reading import ExtractiveReader
+    from assistant.config import Settings
+
+    q = "安阳高新技术产业集聚区1-10月标准化厂房投资多少？"
+    assert named_subjects(q) == {"安阳": "安阳高新技术产业集聚区"}
+    assert named_subjects("汝州智能终端产业园投资多少")["汝州"] == "汝州"  # a park is not the place
+    assert named_subjects("渑水县2023年生产总值")["渑水"] == "渑水县"
+    text = (
+        "安阳高新技术产业集聚区位于安阳市南部，规划面积13.68平方公里。"
+        "标准化厂房建设方面：1－10月份，投资5000万元，新建标准化厂房1万平米。"
+    )
+    terms = {"安阳": 4.0, "高新技术": 4.0, "标准化": 2.3, "厂房": 2.0, "投资": 1.3}
+    bound = [Evidence(1, text, text, "二、产业集聚区现状", 1.0, places=("安阳",))]
+    reader = ExtractiveReader(Settings())
+    got = reader.read(q, "zh", bound, terms)
+    assert got.text.startswith("标准化厂房建设方面"), got.text
+    # its own words (标准化, 厂房, 投资: 5.6 of 13.6) and the figure asked, not the name
+    assert abs(got.score - (5.6 / 13.6 + 0.1)) < 1e-6
+    # without the binding the name ranks first
+    loose = [Evidence(1, text, text, "二、产业集聚区现状", 1.0)]
+    assert reader.rank(q, loose, terms)[0][2].startswith("安阳高新技术")
+    assert reader.rank(q, bound, terms)[0][2].startswith("标准化厂房")
+
+
+def test_area_and_length_units_are_one_family_each():
+    from assistant.answer.query import asked_units, unit_match
+
+    assert "平米" in asked_units("建设了多少平方米的厂房？")
+    assert unit_match("建设了多少平方米？", "新建标准化厂房1万平米") == 1.0
+    assert asked_units("修了多少公里道路？") == ("公里", "千米", "米")
+    assert unit_match("修了多少公里道路？", "规划面积13.68平方公里") == 0.0
+
+
 def test_a_quoted_term_is_one_name_and_the_sentence_stating_it_is_read():
     from assistant.answer.query import content_words, quoted_terms
     from assistant.answer.reading import ExtractiveReader

@@ -342,7 +342,8 @@ class Answerer:
             kept.append(p)
             reading = readable(p.text, p.heading)
             reading = drop_title_line(reading, p.title)
-            evidence.append(Evidence(len(kept), p.text, reading, p.heading, b, p.title))
+            places = tuple(asked) if b == 1.0 else ()
+            evidence.append(Evidence(len(kept), p.text, reading, p.heading, b, p.title, places))
             if len(kept) == limit:
                 break
         return kept, evidence

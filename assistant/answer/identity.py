@@ -194,6 +194,29 @@ def place_names(text: str) -> list[str]:
     return [p for p in found if len(p) >= 2]
 
 
+# The zones a place's name goes on to name ("安阳" + "高新技术" + "产业集聚区"); a park (产业园,
+# 园区) is an entity of its own, not the place (`query.asked_entities`).
+_ZONES = [s for s in ADMIN_SUFFIXES if len(s) >= 2 and not s.endswith(("园", "园区", "街道"))]
+_SUBJECT_TAIL = re.compile(
+    rf"[省市县区]?(?:(?:(?![的和与及])[\u4e00-\u9fff]){{0,6}}?(?:{'|'.join(_ZONES)}))?"
+)
+
+
+def named_subjects(question: str) -> dict[str, str]:
+    """The full name of each place a question asks about, with the zone it goes on to
+    name: "安阳高新技术产业集聚区…投资多少" -> {"安阳": "安阳高新技术产业集聚区"}. A passage
+    bound to that place speaks for all of these words, whether or not a sentence repeats
+    them."""
+    out = {}
+    for place in place_names(question):
+        start = question.find(place)
+        if start < 0:
+            continue
+        tail = _SUBJECT_TAIL.match(question, start + len(place))
+        out[place] = place + (tail.group(0) if tail else "")
+    return out
+
+
 @dataclass(frozen=True)
 class Identity:
     """What a document is: its title, its file name and the places they name."""

@@ -700,13 +700,16 @@ _UNIT_FAMILIES = [
     ("元", "万元", "亿元", "千元"),
     ("人", "万人", "名"),
     ("%", "个百分点", "成"),
-    ("亩", "平方公里", "公顷", "平方米", "万平方米"),
+    ("亩", "万亩", "平方公里", "平方千米", "公顷", "平方米", "万平方米", "平米", "万平米"),
+    ("公里", "千米", "米"),
     ("家", "户"),
     ("个", "项", "条", "所", "座", "批"),
     ("吨", "万吨", "千瓦", "万千瓦"),
 ]
+# Every unit above, longest first so that "平方公里" is not read as "公里".
+UNITS = sorted({u for f in _UNIT_FAMILIES for u in f} - {"成"}, key=len, reverse=True)
 _ASKED_UNIT = re.compile(
-    r"(?:多少|(?<!哪)几)(万元|亿元|千元|元|万人|人|名|家|户|个|项|条|所|座|亩|平方公里|公顷|万吨|吨|千瓦|倍|钱"
+    rf"(?:多少|(?<!哪)几)({'|'.join(map(re.escape, UNITS))}|倍|钱"
     r"|[棵株台套辆艘架部件只头张间栋幢处次场届份本册])"  # any other measure word is its own unit
 )
 # between a figure and its unit: "160余家", "6.5万余棵", "1300多条", "约5万元"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from assistant.answer.identity import named_subjects
 from assistant.answer.query import (
     asked_types,
     asks_several,
@@ -193,6 +194,15 @@ _ASKS_TOTAL = re.compile(
 _TOTAL_ROWS = {"合计", "总计", "共计", "总数"}
 
 
+def _credit(terms: dict[str, float], subjects: dict[str, str], e: Evidence, sent: str) -> float:
+    """A passage bound to the asked place speaks for its name: the sentence that repeats
+    "安阳高新技术产业集聚区" says no more about "标准化厂房投资" than the one that does not."""
+    named = "".join(full for place, full in subjects.items() if place in e.places)
+    if not named:
+        return 0.0
+    return coverage(terms, named + sent) - coverage(terms, sent)
+
+
 class ExtractiveReader:
     """No model: the sentences (or self-described table rows) that cover the question best."""
 
@@ -228,13 +238,19 @@ class ExtractiveReader:
         literals = quoted_terms(question)
         total = bool(_ASKS_TOTAL.search(question))
         asked = bigrams(re.sub(r"[^\w]", "", question))  # what a table row's label is matched by
+        subjects = named_subjects(question)
         scored: list[tuple[float, int, str]] = []
         for rank, e in enumerate(evidence):
             for sent in e.sentences():
                 sent = sent.strip()
                 if not sent or squash(sent) in squash(e.heading) or len(squash(sent)) < 6:
                     continue  # a caption or table title repeated in the heading answers nothing
-                score = coverage(terms, sent) + 0.15 * coverage(terms, e.heading) - 0.03 * rank
+                score = (
+                    coverage(terms, sent)
+                    + _credit(terms, subjects, e, sent)
+                    + 0.15 * coverage(terms, e.heading)
+                    - 0.03 * rank
+                )
                 if kinds:  # states the kind of answer asked for: a date, a name, a figure
                     score += 0.1 * type_match(question, sent)
                 score -= 0.4 * (1.0 - e.bound)  # about another place than the one asked
@@ -310,4 +326,8 @@ class ExtractiveReader:
         text = lead + "".join(parts)
         if emit:
             emit(text)
-        return Reading(text, score=scored[0][0])
+        # judged as the sentence's own words: the bound place's credit orders sentences of
+        # bound passages, it does not make an unanswerable question look answered
+        top = scored[0]
+        credit = _credit(terms, named_subjects(question), by_n[top[1]], top[2])
+        return Reading(text, score=top[0] - credit)

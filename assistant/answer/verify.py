@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer.query import (
     ASKS_NAME,
+    UNITS,
     asked_entities,
     asked_quantities,
     asked_units,
@@ -62,6 +63,7 @@ class Evidence:
     heading: str = ""
     bound: float = 1.0
     title: str = ""
+    places: tuple[str, ...] = ()  # the asked places it is bound to, fully (bound 1.0)
 
     def sentences(self) -> list[str]:
         return passage_sentences(self.reading)
@@ -157,9 +159,7 @@ def support(sentence: str, evidence: Evidence, question: str = "") -> str | None
     return None
 
 
-_UNIT = re.compile(
-    r"\s*(?:余|多|来)?\s*(个百分点|%|万元|亿元|千元|元|万人|人|名|家|户|个|项|条|所|座|亩|平方公里|公顷|万平方米|平方米|万吨|吨)"
-)
+_UNIT = re.compile(rf"\s*(?:余|多|来)?\s*({'|'.join(map(re.escape, UNITS))})")
 # "比2023年低多少个百分点", "两者相差多少": a figure the passage does not state but two of
 # its figures give.
 _ASKS_DIFFERENCE = re.compile(
@@ -427,7 +427,7 @@ def check(answer: str, evidence: list[Evidence], question: str = "", named: str 
 
 
 # A quantity its unit names whatever the noun: "规划面积" is stated as "规划占地1万亩".
-_MEASURED_IN = {"面积": ("亩", "平方公里", "公顷", "平方米", "万平方米"), "人口": ("人", "万人")}
+_MEASURED_IN = {"面积": unit_family("亩"), "人口": ("人", "万人")}
 
 
 def _states(word: str, text: str) -> bool:
