@@ -666,8 +666,10 @@ class Answerer:
         names = [t for t, kind in content_words(question) if kind == "name"]
         names += [n for n in re.findall(r"(?:19|20)\d{2}", question) if n not in names]
         if names:
+            # a place the passage is bound to is named by it, if only by its part's home
             text = "".join(
                 f"{self.identity(kept[n - 1]).text()}{kept[n - 1].heading}{kept[n - 1].text}"
+                + "".join(evidence[n - 1].places)
                 for n in cited
             ).lower()
             # an abbreviation ("沁阳集聚区" for 沁阳市产业集聚区) names the same thing
