@@ -314,6 +314,30 @@ def test_a_passage_bound_to_the_asked_place_speaks_for_its_name():
     assert reader.rank(q, bound, terms)[0][2].startswith("标准化厂房")
 
 
+def test_parts_about_places_of_their_own_are_labelled_and_named_kinds_pick_documents():
+    from assistant.answer.answerer import Answerer, _place_labels
+    from assistant.answer.query import named_kinds
+    from assistant.schema import Passage
+
+    assert _place_labels(["渑水县2023年生产总值是多少？", "澄源县2023年生产总值是多少？"]) == [
+        "渑水县",
+        "澄源县",
+    ]
+    # one place, two quantities: the place needs no saying twice
+    assert _place_labels(["白沙湾区有多少家企业？", "白沙湾区增加值增长多少？"]) == ["", ""]
+    q = "汝州的主导产业前后有什么变化？早先产业集聚区报道和2023年招商方案各怎么定？"
+    assert named_kinds(q) == ["报道", "方案"]
+    assert named_kinds("融资到账多少？两篇报道分别怎么说？") == ["报道"]
+
+    def p(doc: str, title: str) -> Passage:
+        return Passage("c" + doc, doc, title, "", "text", 0, 4, 1.0)
+
+    wide = [p("a", "一座新城的崛起"), p("b", "擦亮星级名片"), p("c", "招商引资工作实施方案的通知")]
+    # two news reports rank first; the plan the clause names still gets its turn
+    got = Answerer._one_of_each_kind(["报道", "方案"], ["a", "b", "c"], wide)
+    assert got[:2] == ["a", "c"]
+
+
 def test_area_and_length_units_are_one_family_each():
     from assistant.answer.query import asked_units, unit_match
 

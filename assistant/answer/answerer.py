@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import refusal
-from assistant.answer.identity import Identity, bound, doc_identity, home_place, place_names
+from assistant.answer.identity import (
+    Identity,
+    bound,
+    doc_identity,
+    home_place,
+    named_subjects,
+    place_names,
+)
 from assistant.answer.query import (
     asked_of_each,
     asked_types,
@@ -37,6 +44,7 @@ from assistant.answer.query import (
     glossary_terms,
     key_terms,
     loosely_in,
+    named_kinds,
     needs_rewrite,
     per_document,
     quoted_terms,
@@ -416,10 +424,13 @@ class Answerer:
         elif len(subs) > 1:
             result.parts = subs
             result.flags.append(f"split_into_{len(subs)}")
-            for sub in subs:
+            labels = _place_labels(subs)
+            for sub, label in zip(subs, labels, strict=True):
                 passages = search(self.index, sub, k=k, literals=quoted_terms(sub))
                 asked_q = sub if read_lang == "zh" else f"{read_q}（{sub}）"
-                parts.append(self._part(asked_q, sub, passages, read_lang, None, None, asker))
+                part = self._part(asked_q, sub, passages, read_lang, None, None, asker)
+                part.label = label
+                parts.append(part)
         else:
             stream = emit if read_lang == lang else None  # a translation streams instead
             part = self._part(read_q, zh_q, found.passages, read_lang, stream, asked, asker)
@@ -490,7 +501,25 @@ class Answerer:
                 continue
             order.append(p.doc_id)
         each = asked_of_each(question)  # within a document, only what is asked of each
+        kinds = named_kinds(question)
+        if len(kinds) >= 2:
+            order = self._one_of_each_kind(kinds, order, wide)
         return [search(self.index, each, k=k, doc_ids=[d]) for d in order[:2]]
+
+    @staticmethod
+    def _one_of_each_kind(kinds: list[str], order: list[str], wide: list[Passage]) -> list[str]:
+        """ "早先的报道和2023年招商方案": the document whose title names a kind stands for it
+        (…实施方案的通知 is the 方案), so two reports never crowd out the plan; a kind no
+        title names (a news headline says no 报道) is the best-ranked other document."""
+        titles = {p.doc_id: p.title for p in wide}
+        titled = {d for d in order if any(kind in titles.get(d, "") for kind in kinds)}
+        picked: list[str] = []
+        for kind in kinds:
+            named = [d for d in order if kind in titles.get(d, "") and d not in picked]
+            rest = [d for d in order if d not in titled and d not in picked]
+            if named or rest:
+                picked.append((named or rest)[0])
+        return picked + [d for d in order if d not in picked]
 
     def _part(
         self,
@@ -847,6 +876,15 @@ def _verdict(question: str, parts: list[_Part], texts: list[str]) -> str:
     winner = names[0] if (a > b) != smaller else names[1]
     each = f"{names[0]}{a:g}{ua}，{names[1]}{b:g}{ub}"
     return f"{winner}更{adjective}（{each}）[{ma[0]}][{mb[0]}]。"
+
+
+def _place_labels(subs: list[str]) -> list[str]:
+    """Each part's place, when every part asks about a place of its own: a bulletin says
+    "全县生产总值286.47亿元", so "渑水县和澄源县…分别" shows which county each figure is."""
+    names = [next(iter(named_subjects(sub).values()), "") for sub in subs]
+    if all(names) and len(set(names)) == len(names):
+        return names
+    return [""] * len(subs)
 
 
 def _merge(a: list[str], b: list[str]) -> list[str]:

@@ -511,6 +511,17 @@ _DOC_CLAUSE = re.compile(
 _FRAMING = re.compile(r"(?:前后|先后)?有(?:什么|哪些|何)(?:变化|不同|区别|差别)")
 
 
+_DOC_KINDS = re.compile(r"报道|报告|方案|文件|材料|文章|公报|通知")
+
+
+def named_kinds(question: str) -> list[str]:
+    """The kinds of document a per-document clause names, in order: "早先的报道和2023年招商
+    方案各怎么定" -> [报道, 方案]; "两篇报道分别怎么说" -> [报道]."""
+    clause = _DOC_CLAUSE.search(question)
+    kinds = _DOC_KINDS.findall(clause.group(0)) if clause else []
+    return list(dict.fromkeys(kinds))
+
+
 def asked_of_each(question: str) -> str:
     """What a per-document question asks each document: "X是多少？两篇报道说法一样吗？" ->
     "X是多少？", "汝州的主导产业前后有什么变化？早先的报道和2023年方案各怎么定？" ->
