@@ -886,3 +886,29 @@ def test_a_population_by_its_unit_still_needs_its_modifier() -> None:
         f"{jobs}[1]", [Evidence(1, jobs, jobs, "二、民生")], "鹿鸣县年末常住人口是多少万人？"
     )
     assert not got.sentences and "removed_other_quantity" in got.flags
+
+
+def test_another_level_or_another_row_is_not_the_asked_items_figure() -> None:
+    """A 省级 factory's reward is no 国家级 one's; a table row whose label the question
+    hardly names is another item's; of two rows with the same figures, the one the answer
+    restates is its ground."""
+    line = "对列入省级智能制造示范工厂的企业，一次性奖励100万元。"
+    ev = [Evidence(1, line, line, "三、支持技术改造")]
+    q = "对新认定为国家绿色工厂的企业奖励多少？"
+    got = check("国家绿色工厂奖励100万元。[1]", ev, q)
+    assert not got.sentences and "removed_other_level" in got.flags
+    assert check(f"{line}[1]", ev, "省级智能制造示范工厂奖励多少？").sentences
+    assert check(f"{line}[1]", ev, "市级以上示范工厂奖励多少？").sentences  # spans levels
+    row = "高新技术企业（首次认定）｜奖励金额：15万元"
+    rows = [Evidence(1, row, row, "四、培育优质企业")]
+    got = check("奖励15万元。[1]", rows, q)
+    assert not got.sentences and "removed_other_row" in got.flags
+    assert check("奖励15万元。[1]", rows, "首次认定的高新技术企业奖励多少？").sentences
+    assert check("奖励15万元。[1]", rows, "哪类企业奖励15万元以上？").sentences  # across rows
+    two = "装备制造产业｜签订项目：3个｜引进亿元以上项目：1个\n生物医药产业｜签订项目：3个｜引进亿元以上项目：1个"
+    got = check(
+        "生物医药产业｜签订项目：3个｜引进亿元以上项目：1个。[1]",
+        [Evidence(1, two, two, "任务分解表")],
+        "生物医药产业链要签几个项目？",
+    )
+    assert got.sentences and got.grounds[0][1].startswith("生物医药")

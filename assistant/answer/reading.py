@@ -23,7 +23,7 @@ from assistant.answer.query import (
     type_match,
     unit_match,
 )
-from assistant.answer.tables import caption
+from assistant.answer.tables import ASKS_TOTAL, TOTAL_ROWS, caption, label_named, row_label
 from assistant.answer.text import NUMBER, bigrams, is_refusal, passage_sentences, prompt, squash
 from assistant.answer.verify import Evidence, difference
 from assistant.config import Settings
@@ -187,13 +187,6 @@ def _tee(tokens: Iterator[str], emit: Callable[[str], None] | None) -> Iterator[
         yield tok
 
 
-# A question about the sum of a table's rows, and the rows that state it.
-_ASKS_TOTAL = re.compile(
-    r"总共|一共|共计|合计|总计|加起来|加在一起|总和|\b(?:in total|combined|altogether)\b", re.I
-)
-_TOTAL_ROWS = {"合计", "总计", "共计", "总数"}
-
-
 def _credit(terms: dict[str, float], subjects: dict[str, str], e: Evidence, sent: str) -> float:
     """A passage bound to the asked place speaks for its name: the sentence that repeats
     "安阳高新技术产业集聚区" says no more about "标准化厂房投资" than the one that does not."""
@@ -236,8 +229,7 @@ class ExtractiveReader:
         """(score, passage number, sentence), best first."""
         kinds = asked_types(question)
         literals = quoted_terms(question)
-        total = bool(_ASKS_TOTAL.search(question))
-        asked = bigrams(re.sub(r"[^\w]", "", question))  # what a table row's label is matched by
+        total = bool(ASKS_TOTAL.search(question))
         subjects = named_subjects(question)
         scored: list[tuple[float, int, str]] = []
         for rank, e in enumerate(evidence):
@@ -259,13 +251,11 @@ class ExtractiveReader:
                     score += 0.2  # states the quoted wording itself
                     if any(re.match(rf"{re.escape(t)}(?:[：:]|是指|即)", low) for t in literals):
                         score += 1.0  # "一带：白沙河景观绿化带" defines it: nothing says more
-                if "｜" in sent:  # a described table row: the row the question names
-                    name = re.sub(r"[^\w]", "", sent.split("｜")[0])
-                    label = bigrams(name)
-                    if total and name in _TOTAL_ROWS:
+                if name := row_label(sent):  # a described table row: the row the question names
+                    if total and name in TOTAL_ROWS:
                         score += 0.5  # "加起来/一共/in total" is the table's own sum
-                    elif label:  # by the share of its label the question names, not a prefix
-                        named = len(label & asked) / len(label)
+                    elif bigrams(name):
+                        named = label_named(name, question)
                         # a row the question does not name answers about another item
                         score += 0.5 * named if named >= 0.5 else 0.5 * named - 0.2
                 elif not re.search(r"[。！？；;!?]$", sent) and len(sent) < 60:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.answer.text import bigrams
 from assistant.cleaning import NUM_CELL
 from assistant.cleaning import table_cells as cells_of
 
@@ -173,3 +174,22 @@ def heading_rows(heading: str) -> list[str]:
         if is_row(line):
             rows.append(line)
     return rows
+
+
+# A question about the sum of a table's rows, and the rows that state it.
+ASKS_TOTAL = re.compile(
+    r"总共|一共|共计|合计|总计|加起来|加在一起|总和|\b(?:in total|combined|altogether)\b", re.I
+)
+TOTAL_ROWS = {"合计", "总计", "共计", "总数"}
+
+
+def row_label(sentence: str) -> str:
+    """The row name of a described table row ("汝南街道｜省外资金：176000" -> 汝南街道), or ""."""
+    return re.sub(r"[^\w]", "", sentence.split("｜")[0]) if "｜" in sentence else ""
+
+
+def label_named(label: str, question: str) -> float:
+    """Share of a row label's character pairs the question names: by the label's share,
+    not a prefix ("高新技术企业（首次认定）" is not named by a question about 企业认定)."""
+    grams = bigrams(label)
+    return len(grams & bigrams(re.sub(r"[^\w]", "", question))) / len(grams) if grams else 0.0

@@ -17,12 +17,14 @@ from assistant.answer.query import (
     asked_entities,
     asked_quantities,
     asked_units,
+    asks_number,
     coverage,
     figure_in,
     loosely_in,
     unit_family,
     word_parts,
 )
+from assistant.answer.tables import ASKS_TOTAL, TOTAL_ROWS, label_named, row_label
 from assistant.answer.text import (
     MARKER,
     bigrams,
@@ -125,14 +127,15 @@ def facts(sentence: str) -> list[str]:
 
 def support(sentence: str, evidence: Evidence, question: str = "") -> str | None:
     """The passage sentence that holds every fact of the answer sentence (or the question
-    does), comparing figures by value so "80,000" matches "8万": "" when the sentence states
-    no fact to check, None when no sentence of the passage holds them all."""
+    does), comparing figures by value so "80,000" matches "8万", the closest in wording when
+    several do: "" when the sentence states no fact to check, None when none holds them all."""
     bare = MARKER.sub("", sentence)  # "500亿元" alone is Chinese, not an English sentence
     english = bool(re.search(r"[A-Za-z]{2}", bare)) and not re.search(r"[\u3400-\u9fff]{4,}", bare)
     needed = [f for f in facts(sentence) if squash(f) not in squash(question)]
     if not needed:
         return ""
     sents = evidence.sentences() or [evidence.reading]
+    holding = []
     for sent in sents:
         s = f"{evidence.heading}\n{sent}"  # a row's table caption ("2023年…分解表") describes it
         flat = squash(s)
@@ -155,8 +158,11 @@ def support(sentence: str, evidence: Evidence, question: str = "") -> str | None
             ok = False
             break
         if ok:
-            return sent
-    return None
+            holding.append(sent)
+    # of the sentences holding the figures, the one the answer restates: two table rows can
+    # both read "签订项目：3个｜引进亿元以上项目：1个"
+    answer = bigrams(bare)
+    return max(holding, key=lambda h: len(bigrams(h) & answer)) if holding else None
 
 
 _UNIT = re.compile(rf"\s*(?:余|多|来)?\s*({'|'.join(map(re.escape, UNITS))})")
@@ -464,6 +470,44 @@ def _other_entity(question: str, heading: str, ground: str) -> bool:
     return False
 
 
+# The level a title, an award or a body is granted at: a 省级 factory is no 国家级 one
+# ("市级以上" spans levels: it names none).
+_LEVEL = re.compile(
+    r"(国家|省|市|县|区)级(?!及?以上)|(国家)(?![级\u4e00-\u9fff]{0,1}(?:政策|发展|战略|标准))"
+)
+
+
+def _levels(text: str) -> set[str]:
+    return {m.group(1) or m.group(2) for m in _LEVEL.finditer(text)}
+
+
+def _other_level(question: str, ground: str) -> bool:
+    """The question asks about one level (国家级, 省级, …) and the sentence names only
+    others: "国家绿色工厂奖励多少" is not answered by "对列入省级智能制造示范工厂的企业，一次性
+    奖励100万元"."""
+    asked = _levels(question)
+    stated = _levels(ground)
+    return len(asked) == 1 and bool(stated) and not asked & stated
+
+
+# Questions that range over a table's rows: which row, the most, each one.
+_ACROSS_ROWS = re.compile(
+    r"哪|谁|最|各|分别|排名|排第|\b(?:which|most|highest|largest|each)\b", re.I
+)
+
+
+def _other_row(question: str, ground: str) -> bool:
+    """The figure is a table row's and the question, which asks one item's figure, names
+    hardly any of that row's label: "国家绿色工厂奖励多少" is not answered by the
+    "高新技术企业（首次认定）｜奖励金额：15万元" row."""
+    name = row_label(ground)
+    if not name or name in TOTAL_ROWS or not asks_number(question):
+        return False
+    if _ACROSS_ROWS.search(question) or ASKS_TOTAL.search(question):
+        return False
+    return label_named(name, question) < 1 / 3
+
+
 def _covered_years(title: str) -> set[str]:
     """The years a document's "全年" can mean, from its title: a 2023 bulletin's 2023; a
     2024 work report's 2024 and the 2023 it reviews. Empty (anything goes) without one, and
@@ -489,6 +533,10 @@ def _off_target(
       something else (an enterprise count is no GDP).
     - "removed_other_entity": the question (`named`) asks about a park, company or base
       and the sentence sits under a heading about another one (`_other_entity`).
+    - "removed_other_level": the question asks about one level (国家级, 省级…) and the
+      sentence names only others (`_other_level`).
+    - "removed_other_row": the figure is a table row's whose label the question hardly
+      names (`_other_row`).
     - "removed_other_year": the question names a year and the passage sentence it rests
       on states other years, none of them named by its heading or document title either
       (a 2012 figure is no answer about 2013); or the sentence states no year and its
@@ -504,6 +552,10 @@ def _off_target(
         return "removed_other_quantity"
     if _other_entity(named or question, evidence.heading, ground):
         return "removed_other_entity"
+    if _other_level(named or question, ground):
+        return "removed_other_level"
+    if _other_row(named or question, ground):
+        return "removed_other_row"
     asked = set(_ASKED_YEAR.findall(question))
     # a sentence that states no year speaks for its section's: "社会消费品零售总额增长7%"
     # under "二、2024年主要目标" is no answer about 2023
