@@ -912,3 +912,24 @@ def test_another_level_or_another_row_is_not_the_asked_items_figure() -> None:
         "生物医药产业链要签几个项目？",
     )
     assert got.sentences and got.grounds[0][1].startswith("生物医药")
+
+
+def test_a_what_question_prefers_the_sentences_that_say_what_it_is() -> None:
+    """ "主导产业到底是什么": "主导产业为…" and "确定了…四大主导产业" say it; "主导产业集中区"
+    only uses the words. Both defining sentences are read (the report says two things)."""
+    from assistant.answer.reading import ExtractiveReader, _defines
+    from assistant.config import Settings
+
+    assert _defines(["主导产业"], "主导产业为医药制品加工业")
+    assert _defines(["主导产业"], "确定了金刚石微粉、医药制造和纺织服装四大主导产业")
+    assert _defines(["主导产业"], "围绕机绣纺织、智能终端和新能源等产业集聚区主导产业")
+    assert not _defines(["主导产业"], "使之成为县域经济增长极、主导产业集中区")
+    texts = [
+        "柘城县产业集聚区规划面积14平方公里，主导产业为医药制品加工业。",
+        "使之成为县域经济增长极、主导产业集中区、现代城市功能区。",
+        "规划总面积14平方公里，确定了金刚石微粉及制品、医药制造和纺织服装四大主导产业。",
+    ]  # all in 柘城's report
+    ev = [Evidence(n, t, t, "", 1.0, places=("柘城",)) for n, t in enumerate(texts, 1)]
+    terms = {"柘城县": 3.0, "主导产业": 1.4}
+    got = ExtractiveReader(Settings()).read("柘城县的主导产业到底是什么？", "zh", ev, terms).text
+    assert "[1]" in got and "[3]" in got and "[2]" not in got, got

@@ -18,6 +18,7 @@ from assistant.answer.identity import named_subjects
 from assistant.answer.query import (
     asked_types,
     asks_several,
+    content_words,
     coverage,
     quoted_terms,
     type_match,
@@ -187,6 +188,24 @@ def _tee(tokens: Iterator[str], emit: Callable[[str], None] | None) -> Iterator[
         yield tok
 
 
+# A question asking what something is or which ones there are, and a sentence that says
+# it: "主导产业为…", "确定了…四大主导产业", "…和新能源等产业集聚区主导产业".
+_ASKS_WHAT = re.compile(r"是什么|是哪些|有哪些|哪几|指什么|包括什么|包括哪")
+
+
+def _defines(terms: list[str], sentence: str) -> bool:
+    for t in terms:
+        said = re.escape(t)
+        if re.search(rf"{said}(?:为|是|有|包括|主要有|：|:)", sentence):
+            return True
+        if re.search(
+            rf"(?:[一二三四五六七八九十两\d]+(?:大|个|类|项)|等)[\u4e00-\u9fff]{{0,8}}{said}",
+            sentence,
+        ):
+            return True
+    return False
+
+
 def _credit(terms: dict[str, float], subjects: dict[str, str], e: Evidence, sent: str) -> float:
     """A passage bound to the asked place speaks for its name: the sentence that repeats
     "安阳高新技术产业集聚区" says no more about "标准化厂房投资" than the one that does not."""
@@ -231,6 +250,10 @@ class ExtractiveReader:
         literals = quoted_terms(question)
         total = bool(ASKS_TOTAL.search(question))
         subjects = named_subjects(question)
+        # what is asked to be named: the question's rarer nouns ("产业" is in every report)
+        what = _ASKS_WHAT.search(question)
+        nouns = [t for t, kind in content_words(question) if kind == "noun"]
+        defined = [t for t in nouns if terms.get(t, 0.0) >= 1.0] if what else []
         scored: list[tuple[float, int, str]] = []
         for rank, e in enumerate(evidence):
             for sent in e.sentences():
@@ -243,6 +266,8 @@ class ExtractiveReader:
                     + 0.15 * coverage(terms, e.heading)
                     - 0.03 * rank
                 )
+                if defined and _defines(defined, sent):
+                    score += 0.15  # says what the asked thing is, or lists them
                 if kinds:  # states the kind of answer asked for: a date, a name, a figure
                     score += 0.1 * type_match(question, sent)
                 score -= 0.4 * (1.0 - e.bound)  # about another place than the one asked
