@@ -317,6 +317,32 @@ def test_local_model_answers_the_readme_and_placeholder_questions(seeded, local_
 
 
 @pytest.mark.slow
+def test_local_model_writes_the_same_whatever_was_asked_before(local_settings):
+    """The cache is reused for the system message only: a prompt that shares more with the
+    one before it is still evaluated the same way, so an answer does not depend on the
+    order of the questions (an eval run is reproducible)."""
+    llm = get_llm(local_settings)
+    system = {"role": "system", "content": "你是助手。只根据资料回答，简短。"}
+
+    def ask(text: str) -> str:
+        user = {"role": "user", "content": text}
+        return "".join(llm.stream([system, user], 24))
+
+    doc = (
+        "资料：[1] 鹤淇产业集聚区入驻企业104家，形成了食品加工、轻纺、先进制造和光伏四大支柱产业。"
+    )
+    first = ask(doc + "\n问题：入驻企业有多少家？")
+    ask(doc + "\n问题：四大支柱产业是什么？")  # shares a long prefix with the next prompt
+    assert ask(doc + "\n问题：入驻企业有多少家？") == first
+    # before each generation the cache is cut back to the system message, nothing more
+    user = {"role": "user", "content": doc + "\n问题：入驻企业有多少家？"}
+    tokens, _, anchor = llm._render([system, user], "")
+    assert 0 < anchor < len(tokens) and llm._llm.n_tokens > anchor
+    llm._settle(tokens, anchor)
+    assert llm._llm.n_tokens == anchor
+
+
+@pytest.mark.slow
 def test_missing_model_gives_an_install_hint(tmp_path):
     settings = make_settings(
         tmp_path, llm=LLMSettings(provider="local", model_path=str(tmp_path / "none.gguf"))

@@ -11,8 +11,8 @@ from assistant.models import ModelError, bundled_model_path
 
 
 class LocalLLM:
-    """llama.cpp in-process. One generation at a time (a lock), the KV cache of the shared
-    system-prompt prefix reused across questions by llama.cpp's prefix matching."""
+    """llama.cpp in-process. One generation at a time (a lock); the KV cache of the system
+    message is reused across questions, and only that (`_settle`)."""
 
     def __init__(self, settings: Settings) -> None:
         try:
@@ -51,43 +51,69 @@ class LocalLLM:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        with self._lock:
-            for part in self._llm.create_chat_completion(
-                messages=messages, temperature=self._temperature, max_tokens=max_tokens, stream=True
-            ):
-                delta = part["choices"][0].get("delta", {}).get("content")
-                if delta:
-                    yield delta
+        yield from self.stream_prefixed(messages, "", max_tokens)
 
     def stream_prefixed(
         self, messages: list[Message], prefix: str, max_tokens: int
     ) -> Iterator[str]:
-        """The continuation of an assistant turn that already starts with `prefix`.
+        """The continuation of an assistant turn that already starts with `prefix` ("" for a
+        plain answer).
 
         The chat template (from the GGUF) renders the conversation up to the assistant tag;
         the prefix follows it, so the model writes on from "根据资料，" instead of choosing
         between answering and refusing.
         """
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
         llm = self._llm
-        template = llm.metadata.get("tokenizer.chat_template")
-        if not template:  # no template to render: ask plainly
-            yield from self.stream(messages, max_tokens)
-            return
-        eos_id, bos_id = llm.token_eos(), llm.token_bos()
-        eos = llm._model.token_get_text(eos_id) if eos_id != -1 else ""
-        bos = llm._model.token_get_text(bos_id) if bos_id != -1 else ""
-        formatted = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=messages)
-        stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop or eos]
+        prompt, stop, anchor = self._render(messages, prefix)
         with self._lock:
+            self._settle(prompt, anchor)
             for part in llm.create_completion(
-                formatted.prompt + prefix,
+                prompt,
                 max_tokens=max_tokens,
                 temperature=self._temperature,
-                stop=[s for s in stop if s],
+                stop=stop,
                 stream=True,
             ):
                 text = part["choices"][0].get("text")
                 if text:
                     yield text
+
+    def _render(self, messages: list[Message], prefix: str) -> tuple[list[int], list[str], int]:
+        """The prompt's tokens, its stop strings, and how many leading tokens belong to the
+        system message alone (the part every question shares)."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llm = self._llm
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise LLMError("The GGUF model has no chat template; use a chat (instruct) model.")
+        eos_id, bos_id = llm.token_eos(), llm.token_bos()
+        eos = llm._model.token_get_text(eos_id) if eos_id != -1 else ""
+        bos = llm._model.token_get_text(bos_id) if bos_id != -1 else ""
+        fmt = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)
+        formatted = fmt(messages=messages)
+        stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop or eos]
+        tokens = self._tokens(formatted.prompt + prefix)
+        anchor = 0
+        if messages and messages[0]["role"] == "system" and len(messages) > 1:
+            alone = self._tokens(fmt(messages=messages[:1]).prompt)
+            while anchor < min(len(alone), len(tokens)) and alone[anchor] == tokens[anchor]:
+                anchor += 1
+        return tokens, [s for s in stop if s], min(anchor, len(tokens) - 1)
+
+    def _tokens(self, text: str) -> list[int]:
+        return self._llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+
+    def _settle(self, tokens: list[int], anchor: int) -> None:
+        """Reuse the cache for the system message only, evaluated on its own: then what the
+        model writes for a question depends on that question alone, not on the one before
+        it (a cache reused up to wherever two prompts happen to agree evaluates the rest in
+        other batches, and a borderline answer flips with the order of the questions)."""
+        llm = self._llm
+        cached = llm.n_tokens >= anchor and list(llm._input_ids[:anchor]) == tokens[:anchor]
+        if cached and anchor:
+            llm.n_tokens = anchor
+            return
+        llm.reset()
+        if anchor:
+            llm.eval(tokens[:anchor])
