@@ -933,3 +933,27 @@ def test_a_what_question_prefers_the_sentences_that_say_what_it_is() -> None:
     terms = {"柘城县": 3.0, "主导产业": 1.4}
     got = ExtractiveReader(Settings()).read("柘城县的主导产业到底是什么？", "zh", ev, terms).text
     assert "[1]" in got and "[3]" in got and "[2]" not in got, got
+
+
+def test_a_question_about_the_largest_or_smallest_reads_that_end_of_the_column() -> None:
+    """Tables are read by cell: "哪个…最大" is the row at the top of the named column,
+    ties all listed, the 合计 row never one of them; a row's label names its item."""
+    from assistant.answer.query import type_match
+    from assistant.answer.reading import ExtractiveReader
+    from assistant.answer.tables import extreme_row
+    from assistant.config import Settings
+
+    table = (
+        "单位 省外资金（万元） 引进项目（个）\n汝南街道 176000 7\n临汝镇 107000 4\n"
+        "夏店镇 50000 3\n骑岭乡 50000 3\n合计 383000 17"
+    )
+    ev = [_ev(1, table, heading="附件1 > 汝州市2023年招商引资目标任务分解表")]
+    reader = ExtractiveReader(Settings())
+    terms = {"省外资金": 2.0, "乡镇": 1.0}
+    top = reader.read("哪个乡镇的省外资金目标最大？", "zh", ev, terms)
+    assert top.text.startswith("汝州市2023年招商引资目标任务分解表：汝南街道｜省外资金")
+    low = reader.read("省外资金目标最少的是哪些乡镇？", "zh", ev, terms).text
+    assert "夏店镇" in low and "骑岭乡" in low and "临汝镇" not in low
+    assert extreme_row("汝南街道的省外资金是多少？", ev[0].sentences()) is None  # no extreme asked
+    assert extreme_row("哪个乡镇面积最大？", ev[0].sentences()) is None  # no such column
+    assert type_match("哪个单位引进项目最多？", "汝南街道｜引进项目：7个") == 1.0

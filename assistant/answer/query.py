@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.answer.identity import ADMIN_SUFFIXES, place_names
+from assistant.answer.tables import row_label
 from assistant.answer.text import MARKER, NUMBER, jieba_ready
 from assistant.index.tokenize import MENTION_VERBS
 
@@ -769,9 +770,10 @@ def type_match(question: str, text: str) -> float:
     found = 0
     if "date" in asked and _DATE.search(text):
         found += 1
-    if "name" in asked and _NAME.search(text):
+    named = bool(row_label(text))  # a table row's label names its item ("汝南街道｜…")
+    if "name" in asked and (_NAME.search(text) or named):
         found += 1
-    if "organisation" in asked and _ORG.search(text):
+    if "organisation" in asked and (_ORG.search(text) or named):
         found += 1
     if "number" in asked and _figures_beyond(question, text):
         found += 1

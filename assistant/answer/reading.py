@@ -24,7 +24,14 @@ from assistant.answer.query import (
     type_match,
     unit_match,
 )
-from assistant.answer.tables import ASKS_TOTAL, TOTAL_ROWS, caption, label_named, row_label
+from assistant.answer.tables import (
+    ASKS_TOTAL,
+    TOTAL_ROWS,
+    caption,
+    extreme_row,
+    label_named,
+    row_label,
+)
 from assistant.answer.text import NUMBER, bigrams, is_refusal, passage_sentences, prompt, squash
 from assistant.answer.verify import Evidence, difference
 from assistant.config import Settings
@@ -242,6 +249,22 @@ class ExtractiveReader:
                 return rows[:10]
         return []
 
+    @staticmethod
+    def _extreme_row(question: str, evidence: list[Evidence]) -> Reading | None:
+        """ "哪个乡镇的省外资金目标最大": the rows at that end of the named column, over every
+        row the passages hold (`tables.extreme_row`), scored by how well the column is named."""
+        rows = [(e, s.strip()) for e in evidence for s in e.sentences() if "｜" in s]
+        found = extreme_row(question, [s for _, s in rows])
+        if not found:
+            return None
+        ends, share = found
+        parts = []
+        for row in ends[:10]:
+            e = next(e for e, s in rows if s == row)
+            said = f"{caption(e.heading)}：{row}" if e.heading and not parts else row
+            parts.append(f"{said.rstrip('。')}。[{e.n}]")
+        return Reading("".join(parts), score=share)
+
     def rank(
         self, question: str, evidence: list[Evidence], terms: dict[str, float]
     ) -> list[tuple[float, int, str]]:
@@ -303,6 +326,10 @@ class ExtractiveReader:
         if listed:
             text = "".join(f"{sent}[{n}]" for n, sent in listed)
             return Reading(text, score=1.0)
+        if end := self._extreme_row(question, evidence):
+            if emit:
+                emit(end.text)
+            return end
         scored = self.rank(question, evidence, terms)
         # a sentence without the asked date or figure answers nothing; when none states
         # it, the best one stands alone (and the decision will judge it)

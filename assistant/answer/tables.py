@@ -193,3 +193,39 @@ def label_named(label: str, question: str) -> float:
     not a prefix ("高新技术企业（首次认定）" is not named by a question about 企业认定)."""
     grams = bigrams(label)
     return len(grams & bigrams(re.sub(r"[^\w]", "", question))) / len(grams) if grams else 0.0
+
+
+# "哪个乡镇的省外资金目标最大": a question about the row at one end of a column.
+_EXTREME = re.compile(
+    r"最(多|大|高|少|低|小)|\b(largest|biggest|most|highest|smallest|lowest|fewest|least)\b",
+    re.I,
+)
+_LOW = {"少", "低", "小", "smallest", "lowest", "fewest", "least"}
+
+
+def extreme_row(question: str, rows: list[str]) -> tuple[list[str], float] | None:
+    """The described rows holding the largest (or smallest) figure of the column the
+    question names (all of them on a tie), and how much of that column's label the
+    question names; None unless it asks for an extreme and names a column of three rows."""
+    m = _EXTREME.search(question)
+    if not m:
+        return None
+    low = (m.group(1) or m.group(2) or "").lower() in _LOW
+    columns: dict[str, list[tuple[float, str]]] = {}
+    for row in rows:
+        name = row_label(row)
+        if not name or name in TOTAL_ROWS:
+            continue
+        for cell in row.split("｜")[1:]:
+            label, _, value = cell.partition("：")
+            figure = re.match(r"-?\d+(?:\.\d+)?", value.strip())
+            if figure and label:
+                columns.setdefault(label, []).append((float(figure.group(0)), row))
+    named = [(label_named(re.sub(r"[^\w]", "", c), question), c) for c in columns]
+    named = [(share, c) for share, c in named if share >= 0.5 and len(columns[c]) >= 3]
+    if not named:
+        return None
+    share, column = max(named)
+    values = columns[column]
+    end = min(v for v, _ in values) if low else max(v for v, _ in values)
+    return list(dict.fromkeys(r for v, r in values if v == end)), share
