@@ -957,3 +957,17 @@ def test_a_question_about_the_largest_or_smallest_reads_that_end_of_the_column()
     assert extreme_row("汝南街道的省外资金是多少？", ev[0].sentences()) is None  # no extreme asked
     assert extreme_row("哪个乡镇面积最大？", ev[0].sentences()) is None  # no such column
     assert type_match("哪个单位引进项目最多？", "汝南街道｜引进项目：7个") == 1.0
+
+
+def test_english_terms_a_translation_keeps_are_put_in_the_documents_words() -> None:
+    """ "渑水县的GDP是多少" would be searched (as a sub-question, on its own words) for a
+    term no Chinese passage uses; the glossary puts it in the documents' words."""
+    from assistant.answer.query import glossed
+    from assistant.config import Settings
+
+    glossary = Settings().prompts_dir / "glossary.tsv"
+    assert (
+        glossed(glossary, "2023年渑水县和澄源县的GDP是多少？")
+        == "2023年渑水县和澄源县的地区生产总值是多少？"
+    )
+    assert glossed(glossary, "汝州产业集聚区排第几？") == "汝州产业集聚区排第几？"

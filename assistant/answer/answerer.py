@@ -42,6 +42,7 @@ from assistant.answer.query import (
     figure_in,
     glossary_pairs,
     glossary_terms,
+    glossed,
     key_terms,
     loosely_in,
     named_kinds,
@@ -225,6 +226,7 @@ class Answerer:
         zh = drop_new_years(
             self._one_line("translate_query.txt", question=question, names=listed), question
         )
+        zh = glossed(glossary, zh)
         if zh:  # the translation adds Chinese words; the glossary terms keep names it may garble
             dense, keyword = f"{question} {terms} {zh}", f"{zh} {terms}"
             return _Queries(dense, keyword, ["translated_by_llm"], zh, places)

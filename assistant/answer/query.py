@@ -156,6 +156,18 @@ def glossary_pairs(glossary: Path, question: str) -> list[tuple[str, str]]:
     return found
 
 
+def glossed(glossary: Path, translation: str) -> str:
+    """A translation with the English terms it kept put in the documents' words: "渑水县的
+    GDP是多少" searches and reads as "渑水县的地区生产总值是多少" (a sub-question is searched
+    on its own words, which no Chinese passage shares with "GDP")."""
+    if not re.search(r"[A-Za-z]{2}", translation):
+        return translation
+    for en, zh in _glossary(glossary):
+        pattern = rf"(?<![A-Za-z]){re.escape(en)}s?(?![A-Za-z])"
+        translation = re.sub(pattern, zh.split()[0], translation, flags=re.I)
+    return translation
+
+
 def glossary_terms(glossary: Path, question: str) -> str:
     """Chinese search terms for the English words of a question (the no-LLM path)."""
     found = [zh for _, zh in glossary_pairs(glossary, question)]
