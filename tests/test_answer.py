@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answerer, detect_lang
+from assistant.answer import Answer, Answerer, detect_lang
 from assistant.config import LLMSettings
 from assistant.ingest import ingest_paths
 from assistant.llm import LLMError, get_llm
@@ -102,6 +102,27 @@ def test_a_confident_quote_answers_without_the_model(seeded):
     wrong = answerer.ask(Q_FIRMS, answer_lang="en")
     assert "translation_rejected" in wrong.flags and "1040" not in wrong.answer
     assert wrong.answer.startswith("From the documents (in Chinese): ") and "104" in wrong.answer
+
+
+def test_a_multi_part_answer_is_translated_part_by_part(seeded):
+    """Each line (part) of a multi-part answer is translated and checked on its own: a
+    part whose translation invents a figure is shown in Chinese, labelled, the other in
+    English; the stream shows the lines as written."""
+    from assistant.schema import Passage
+
+    llm = ScriptedLLM("Mianshui: 28.647 billion (286.47亿) yuan.[1]", "Chengyuan: 999 yuan.[2]")
+    answerer = Answerer(seeded.settings, seeded, llm)
+    texts = ["全年全县生产总值286.47亿元。", "全年全县生产总值312.08亿元。"]
+    passages = [Passage(f"c{i}", f"d{i}", "", "", t, 0, len(t), 1.0) for i, t in enumerate(texts)]
+    chinese = "渑水县：全年全县生产总值286.47亿元。[1]\n澄源县：全年全县生产总值312.08亿元。[2]"
+    result = Answer("GDP of Mianshui and Chengyuan?", chinese, [], passages, False, {}, {})
+    streamed: list[str] = []
+    answerer._translate(result, "en", streamed.append)
+    first, second = result.answer.split("\n")
+    assert first.startswith("Mianshui: 28.647 billion (286.47亿) yuan.") and "[1]" in first
+    assert second == "From the documents (in Chinese): 澄源县：全年全县生产总值312.08亿元。[2]"
+    assert "translation_rejected" in result.flags and "translated_answer" not in result.flags
+    assert "".join(streamed).count("\n") == 1 and len(llm.prompts) == 2
 
 
 def test_forced_answer_that_fails_verification_is_not_shown(seeded):

@@ -779,18 +779,52 @@ class Answerer:
 
     def _translate(self, result: Answer, lang: str, emit: Callable[[str], None]) -> None:
         """The checked Chinese answer in English, streamed as the model writes it, then
-        checked against the passages like any answer; if a sentence fails, the checked
-        Chinese answer is shown as it is (labelled), never an unchecked translation."""
+        checked against the passages like any answer. A multi-part answer is translated one
+        part (line) at a time, so each keeps its own marker and check; a part whose
+        translation fails is shown as the checked Chinese (labelled), never unchecked."""
         assert self.llm is not None  # only a model's reading is in another language
         result.lang = lang
         if result.refused:
             result.answer = self._refusal_text(lang)
             return
-        chinese = result.answer
+        evidence = [
+            Evidence(i + 1, p.text, readable(p.text, p.heading), p.heading, 1.0, p.title)
+            for i, p in enumerate(result.passages)
+        ]
+        t = time.perf_counter()
+        lines = [line for line in result.answer.split("\n") if line.strip()]
+        english = []
+        for n, chinese in enumerate(lines):
+            if n:
+                emit("\n")
+            english.append(self._translate_line(result, lang, chinese, evidence, emit))
+        lead = CHINESE_LEAD.get(lang, "")
+        if all(english):
+            result.flags.append("translated_answer")
+            result.answer = "\n".join(english)
+        else:
+            result.flags.append("translation_rejected")
+            if not any(english):  # one label for a Chinese answer shown whole
+                result.answer = lead + "\n".join(lines)
+            else:
+                result.answer = "\n".join(
+                    e or lead + c for e, c in zip(english, lines, strict=True)
+                )
+        result.stages["translate_ms"] = round((time.perf_counter() - t) * 1000, 1)
+
+    def _translate_line(
+        self,
+        result: Answer,
+        lang: str,
+        chinese: str,
+        evidence: list[Evidence],
+        emit: Callable[[str], None],
+    ) -> str:
+        """One checked Chinese line in `lang`, or "" when its translation fails the check."""
+        assert self.llm is not None
         text = prompt(self.settings, f"translate_answer_{lang}.txt").format(
             question=result.question, answer=chinese
         )
-        t = time.perf_counter()
         try:
             out = ""
             for tok in self.llm.stream(
@@ -800,23 +834,16 @@ class Answerer:
                 emit(tok)
         except LLMError as exc:
             log.warning("answer translation failed: %s", exc)
-            out = ""
-        result.stages["translate_ms"] = round((time.perf_counter() - t) * 1000, 1)
-        evidence = [
-            Evidence(i + 1, p.text, readable(p.text, p.heading), p.heading, 1.0, p.title)
-            for i, p in enumerate(result.passages)
-        ]
+            return ""
         checked = check(out, evidence, result.standalone)
         result.flags += [f for f in checked.flags if f not in result.flags]
-        added = unfaithful([s for s, _ in checked.sentences], chinese, result.standalone)
-        if added:
-            result.flags.append("translation_added_figure")
-        if checked.sentences and not checked.dropped and not checked.off_target and not added:
-            result.answer = checked.text(lang)
-            result.flags.append("translated_answer")
-        else:
-            result.answer = CHINESE_LEAD.get(lang, "") + chinese
-            result.flags.append("translation_rejected")
+        if unfaithful([s for s, _ in checked.sentences], chinese, result.standalone):
+            if "translation_added_figure" not in result.flags:
+                result.flags.append("translation_added_figure")
+            return ""
+        if checked.sentences and not checked.dropped and not checked.off_target:
+            return checked.text(lang)
+        return ""
 
     def _refusal_text(self, lang: str) -> str:
         return prompt(self.settings, f"refusal_{lang}.txt").strip()
