@@ -207,14 +207,20 @@ def named_subjects(question: str) -> dict[str, str]:
     name: "安阳高新技术产业集聚区…投资多少" -> {"安阳": "安阳高新技术产业集聚区"}. A passage
     bound to that place speaks for all of these words, whether or not a sentence repeats
     them."""
-    out = {}
+    return dict(_subjects(question))
+
+
+@lru_cache(maxsize=256)
+def _subjects(question: str) -> tuple[tuple[str, str], ...]:
+    """Cached: the reader asks for every ranking (a jieba pass over the question)."""
+    out = []
     for place in place_names(question):
         start = question.find(place)
         if start < 0:
             continue
         tail = _SUBJECT_TAIL.match(question, start + len(place))
-        out[place] = place + (tail.group(0) if tail else "")
-    return out
+        out.append((place, place + (tail.group(0) if tail else "")))
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,8 @@ _ASKS_WHAT = re.compile(r"是什么|是哪些|有哪些|哪几|指什么|包括�
 
 
 def _defines(terms: list[str], sentence: str) -> bool:
+    """The sentence says what one of the terms is ("X为…", "X：…") or counts and lists them
+    ("四大X", "…等X"), rather than only using the word ("X集中区")."""
     for t in terms:
         said = re.escape(t)
         if re.search(rf"{said}(?:为|是|有|包括|主要有|：|:)", sentence):

@@ -471,7 +471,7 @@ def _other_entity(question: str, heading: str, ground: str) -> bool:
 
 
 # The level a title, an award or a body is granted at: a 省级 factory is no 国家级 one
-# ("市级以上" spans levels: it names none).
+# ("市级以上" spans levels: it names none; "国家政策/发展/战略/标准" is policy, not a level).
 _LEVEL = re.compile(
     r"(国家|省|市|县|区)级(?!及?以上)|(国家)(?![级\u4e00-\u9fff]{0,1}(?:政策|发展|战略|标准))"
 )
