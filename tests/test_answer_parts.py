@@ -971,3 +971,21 @@ def test_english_terms_a_translation_keeps_are_put_in_the_documents_words() -> N
         == "2023年渑水县和澄源县的地区生产总值是多少？"
     )
     assert glossed(glossary, "汝州产业集聚区排第几？") == "汝州产业集聚区排第几？"
+
+
+def test_a_question_asking_an_amount_and_its_growth_reads_the_sentence_giving_both() -> None:
+    """ "生产总值是多少，增长率是多少": a target table's "地区生产总值增长｜2023年完成：7.1%" row
+    names the quantity better, but only the sentence gives the amount and the rate."""
+    from assistant.answer.query import asked_unit_families
+    from assistant.answer.reading import ExtractiveReader
+    from assistant.config import Settings
+
+    q = "鹿鸣县2023年的地区生产总值是多少，增长率是多少？"
+    assert len(asked_unit_families(q)) == 2 and len(asked_unit_families("增长了多少？")) == 1
+    ev = [
+        _ev(1, "指标 2023年完成 2024年目标\n地区生产总值增长 7.1% 6.5左右", heading="表1 主要指标"),
+        _ev(2, "全县生产总值达到245.3亿元，增长7.1%，增速居全市第二位。"),
+    ]
+    terms = {"地区生产总值": 2.0, "生产总值": 1.5, "增长率": 1.0}
+    got = ExtractiveReader(Settings()).read(q, "zh", ev, terms).text
+    assert got.startswith("全县生产总值达到245.3亿元"), got

@@ -812,6 +812,19 @@ def asked_units(question: str) -> tuple[str, ...]:
     return ()
 
 
+def asked_unit_families(question: str) -> list[tuple[str, ...]]:
+    """Every unit family a question asks a figure in, one per thing asked: "生产总值是多少，
+    增长多少" asks an amount (元) and a rate (%); a sentence giving both answers it whole."""
+    families: list[tuple[str, ...]] = []
+    if m := _ASKED_UNIT.search(question):
+        families.append(unit_family(m.group(1).replace("钱", "元")))
+    if re.search(r"增长|增速|下降|比重|占比", question):
+        families.append(unit_family("%"))
+    if any(_IN_YUAN.search(q[-1]) for q in asked_quantities(question)):
+        families.append(unit_family("元"))
+    return list(dict.fromkeys(families))
+
+
 # Quantities counted in money whatever the question's wording.
 _IN_YUAN = re.compile(
     r"(?:收入|产值|总值|投资|资金|金额|总额|余额|税收|利税|支出|存款|贷款|营收|利润)$"

@@ -17,9 +17,11 @@ from typing import Protocol
 from assistant.answer.identity import named_subjects
 from assistant.answer.query import (
     asked_types,
+    asked_unit_families,
     asks_several,
     content_words,
     coverage,
+    figure_in,
     quoted_terms,
     type_match,
     unit_match,
@@ -343,6 +345,11 @@ class ExtractiveReader:
             # "栽了多少棵树": of the sentences with a figure, those giving it in 棵
             in_unit = [c for c in scored if unit_match(question, c[2]) == 1.0]
             scored = in_unit or scored
+            # "生产总值是多少，增长多少": the sentence giving the amount and the rate
+            families = asked_unit_families(question)
+            if len(families) > 1:
+                whole = [c for c in scored if all(figure_in(f).search(c[2]) for f in families)]
+                scored = whole or scored
         if not scored or scored[0][0] < 0.1:
             return Reading("", refused=True, score=scored[0][0] if scored else 0.0)
         several = asks_several(question)
