@@ -797,12 +797,16 @@ def unit_family(unit: str) -> tuple[str, ...]:
     return next((f for f in _UNIT_FAMILIES if unit in f), (unit,))
 
 
+# A rate asked for: "增长多少", "占比多少", "哪个增长更快".
+_ASKS_RATE = re.compile(r"增长|增速|下降|比重|占比")
+
+
 def asked_units(question: str) -> tuple[str, ...]:
     """The unit family a question asks its figure in ("多少亿元" -> 元, 万元, …; "增长多少"
     and "哪个增长更快" -> %; "收入是多少" -> 元, by what is measured), or ()."""
     if m := _ASKED_UNIT.search(question):
         return unit_family(m.group(1).replace("钱", "元"))  # "多少钱" asks an amount in 元
-    if re.search(r"增长|增速|下降|比重|占比", question):
+    if _ASKS_RATE.search(question):
         return unit_family("%")
     heads = [q[-1] for q in asked_quantities(question)]
     if heads and all(_IN_YUAN.search(h) for h in heads):
@@ -818,7 +822,7 @@ def asked_unit_families(question: str) -> list[tuple[str, ...]]:
     families: list[tuple[str, ...]] = []
     if m := _ASKED_UNIT.search(question):
         families.append(unit_family(m.group(1).replace("钱", "元")))
-    if re.search(r"增长|增速|下降|比重|占比", question):
+    if _ASKS_RATE.search(question):
         families.append(unit_family("%"))
     if any(_IN_YUAN.search(q[-1]) for q in asked_quantities(question)):
         families.append(unit_family("元"))
