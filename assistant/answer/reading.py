@@ -29,6 +29,7 @@ from assistant.answer.query import (
 from assistant.answer.tables import (
     ASKS_TOTAL,
     TOTAL_ROWS,
+    asks_extreme,
     caption,
     extreme_row,
     label_named,
@@ -257,6 +258,8 @@ class ExtractiveReader:
     def _extreme_row(question: str, evidence: list[Evidence]) -> Reading | None:
         """ "哪个乡镇的省外资金目标最大": the rows at that end of the named column, over every
         row the passages hold (`tables.extreme_row`), scored by how well the column is named."""
+        if not asks_extreme(question):
+            return None  # every reading passes here: no sentence splitting for nothing
         rows = [(e, s.strip()) for e in evidence for s in e.sentences() if "｜" in s]
         found = extreme_row(question, [s for _, s in rows])
         if not found:

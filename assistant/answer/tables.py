@@ -203,6 +203,10 @@ _EXTREME = re.compile(
 _LOW = {"少", "低", "小", "smallest", "lowest", "fewest", "least"}
 
 
+def asks_extreme(question: str) -> bool:
+    return bool(_EXTREME.search(question))
+
+
 def extreme_row(question: str, rows: list[str]) -> tuple[list[str], float] | None:
     """The described rows holding the largest (or smallest) figure of the column the
     question names (all of them on a tie), and how much of that column's label the
