@@ -933,6 +933,15 @@ def test_a_what_question_prefers_the_sentences_that_say_what_it_is() -> None:
     terms = {"柘城县": 3.0, "主导产业": 1.4}
     got = ExtractiveReader(Settings()).read("柘城县的主导产业到底是什么？", "zh", ev, terms).text
     assert "[1]" in got and "[3]" in got and "[2]" not in got, got
+    # a list of the asked things outweighs a rarer word used in passing ("产业集群效应")
+    said = [
+        "近年来，围绕主导产业，产业集群效应不断增强，一大批企业发展势头强劲。",
+        "围绕机绣纺织、汽车装备制造、智能终端和新能源等产业集聚区主导产业，设定了发展道路。",
+    ]
+    one = [Evidence(1, "\n".join(said), "\n".join(said), "打造特色鲜明主导产业", 1.0)]
+    terms = {"围绕": 1.9, "主导产业": 1.4, "主导": 1.4, "集群": 2.1, "发展": 0.3}
+    top = ExtractiveReader(Settings()).rank("围绕哪几个主导产业集群发展？", one, terms)[0]
+    assert top[2] == said[1], top
 
 
 def test_a_question_about_the_largest_or_smallest_reads_that_end_of_the_column() -> None:
@@ -989,3 +998,37 @@ def test_a_question_asking_an_amount_and_its_growth_reads_the_sentence_giving_bo
     terms = {"地区生产总值": 2.0, "生产总值": 1.5, "增长率": 1.0}
     got = ExtractiveReader(Settings()).read(q, "zh", ev, terms).text
     assert got.startswith("全县生产总值达到245.3亿元"), got
+
+
+def test_a_clause_cut_at_a_semicolon_is_read_to_the_end_of_its_sentence() -> None:
+    """ "6座公厕，4座已完成主体工程，正在进行装修；2座为装配式建筑…": quoting the first clause
+    alone says half of what the sentence does. The clause after "；" that opens with a
+    figure goes on about the same 公厕, so the quantity check reads it with its lead; one
+    that names its own quantity ("固定资产投资增长12.5%") stays another quantity."""
+    from assistant.answer.reading import ExtractiveReader
+    from assistant.answer.text import finished
+    from assistant.config import Settings
+
+    text = "主干道规划的6座公厕，4座已完成主体工程，正在进行装修；2座为装配式建筑，已完成地基开挖。"
+    first = "主干道规划的6座公厕，4座已完成主体工程，正在进行装修；"
+    assert finished(first, text) == text
+    assert (
+        finished("2座为装配式建筑，已完成地基开挖。", text) == "2座为装配式建筑，已完成地基开挖。"
+    )
+    long = "一是抓招商；" + "二是抓项目" + "，" * 200 + "。"
+    assert finished("一是抓招商；", long) == "一是抓招商；"  # too long: not run on
+    ev = [Evidence(1, text, text, "基础设施")]
+    got = ExtractiveReader(Settings()).read(
+        "主干道规划了几座公厕，建得怎么样了？", "zh", ev, {"公厕": 3.6, "主干道": 2.8}
+    )
+    assert "2座为装配式建筑" in got.text and got.text.count("公厕") == 1, got.text
+    checked = check(got.text, ev, "主干道规划了几座公厕，建得怎么样了？")
+    assert any("2座为装配式建筑" in s for s, _ in checked.sentences), checked.flags
+    stats = "规模以上工业增加值增长10.2%；固定资产投资增长12.5%。"
+    both = check(
+        "规模以上工业增加值增长10.2%；[1]固定资产投资增长12.5%。[1]",
+        [Evidence(1, stats, stats, "一、经济")],
+        "规模以上工业增加值增长多少？",
+    )
+    assert [s for s, _ in both.sentences] == ["规模以上工业增加值增长10.2%；"], both.sentences
+    assert "removed_other_quantity" in both.flags

@@ -35,7 +35,15 @@ from assistant.answer.tables import (
     label_named,
     row_label,
 )
-from assistant.answer.text import NUMBER, bigrams, is_refusal, passage_sentences, prompt, squash
+from assistant.answer.text import (
+    NUMBER,
+    bigrams,
+    finished,
+    is_refusal,
+    passage_sentences,
+    prompt,
+    squash,
+)
 from assistant.answer.verify import Evidence, difference
 from assistant.config import Settings
 from assistant.llm import LLM, LLMError, Message
@@ -297,7 +305,7 @@ class ExtractiveReader:
                     - 0.03 * rank
                 )
                 if defined and _defines(defined, sent):
-                    score += 0.15  # says what the asked thing is, or lists them
+                    score += 0.3  # says what the asked thing is, or lists them
                 if kinds:  # states the kind of answer asked for: a date, a name, a figure
                     score += 0.1 * type_match(question, sent)
                 score -= 0.4 * (1.0 - e.bound)  # about another place than the one asked
@@ -368,7 +376,12 @@ class ExtractiveReader:
         lead = CHINESE_LEAD.get(lang, "")
         parts = []
         by_n = {e.n: e for e in evidence}
+        said: list[str] = []
         for _, n, sent in best:
+            sent = finished(sent, by_n[n].reading)
+            if any(squash(sent) in s for s in said):
+                continue  # the rest of a sentence already quoted whole
+            said.append(squash(sent))
             sent = sent.rstrip("。；;")
             if gap := difference(question, sent):  # "低多少个百分点": the two figures' gap
                 sent += f"，相差{gap}"

@@ -55,6 +55,19 @@ def passage_sentences(text: str) -> list[str]:
     return out
 
 
+def finished(clause: str, text: str, limit: int = 160) -> str:
+    """A clause cut at "；" read to the end of its sentence, when that is short: "6座公厕，4座
+    已完成主体工程，正在进行装修；" goes on "2座为装配式建筑，已完成地基开挖。", and a reader
+    quoting the first clause alone says half of what the sentence does."""
+    at = text.find(clause)
+    if at < 0 or not re.search(r"[；;]$", clause):
+        return clause
+    rest = re.match(r"[^。！？!?\n]*[。！？!?]?", text[at + len(clause) :]).group(0).strip()
+    if len(clause) + len(rest) > limit:  # a long enumeration: its next item only
+        rest = re.match(r"[^；;。！？!?\n]*[；;。！？!?]?", rest).group(0)
+    return clause + rest if len(clause) + len(rest) <= limit else clause
+
+
 # An enumerated label standing alone as a sentence.
 _LABEL = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、]|[①-⑳])"

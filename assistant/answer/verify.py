@@ -521,6 +521,23 @@ def _covered_years(title: str) -> set[str]:
     return years
 
 
+# A clause that opens with a figure or "其中" goes on about the topic before the "；":
+# "6座公厕，4座已完成主体工程；2座为装配式建筑" - the 2座 are 公厕.
+_CONTINUES = re.compile(
+    r"^(?:其中|另有|分别|[\d一二两三四五六七八九十]+[\u4e00-\u9fff]?(?:为|是|已|正|在|于))"
+)
+
+
+def _lead_clauses(clause: str, text: str) -> str:
+    """The clauses of the sentence before `clause` when it continues their topic
+    (`_CONTINUES`), else ""."""
+    at = text.find(clause)
+    if at <= 0 or not _CONTINUES.match(clause):
+        return ""
+    before = re.split(r"[。！？!?\n]", text[:at])[-1]
+    return before if re.search(r"[；;]\s*$", before) else ""
+
+
 def _off_target(
     sentence: str, ground: str, evidence: Evidence, question: str, named: str = ""
 ) -> str:
@@ -548,7 +565,8 @@ def _off_target(
     if masked and ASKS_NAME.search(question):
         return "removed_redacted"
     heads = asked_quantities(question)
-    if heads and not any(_measures(h, f"{evidence.heading}\n{ground}") for h in heads):
+    topic = f"{evidence.heading}\n{_lead_clauses(ground, evidence.reading)}{ground}"
+    if heads and not any(_measures(h, topic) for h in heads):
         return "removed_other_quantity"
     if _other_entity(named or question, evidence.heading, ground):
         return "removed_other_entity"
