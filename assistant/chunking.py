@@ -36,6 +36,12 @@ _HEADINGS: list[tuple[int, re.Pattern[str]]] = [
     (7, re.compile(r"^[（(]\d+[）)]")),
 ]
 _CAPTION_LEVEL = 9
+# A date alone on its line is the 成文日期 closing what is above it (the 落款), never a
+# caption of what follows: "2023年 3月 15日" above the attached plan's title.
+DATE_LINE = re.compile(
+    r"^(?:(?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+    r"\s*月\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$"
+)
 _MAX_HEADING_CHARS = 40
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 _CLAUSE_END = re.compile(r"(?<=[，、,])(?![\d])")
@@ -43,7 +49,7 @@ _CLAUSE_END = re.compile(r"(?<=[，、,])(?![\d])")
 
 @dataclass
 class _Block:
-    kind: str  # "heading" | "short" | "row" | "header" (a table's) | "para"
+    kind: str  # "heading" | "short" | "row" | "header" (a table's) | "para" | "close" (a date)
     text: str
     start: int
     level: int = 0
@@ -71,6 +77,8 @@ def _blocks(text: str) -> list[_Block]:
             blocks.append(_Block("row", line, start))
         elif level:
             blocks.append(_Block("heading", line, start, level))
+        elif DATE_LINE.match(line):
+            blocks.append(_Block("close", line, start))
         elif len(line) <= 30 and not line.endswith(("。", "！", "？", "；", "”")):
             blocks.append(_Block("short", line, start))
         else:
@@ -207,6 +215,11 @@ def chunk_document(doc: Document, cfg: ChunkingSettings) -> list[Chunk]:
         if table_header:
             flush()
             table_header = ""
+        if block.kind == "close":  # the 落款 (signature lines and date) ends the text above
+            for short in [*shorts, block]:
+                add((short.start, short.start + len(short.text)))
+            shorts = []
+            continue
         if block.kind == "heading":
             for short in shorts:  # short lines that head nothing are content
                 add((short.start, short.start + len(short.text)))

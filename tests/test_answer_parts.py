@@ -1032,3 +1032,30 @@ def test_a_clause_cut_at_a_semicolon_is_read_to_the_end_of_its_sentence() -> Non
     )
     assert [s for s, _ in both.sentences] == ["规模以上工业增加值增长10.2%；"], both.sentences
     assert "removed_other_quantity" in both.flags
+
+
+def test_a_documents_number_and_signature_are_read_for_what_they_are() -> None:
+    """公文 elements (GB/T 9704) on lines of their own are named for reading: "文号/落款/成文
+    日期是什么" then has a sentence that says it; a date inside a sentence stays as it is."""
+    from assistant.answer.text import official_lines
+
+    text = (
+        "关于印发方案的通知\n溪政办〔2023〕17号\n请认真贯彻落实。\n溪县管委会\n二〇一〇年一月五日"
+    )
+    lines = official_lines(text).split("\n")
+    assert lines[1] == "发文字号（文号）：溪政办〔2023〕17号。"
+    assert lines[4] == "落款：溪县管委会，成文日期：二〇一〇年一月五日。"
+    assert official_lines("请认真贯彻落实。\n2023年 3月 15日").endswith(
+        "成文日期：2023年 3月 15日。"
+    )
+    plain = "2023年3月15日，县政府召开常务会议。"
+    assert official_lines(plain) == plain
+    from assistant.answer.reading import ExtractiveReader
+    from assistant.config import Settings
+
+    ev = [Evidence(1, text, official_lines(text), "")]
+    reader = ExtractiveReader(Settings())
+    got = reader.read("这份通知的文号是什么？", "zh", ev, {"文号": 5.0, "通知": 0.5})
+    assert "溪政办〔2023〕17号" in got.text, got.text
+    got = reader.read("那份材料的落款日期是哪天？", "zh", ev, {"落款": 5.0, "材料": 1.0})
+    assert "二〇一〇年一月五日" in got.text and check(got.text, ev, "落款日期是哪天？").sentences

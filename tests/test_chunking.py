@@ -151,3 +151,21 @@ def test_a_pipe_table_header_rides_along_with_its_rows():
     from assistant.answer.tables import readable
 
     assert "指标11｜2023年完成：11.5%｜2024年目标：11%" in readable(last.text, last.heading)
+
+
+def test_a_dated_signature_closes_the_text_above_it_and_heads_nothing():
+    """A notice's 成文日期 alone on its line ends the notice (its 落款); the attached plan's
+    title below it heads the plan, not the date."""
+    notice = (
+        "关于印发招商引资工作实施方案的通知\n溪政办〔2023〕17号\n"
+        "《招商引资工作实施方案》已经县政府研究同意，现印发给你们，请认真贯彻落实。\n"
+        "溪县人民政府办公室\n2023年 3月 15日\n招商引资工作实施方案\n"
+        "为进一步提升我县对外开放招商引资工作质量和水平，结合我县实际，特制定本方案。\n"
+    )
+    doc = Document("n.txt", "", notice, "")
+    chunks = chunk_document(doc, ChunkingSettings(target_chars=60, max_chars=120, min_chars=10))
+    dated = next(c for c in chunks if "2023年 3月 15日" in c.text)
+    assert "溪县人民政府办公室" in dated.text and "请认真贯彻落实" in dated.text
+    assert all("3月 15日" not in c.heading for c in chunks), [c.heading for c in chunks]
+    plan = next(c for c in chunks if "特制定本方案" in c.text)
+    assert plan.heading.endswith("招商引资工作实施方案"), plan.heading

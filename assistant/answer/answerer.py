@@ -58,7 +58,15 @@ from assistant.answer.query import (
 )
 from assistant.answer.reading import CHINESE_LEAD, ExtractiveReader, LLMReader, Reader, Reading
 from assistant.answer.tables import readable
-from assistant.answer.text import MARKER, bigrams, drop_title_line, numbers, prompt, squash
+from assistant.answer.text import (
+    MARKER,
+    bigrams,
+    drop_title_line,
+    numbers,
+    official_lines,
+    prompt,
+    squash,
+)
 from assistant.answer.verify import Checked, Evidence, check, other_figure, unfaithful
 from assistant.config import Settings
 from assistant.index import Index
@@ -149,6 +157,12 @@ class _Part:
     prompt_tokens: int = 0
     label: str = ""
     stages: dict[str, float] = field(default_factory=dict)
+
+
+def _reading(p: Passage) -> str:
+    """What a reader reads of a passage: table rows that name their columns, 公文 elements
+    (文号, 落款, 成文日期) named; citations still show `p.text`."""
+    return official_lines(readable(p.text, p.heading))
 
 
 class Answerer:
@@ -350,8 +364,7 @@ class Answerer:
             if any(len(grams & bigrams(k.text)) > 0.7 * max(1, len(grams)) for k in kept):
                 continue
             kept.append(p)
-            reading = readable(p.text, p.heading)
-            reading = drop_title_line(reading, p.title)
+            reading = drop_title_line(_reading(p), p.title)
             places = tuple(asked) if b == 1.0 else ()
             evidence.append(Evidence(len(kept), p.text, reading, p.heading, b, p.title, places))
             if len(kept) == limit:
@@ -788,7 +801,7 @@ class Answerer:
             result.answer = self._refusal_text(lang)
             return
         evidence = [
-            Evidence(i + 1, p.text, readable(p.text, p.heading), p.heading, 1.0, p.title)
+            Evidence(i + 1, p.text, _reading(p), p.heading, 1.0, p.title)
             for i, p in enumerate(result.passages)
         ]
         t = time.perf_counter()
@@ -852,7 +865,7 @@ class Answerer:
         out = []
         for n in sorted(cited):
             p = passages[n - 1]
-            flat = squash(p.text + readable(p.text, p.heading))
+            flat = squash(p.text + _reading(p))
             figs = [x for s in cited[n] for x in numbers(s)]
             supported = all(x in flat for x in figs) and any(
                 len(bigrams(s) & bigrams(p.text)) >= 2 for s in cited[n]

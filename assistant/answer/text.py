@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.chunking import DATE_LINE
 from assistant.config import Settings
 
 MARKER = re.compile(r"[\[【［]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】］]")
@@ -66,6 +67,39 @@ def finished(clause: str, text: str, limit: int = 160) -> str:
     if len(clause) + len(rest) > limit:  # a long enumeration: its next item only
         rest = re.match(r"[^；;。！？!?\n]*[；;。！？!?]?", rest).group(0)
     return clause + rest if len(clause) + len(rest) <= limit else clause
+
+
+# A 公文's 发文字号 on its own line: "汝政办〔2023〕17号", "豫发改工业〔2010〕1234号".
+_DOC_NUMBER = re.compile(
+    r"^[\u4e00-\u9fff]{1,12}[〔［\[（(]\s*(?:19|20)\d{2}\s*[〕］\]）)]\s*第?\s*\d{1,5}\s*号$"
+)
+
+
+# The body a 落款 names: "…管委会", "…人民政府办公室", "…统计局".
+_ISSUER = re.compile(r"(?:委员会|管委会|政府|办公室|办公厅|局|厅|委|办|院|中心|公司|集团|协会)$")
+
+
+def official_lines(text: str) -> str:
+    """A 公文's elements (GB/T 9704) said for what they are, for reading: the 发文字号 line
+    is the 文号, a date alone on its line the 成文日期, and the short line right above that
+    date the 落款's 发文机关. Bare, they read as captions and answer no "文号/落款是什么"."""
+    lines = text.split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        said = line.strip()
+        if _DOC_NUMBER.match(said):
+            out.append(f"发文字号（文号）：{said}。")
+        elif DATE_LINE.match(said):
+            above = next((x.strip() for x in reversed(lines[:i]) if x.strip()), "")
+            if len(above) <= 30 and _ISSUER.search(above):
+                out.append(f"落款：{above}，成文日期：{said}。")
+            elif re.search(r"[。！？!?]$", above):  # the date right under the body's end
+                out.append(f"成文日期：{said}。")
+            else:
+                out.append(line)  # a page's date under its headline is no 成文日期
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 # An enumerated label standing alone as a sentence.
