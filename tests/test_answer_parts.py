@@ -1059,3 +1059,24 @@ def test_a_documents_number_and_signature_are_read_for_what_they_are() -> None:
     assert "溪政办〔2023〕17号" in got.text, got.text
     got = reader.read("那份材料的落款日期是哪天？", "zh", ev, {"落款": 5.0, "材料": 1.0})
     assert "二〇一〇年一月五日" in got.text and check(got.text, ev, "落款日期是哪天？").sentences
+
+
+def test_a_sentence_of_the_same_passage_that_states_what_the_first_leaves_out_is_added() -> None:
+    """ "规划多大，建成后能入驻多少企业": the passage's second sentence states the half the
+    first leaves out; one that adds none of the question's words is not added."""
+    from assistant.answer.reading import ExtractiveReader
+    from assistant.config import Settings
+
+    text = (
+        "创业园规划占地1万亩，主要生产经营高档机绣。"
+        "建成后可入驻机绣纺织企业800家，实现年产值200亿元。"
+        "园区道路已经全部建成通车。"
+    )
+    ev = [Evidence(1, text, text, "", 1.0)]
+    terms = {"创业园": 2.0, "规划": 1.0, "占地": 1.0, "入驻": 1.5, "企业": 0.8, "建成": 0.5}
+    got = (
+        ExtractiveReader(Settings())
+        .read("创业园规划占地多少，建成后能入驻多少企业？", "zh", ev, terms)
+        .text
+    )
+    assert "1万亩" in got and "800家" in got and "道路" not in got, got

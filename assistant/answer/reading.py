@@ -368,6 +368,18 @@ class ExtractiveReader:
         for cand in scored[1:8]:
             enough = cand[0] >= (0.6 if several else 0.85) * best[0][0]
             fresh = all(cand[1] != b[1] and squash(cand[2]) != squash(b[2]) for b in best)
+            # "文号和印发日期": a sentence of the same passage that states what the others
+            # leave out (a quarter of the question's weight) completes the answer
+            said = "".join(b[2] for b in best)
+            adds = coverage(terms, said + cand[2]) - coverage(terms, said) >= 0.25
+            same = any(cand[1] == b[1] for b in best)
+            if (
+                same
+                and adds
+                and cand[0] >= 0.5 * best[0][0]
+                and squash(cand[2]) not in squash(said)
+            ):
+                enough = fresh = True
             # an added sentence must state the kind of answer asked, in the asked unit: a
             # "多少钱" question gains nothing from a photo caption naming the same place
             fits = fitting and unit_match(question, cand[2]) > 0
