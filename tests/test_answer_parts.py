@@ -980,6 +980,18 @@ def test_english_terms_a_translation_keeps_are_put_in_the_documents_words() -> N
         == "2023年渑水县和澄源县的地区生产总值是多少？"
     )
     assert glossed(glossary, "汝州产业集聚区排第几？") == "汝州产业集聚区排第几？"
+    # a term of the question the translation lost is put back, "X of Y" as "YX"
+    urban = "Compare the per capita disposable income of urban residents in the two counties."
+    assert (
+        glossed(glossary, "比较两县的人均可支配收入。", urban)
+        == "比较两县的城镇居民人均可支配收入。"
+    )
+    assert glossed(glossary, "比较两县的收入。", "What was the urban residents' income?") == (
+        "比较两县的收入（城镇居民）。"
+    )
+    kept = "比较两县的城镇居民人均可支配收入。"
+    assert glossed(glossary, kept, urban) == kept
+    assert glossed(glossary, "园区有多大？", "How big is the park?") == "园区有多大？"
 
 
 def test_a_question_asking_an_amount_and_its_growth_reads_the_sentence_giving_both() -> None:

@@ -240,7 +240,7 @@ class Answerer:
         zh = drop_new_years(
             self._one_line("translate_query.txt", question=question, names=listed), question
         )
-        zh = glossed(glossary, zh)
+        zh = glossed(glossary, zh, question)
         if zh:  # the translation adds Chinese words; the glossary terms keep names it may garble
             dense, keyword = f"{question} {terms} {zh}", f"{zh} {terms}"
             return _Queries(dense, keyword, ["translated_by_llm"], zh, places)

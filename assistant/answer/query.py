@@ -156,15 +156,30 @@ def glossary_pairs(glossary: Path, question: str) -> list[tuple[str, str]]:
     return found
 
 
-def glossed(glossary: Path, translation: str) -> str:
+def glossed(glossary: Path, translation: str, question: str = "") -> str:
     """A translation with the English terms it kept put in the documents' words: "渑水县的
     GDP是多少" searches and reads as "渑水县的地区生产总值是多少" (a sub-question is searched
-    on its own words, which no Chinese passage shares with "GDP")."""
-    if not re.search(r"[A-Za-z]{2}", translation):
+    on its own words, which no Chinese passage shares with "GDP"). A term of the English
+    `question` (of two words or more) the translation lost is put back: "income of urban
+    residents" is 城镇居民's income, not the 居民 figure "人均可支配收入" would read."""
+    if re.search(r"[A-Za-z]{2}", translation):
+        for en, zh in _glossary(glossary):
+            pattern = rf"(?<![A-Za-z]){re.escape(en)}s?(?![A-Za-z])"
+            translation = re.sub(pattern, zh.split()[0], translation, flags=re.I)
+    if not translation:
         return translation
-    for en, zh in _glossary(glossary):
-        pattern = rf"(?<![A-Za-z]){re.escape(en)}s?(?![A-Za-z])"
-        translation = re.sub(pattern, zh.split()[0], translation, flags=re.I)
+    pairs = glossary_pairs(glossary, question)
+    for en, zh in pairs:
+        if " " not in en or any(word in translation for word in zh.split()):
+            continue  # one English word ("park", "province") names nothing in particular
+        term = zh.split()[0]
+        # "X of Y" is "YX": put Y's term before X's, where the translation has X's
+        of = re.search(rf"([a-z ]+?) of (?:the )?{re.escape(en)}", question.lower())
+        head = next((z.split()[0] for e, z in pairs if of and of.group(1).endswith(e)), "")
+        if head and head in translation:
+            translation = translation.replace(head, term + head, 1)
+        else:
+            translation = re.sub(r"([？?。]?)$", rf"（{term}）\1", translation, count=1)
     return translation
 
 
