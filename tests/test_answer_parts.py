@@ -992,6 +992,12 @@ def test_english_terms_a_translation_keeps_are_put_in_the_documents_words() -> N
     kept = "比较两县的城镇居民人均可支配收入。"
     assert glossed(glossary, kept, urban) == kept
     assert glossed(glossary, "园区有多大？", "How big is the park?") == "园区有多大？"
+    # a follow-up's rewrite about the last turn's park has lost the follow-up's own subject
+    from assistant.answer.query import lost_terms
+
+    follow = "And the auto equipment manufacturing park - how big is it?"
+    assert lost_terms(glossary, "汝绣创业园的规划面积是多少？", follow) == ["equipment manufacturing"]
+    assert lost_terms(glossary, "汽车装备制造产业园规划面积是多少？", follow) == []
 
 
 def test_a_question_asking_an_amount_and_its_growth_reads_the_sentence_giving_both() -> None:

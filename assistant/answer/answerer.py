@@ -43,6 +43,7 @@ from assistant.answer.query import (
     glossary_pairs,
     glossary_terms,
     glossed,
+    lost_terms,
     key_terms,
     loosely_in,
     named_kinds,
@@ -194,6 +195,9 @@ class Answerer:
         convo = "\n".join(f"{t['role']}: {t['content'][:200]}" for t in (history or [])[-4:])
         rewritten = self._one_line("condense.txt", history=convo, question=question)
         rewritten, flags = bind_rewrite(rewritten, question, history) if rewritten else ("", [])
+        glossary = self.settings.prompts_dir / "glossary.tsv"
+        if rewritten and lost_terms(glossary, rewritten, question):
+            rewritten, flags = "", [*flags, "rewrite_lost_terms"]  # about the last turn's thing
         if rewritten:
             return rewritten, ["condensed_by_llm", *flags]
         swapped = swap_place(users[-1], question)  # same question, other place

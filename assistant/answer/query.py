@@ -183,6 +183,18 @@ def glossed(glossary: Path, translation: str, question: str = "") -> str:
     return translation
 
 
+def lost_terms(glossary: Path, rewrite: str, question: str) -> list[str]:
+    """The English question's multi-word terms that a rewrite of it says in neither
+    language: "And the auto equipment manufacturing park — how big is it?" rewritten about
+    the last turn's park has lost its own subject."""
+    low = rewrite.lower()
+    return [
+        en
+        for en, zh in glossary_pairs(glossary, question)
+        if " " in en and en not in low and not any(word in rewrite for word in zh.split())
+    ]
+
+
 def glossary_terms(glossary: Path, question: str) -> str:
     """Chinese search terms for the English words of a question (the no-LLM path)."""
     found = [zh for _, zh in glossary_pairs(glossary, question)]
