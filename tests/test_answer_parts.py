@@ -996,7 +996,9 @@ def test_english_terms_a_translation_keeps_are_put_in_the_documents_words() -> N
     from assistant.answer.query import lost_terms
 
     follow = "And the auto equipment manufacturing park - how big is it?"
-    assert lost_terms(glossary, "汝绣创业园的规划面积是多少？", follow) == ["equipment manufacturing"]
+    assert lost_terms(glossary, "汝绣创业园的规划面积是多少？", follow) == [
+        "equipment manufacturing"
+    ]
     assert lost_terms(glossary, "汽车装备制造产业园规划面积是多少？", follow) == []
 
 
