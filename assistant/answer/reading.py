@@ -345,7 +345,7 @@ class ExtractiveReader:
             if emit:
                 emit(end.text)
             return end
-        scored = self.rank(question, evidence, terms)
+        ranked = scored = self.rank(question, evidence, terms)
         # a sentence without the asked date or figure answers nothing; when none states
         # it, the best one stands alone (and the decision will judge it)
         fitting = True
@@ -368,22 +368,24 @@ class ExtractiveReader:
         for cand in scored[1:8]:
             enough = cand[0] >= (0.6 if several else 0.85) * best[0][0]
             fresh = all(cand[1] != b[1] and squash(cand[2]) != squash(b[2]) for b in best)
-            # "文号和印发日期": a sentence of the same passage that states what the others
-            # leave out (a quarter of the question's weight) completes the answer
-            said = "".join(b[2] for b in best)
-            adds = coverage(terms, said + cand[2]) - coverage(terms, said) >= 0.25
-            same = any(cand[1] == b[1] for b in best)
-            if (
-                same
-                and adds
-                and cand[0] >= 0.5 * best[0][0]
-                and squash(cand[2]) not in squash(said)
-            ):
-                enough = fresh = True
             # an added sentence must state the kind of answer asked, in the asked unit: a
             # "多少钱" question gains nothing from a photo caption naming the same place
             fits = fitting and unit_match(question, cand[2]) > 0
             if enough and fresh and fits and len(best) < (3 if several else 2):
+                best.append(cand)
+        # "文号和印发日期": a sentence of a chosen passage that states what the chosen ones
+        # leave out (a quarter of the question's weight) completes the answer, whatever
+        # kind of answer it gives (a 文号 is no date)
+        for cand in ranked[:12]:
+            quoted = "".join(b[2] for b in best)
+            if len(best) >= 3:
+                break
+            if (
+                any(cand[1] == b[1] for b in best)
+                and cand[0] >= 0.5 * best[0][0]
+                and squash(cand[2]) not in squash(quoted)
+                and coverage(terms, quoted + cand[2]) - coverage(terms, quoted) >= 0.25
+            ):
                 best.append(cand)
         lead = CHINESE_LEAD.get(lang, "")
         parts = []
