@@ -9,10 +9,13 @@ from assistant.config import Settings
 from assistant.llm.base import LLMError, Message
 from assistant.models import ModelError, bundled_model_path
 
+# Prompt tokens evaluated together, at fixed positions (see `LocalLLM._settle`).
+_BLOCK = 64
+
 
 class LocalLLM:
-    """llama.cpp in-process. One generation at a time (a lock); the KV cache of the system
-    message is reused across questions, and only that (`_settle`)."""
+    """llama.cpp in-process. One generation at a time (a lock); the prompt is evaluated in
+    fixed blocks, the blocks it shares with the previous prompt reused (`_settle`)."""
 
     def __init__(self, settings: Settings) -> None:
         try:
@@ -64,9 +67,9 @@ class LocalLLM:
         between answering and refusing.
         """
         llm = self._llm
-        prompt, stop, anchor = self._render(messages, prefix)
+        prompt, stop = self._render(messages, prefix)
         with self._lock:
-            self._settle(prompt, anchor)
+            self._settle(prompt)
             for part in llm.create_completion(
                 prompt,
                 max_tokens=max_tokens,
@@ -78,9 +81,9 @@ class LocalLLM:
                 if text:
                     yield text
 
-    def _render(self, messages: list[Message], prefix: str) -> tuple[list[int], list[str], int]:
-        """The prompt's tokens, its stop strings, and how many leading tokens belong to the
-        system message alone (the part every question shares)."""
+    def _render(self, messages: list[Message], prefix: str) -> tuple[list[int], list[str]]:
+        """The prompt's tokens (the chat template from the GGUF, then the prefix) and its
+        stop strings."""
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         llm = self._llm
@@ -90,30 +93,35 @@ class LocalLLM:
         eos_id, bos_id = llm.token_eos(), llm.token_bos()
         eos = llm._model.token_get_text(eos_id) if eos_id != -1 else ""
         bos = llm._model.token_get_text(bos_id) if bos_id != -1 else ""
-        fmt = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)
-        formatted = fmt(messages=messages)
+        formatted = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=messages)
         stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop or eos]
-        tokens = self._tokens(formatted.prompt + prefix)
-        anchor = 0
-        if messages and messages[0]["role"] == "system" and len(messages) > 1:
-            alone = self._tokens(fmt(messages=messages[:1]).prompt)
-            while anchor < min(len(alone), len(tokens)) and alone[anchor] == tokens[anchor]:
-                anchor += 1
-        return tokens, [s for s in stop if s], min(anchor, len(tokens) - 1)
+        return self._tokens(formatted.prompt + prefix), [s for s in stop if s]
 
     def _tokens(self, text: str) -> list[int]:
         return self._llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
 
-    def _settle(self, tokens: list[int], anchor: int) -> None:
-        """Reuse the cache for the system message only, evaluated on its own: then what the
-        model writes for a question depends on that question alone, not on the one before
-        it (a cache reused up to wherever two prompts happen to agree evaluates the rest in
-        other batches, and a borderline answer flips with the order of the questions)."""
+    def _settle(self, tokens: list[int]) -> None:
+        """Evaluate the prompt (all but its last token) in blocks at fixed positions, reusing
+        the cached blocks it shares with the previous prompt.
+
+        llama.cpp's own reuse goes up to wherever two prompts happen to agree and evaluates
+        the rest in other batches; the floating-point results then differ a little, and a
+        borderline answer flipped with the order of the questions. Blocks of `_BLOCK`
+        tokens at fixed positions are evaluated the same way whatever came before, so what
+        the model writes depends on its prompt alone, and a shared system message and
+        shared passages are still not evaluated twice."""
         llm = self._llm
-        cached = llm.n_tokens >= anchor and list(llm._input_ids[:anchor]) == tokens[:anchor]
-        if cached and anchor:
-            llm.n_tokens = anchor
-            return
-        llm.reset()
-        if anchor:
-            llm.eval(tokens[:anchor])
+        cached = llm._input_ids
+        common = 0
+        for a, b in zip(cached, tokens[:-1], strict=False):
+            if a != b:
+                break
+            common += 1
+        keep = common - common % _BLOCK
+        if keep == 0:
+            llm.reset()
+        else:
+            llm.n_tokens = keep
+        for start in range(keep, len(tokens) - 1, _BLOCK):
+            block = tokens[start : min(start - start % _BLOCK + _BLOCK, len(tokens) - 1)]
+            llm.eval(block)
