@@ -50,6 +50,16 @@ def test_an_answer_without_the_asked_kind_is_refused(seeded):
     assert not named.refused and "asked_kind_missing" not in named.flags
 
 
+def test_an_answer_missing_the_asked_kind_gives_way_to_the_quote_that_states_it(seeded):
+    """ "文号和印发日期": the model gives the 文号 alone. The extractive quote says the same
+    and states the date too, so the quote answers rather than a refusal."""
+    answerer, _ = scripted(seeded, "汝州市招商引资工作实施方案的文号是汝政办〔2023〕17号。")
+    result = answerer.ask("汝州这份招商引资工作实施方案的文号和印发日期是什么？")
+    assert "asked_kind_from_quote" in result.flags, result.flags
+    assert not result.refused and "2023年3月15日" in result.answer, result.answer
+    assert "汝政办〔2023〕17号" in result.answer
+
+
 def test_citations_are_attached_when_the_model_gives_none(seeded):
     answerer, _ = scripted(seeded, "鹤淇产业集聚区累计入驻企业104家。")
     result = answerer.ask(Q_FIRMS)

@@ -605,6 +605,18 @@ class Answerer:
         features = self._features(
             zh_q, terms, passages, evidence, checked, reading, ext, forced, kept
         )
+        grounds = [squash(g).rstrip("。；;") for _, g in checked.grounds]
+        says_more = grounds and all(g in squash(ext.text) for g in grounds)
+        if _lacks_kind(zh_q, features) and reading is not ext and says_more:
+            # "文号和印发日期" answered with the 文号 alone: the quote that says what the model
+            # said and states the asked date (figure, name) too answers, judged as a quote
+            alt = check(ext.text, evidence, asker, zh_q)
+            alt_features = self._features(
+                zh_q, terms, passages, evidence, alt, ext, ext, False, kept
+            )
+            if alt.sentences and not _lacks_kind(zh_q, alt_features):
+                checked, features, reading = alt, alt_features, ext
+                flags += ["asked_kind_from_quote", *alt.flags]
         ok, p = self.refusal.answer(features)
         lacks_kind = _lacks_kind(zh_q, features)
         refused = not checked.sentences or not ok or lacks_kind
