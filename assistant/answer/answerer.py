@@ -614,7 +614,8 @@ class Answerer:
             alt_features = self._features(
                 zh_q, terms, passages, evidence, alt, ext, ext, False, kept
             )
-            if alt.sentences and not _lacks_kind(zh_q, alt_features):
+            in_unit = alt_features.get("unit_match", 0.0) > 0  # 家 asked, 万元 given: none
+            if alt.sentences and in_unit and not _lacks_kind(zh_q, alt_features):
                 checked, features, reading = alt, alt_features, ext
                 flags += ["asked_kind_from_quote", *alt.flags]
         ok, p = self.refusal.answer(features)

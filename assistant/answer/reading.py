@@ -364,6 +364,7 @@ class ExtractiveReader:
         if not scored or scored[0][0] < 0.1:
             return Reading("", refused=True, score=scored[0][0] if scored else 0.0)
         several = asks_several(question)
+        by_n = {e.n: e for e in evidence}
         best = [scored[0]]
         for cand in scored[1:8]:
             enough = cand[0] >= (0.6 if several else 0.85) * best[0][0]
@@ -376,8 +377,12 @@ class ExtractiveReader:
         # "文号和印发日期": a sentence of a chosen passage that states what the chosen ones
         # leave out (a quarter of the question's weight) completes the answer, whatever
         # kind of answer it gives (a 文号 is no date)
+        subjects = named_subjects(question)
         for cand in ranked[:12]:
-            quoted = "".join(b[2] for b in best)
+            # a passage bound to the asked place has said its name (`_credit`)
+            quoted = "".join(b[2] for b in best) + "".join(
+                full for place, full in subjects.items() if place in by_n[best[0][1]].places
+            )
             if len(best) >= 3:
                 break
             if (
@@ -389,7 +394,6 @@ class ExtractiveReader:
                 best.append(cand)
         lead = CHINESE_LEAD.get(lang, "")
         parts = []
-        by_n = {e.n: e for e in evidence}
         said: list[str] = []
         for _, n, sent in best:
             sent = finished(sent, by_n[n].reading)
