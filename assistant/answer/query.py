@@ -169,10 +169,8 @@ def glossed(glossary: Path, translation: str, question: str = "") -> str:
     if not translation:
         return translation
     pairs = glossary_pairs(glossary, question)
-    for en, zh in pairs:
-        if " " not in en or any(word in translation for word in zh.split()):
-            continue  # one English word ("park", "province") names nothing in particular
-        term = zh.split()[0]
+    for en in lost_terms(glossary, translation, question):
+        term = dict(pairs)[en].split()[0]
         # "X of Y" is "YX": put Y's term before X's, where the translation has X's
         of = re.search(rf"([a-z ]+?) of (?:the )?{re.escape(en)}", question.lower())
         head = next((z.split()[0] for e, z in pairs if of and of.group(1).endswith(e)), "")
@@ -184,9 +182,10 @@ def glossed(glossary: Path, translation: str, question: str = "") -> str:
 
 
 def lost_terms(glossary: Path, rewrite: str, question: str) -> list[str]:
-    """The English question's multi-word terms that a rewrite of it says in neither
-    language: "And the auto equipment manufacturing park — how big is it?" rewritten about
-    the last turn's park has lost its own subject."""
+    """The English question's multi-word terms that a rewrite or translation of it says in
+    neither language: "And the auto equipment manufacturing park — how big is it?"
+    rewritten about the last turn's park has lost its own subject. One English word
+    ("park", "province") names nothing in particular and is never lost."""
     low = rewrite.lower()
     return [
         en
