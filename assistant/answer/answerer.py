@@ -605,9 +605,7 @@ class Answerer:
         features = self._features(
             zh_q, terms, passages, evidence, checked, reading, ext, forced, kept
         )
-        grounds = [squash(g).rstrip("。；;") for _, g in checked.grounds]
-        says_more = grounds and all(g in squash(ext.text) for g in grounds)
-        if _lacks_kind(zh_q, features) and reading is not ext and says_more:
+        if _lacks_kind(zh_q, features) and reading is not ext and _says_more(ext, checked):
             # "文号和印发日期" answered with the 文号 alone: the quote that says what the model
             # said and states the asked date (figure, name) too answers, judged as a quote
             alt = check(ext.text, evidence, asker, zh_q)
@@ -953,6 +951,12 @@ def _merge(a: list[str], b: list[str]) -> list[str]:
         if not any(p in q or q in p for q in out):
             out.append(p)
     return out
+
+
+def _says_more(quote: Reading, checked: Checked) -> bool:
+    """The quote contains every passage sentence the checked answer rests on."""
+    grounds = [squash(g).rstrip("。；;") for _, g in checked.grounds]
+    return bool(grounds) and all(g in squash(quote.text) for g in grounds)
 
 
 def _lacks_kind(question: str, features: dict[str, float]) -> bool:

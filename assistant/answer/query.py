@@ -827,11 +827,18 @@ def unit_family(unit: str) -> tuple[str, ...]:
 _ASKS_RATE = re.compile(r"增长|增速|下降|比重|占比")
 
 
+def _named_unit(question: str) -> tuple[str, ...]:
+    """The family of the unit the question names ("多少亿元"), or ()."""
+    if m := _ASKED_UNIT.search(question):
+        return unit_family(m.group(1).replace("钱", "元"))  # "多少钱" asks an amount in 元
+    return ()
+
+
 def asked_units(question: str) -> tuple[str, ...]:
     """The unit family a question asks its figure in ("多少亿元" -> 元, 万元, …; "增长多少"
     and "哪个增长更快" -> %; "收入是多少" -> 元, by what is measured), or ()."""
-    if m := _ASKED_UNIT.search(question):
-        return unit_family(m.group(1).replace("钱", "元"))  # "多少钱" asks an amount in 元
+    if named := _named_unit(question):
+        return named
     if _ASKS_RATE.search(question):
         return unit_family("%")
     heads = [q[-1] for q in asked_quantities(question)]
@@ -846,8 +853,8 @@ def asked_unit_families(question: str) -> list[tuple[str, ...]]:
     """Every unit family a question asks a figure in, one per thing asked: "生产总值是多少，
     增长多少" asks an amount (元) and a rate (%); a sentence giving both answers it whole."""
     families: list[tuple[str, ...]] = []
-    if m := _ASKED_UNIT.search(question):
-        families.append(unit_family(m.group(1).replace("钱", "元")))
+    if named := _named_unit(question):
+        families.append(named)
     if _ASKS_RATE.search(question):
         families.append(unit_family("%"))
     if any(_IN_YUAN.search(q[-1]) for q in asked_quantities(question)):

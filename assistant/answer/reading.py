@@ -226,10 +226,15 @@ def _defines(terms: list[str], sentence: str) -> bool:
     return False
 
 
+def _bound_names(subjects: dict[str, str], e: Evidence) -> str:
+    """The full names of the asked places the passage is bound to: it has said them."""
+    return "".join(full for place, full in subjects.items() if place in e.places)
+
+
 def _credit(terms: dict[str, float], subjects: dict[str, str], e: Evidence, sent: str) -> float:
     """A passage bound to the asked place speaks for its name: the sentence that repeats
     "安阳高新技术产业集聚区" says no more about "标准化厂房投资" than the one that does not."""
-    named = "".join(full for place, full in subjects.items() if place in e.places)
+    named = _bound_names(subjects, e)
     if not named:
         return 0.0
     return coverage(terms, named + sent) - coverage(terms, sent)
@@ -377,14 +382,11 @@ class ExtractiveReader:
         # "文号和印发日期": a sentence of a chosen passage that states what the chosen ones
         # leave out (a quarter of the question's weight) completes the answer, whatever
         # kind of answer it gives (a 文号 is no date)
-        subjects = named_subjects(question)
+        named = _bound_names(named_subjects(question), by_n[best[0][1]])  # said (`_credit`)
         for cand in ranked[:12]:
-            # a passage bound to the asked place has said its name (`_credit`)
-            quoted = "".join(b[2] for b in best) + "".join(
-                full for place, full in subjects.items() if place in by_n[best[0][1]].places
-            )
             if len(best) >= 3:
                 break
+            quoted = "".join(b[2] for b in best) + named
             if (
                 any(cand[1] == b[1] for b in best)
                 and cand[0] >= 0.5 * best[0][0]

@@ -123,5 +123,4 @@ class LocalLLM:
         else:
             llm.n_tokens = keep
         for start in range(keep, len(tokens) - 1, _BLOCK):
-            block = tokens[start : min(start - start % _BLOCK + _BLOCK, len(tokens) - 1)]
-            llm.eval(block)
+            llm.eval(tokens[start : min(start + _BLOCK, len(tokens) - 1)])  # keep % _BLOCK == 0
