@@ -172,6 +172,27 @@ def test_follow_up_is_rewritten_before_retrieval(seeded):
     assert plain.ask(Q_FIRMS, history=history).standalone == Q_FIRMS  # no rewrite when not needed
 
 
+def test_an_english_follow_up_asking_of_its_own_subject_carries_only_the_last_place(seeded):
+    """A rewrite about the last turn's park is dropped; the follow-up keeps its own subject
+    and takes only where the last turn asked, not its whole question."""
+    answerer, llm = scripted(
+        seeded,
+        "How large is the Ruxiu park in Ruzhou?",  # the rewrite: it lost its own subject
+        "汝州的汽车装备制造产业园规划面积是多少？",
+        "汽车装备制造产业园规划占地3000亩[1]。",
+        "It covers 3,000 mu (3000亩) [1].",
+    )
+    history = [
+        {"role": "user", "content": "How large is the planned site of the Ruxiu park in Ruzhou?"},
+        {"role": "assistant", "content": "About 10,000 mu (1万亩)."},
+    ]
+    q = "And the auto equipment manufacturing park — how big is it?"
+    result = answerer.ask(q, history=history)
+    assert "rewrite_lost_terms" in result.flags and "condensed_by_places" in result.flags
+    assert result.standalone.startswith(q) and "汝州" in result.standalone
+    assert "Ruxiu" not in result.standalone
+
+
 def test_english_question_is_searched_in_chinese_and_answered_in_english(seeded):
     answerer, llm = scripted(
         seeded,

@@ -334,8 +334,12 @@ def test_parts_about_places_of_their_own_are_labelled_and_named_kinds_pick_docum
 
     wide = [p("a", "一座新城的崛起"), p("b", "擦亮星级名片"), p("c", "招商引资工作实施方案的通知")]
     # two news reports rank first; the plan the clause names still gets its turn
-    got = Answerer._one_of_each_kind(["报道", "方案"], ["a", "b", "c"], wide)
+    got = Answerer._one_of_each_kind(["报道", "方案"], ["a", "b", "c"], wide, {})
     assert got[:2] == ["a", "c"]
+    # of the two reports, the one whose own passages answer better stands for 报道
+    answering = {"a": 0.4, "b": 0.9, "c": 0.8}
+    got = Answerer._one_of_each_kind(["报道", "方案"], ["a", "b", "c"], wide, answering)
+    assert got[:2] == ["b", "c"]
 
 
 def test_area_and_length_units_are_one_family_each():
@@ -762,7 +766,7 @@ def test_each_document_is_asked_only_what_the_question_asks_of_it() -> None:
     """The clause naming the documents and the comparison framing are not searched for."""
     assert asked_of_each("X园区投资多少？两篇报道分别怎么说？") == "X园区投资多少？"
     q = "汝州的主导产业前后有什么变化？早先的报道和2023年招商方案各怎么定？"
-    assert asked_of_each(q) == "汝州的主导产业？"
+    assert asked_of_each(q) == "汝州的主导产业是什么？"  # a bare noun asks what it is
     # a clause that still asks something ("各写的是多少") is kept
     q = "同一个项目的地被铺植面积，两篇报道各写的是多少？"
     assert "多少" in asked_of_each(q)

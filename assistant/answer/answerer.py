@@ -166,6 +166,11 @@ def _reading(p: Passage) -> str:
     return official_lines(readable(p.text, p.heading))
 
 
+# An English follow-up that asks something of its own ("— how big is it?"), not only
+# "And the auto park?", which asks the last turn's question again.
+_ASKS_OWN = re.compile(r"\b(?:how|what|which|when|where|who|why)\b", re.I)
+
+
 class Answerer:
     """Answers questions over an index with a configured LLM (or none: extractive)."""
 
@@ -203,6 +208,11 @@ class Answerer:
         swapped = swap_place(users[-1], question)  # same question, other place
         if swapped:
             return swapped, ["condensed_by_substitution"]
+        if "rewrite_lost_terms" in flags and _ASKS_OWN.search(question):
+            # it names and asks its own thing: of the last turn, only where it was asked
+            places = english_places(users[-1], self.known_places())
+            if places:
+                return f"{question} ({'，'.join(places)})", [*flags, "condensed_by_places"]
         return f"{carried_turn(users[-1], question)} {question}", [*flags, "condensed_by_concat"]
 
     def _one_line(self, template: str, **values: str) -> str:
@@ -520,16 +530,34 @@ class Answerer:
                 continue
             order.append(p.doc_id)
         each = asked_of_each(question)  # within a document, only what is asked of each
+        own = {d: search(self.index, each, k=k, doc_ids=[d]) for d in order[:4]}
         kinds = named_kinds(question)
         if len(kinds) >= 2:
-            order = self._one_of_each_kind(kinds, order, wide)
-        return [search(self.index, each, k=k, doc_ids=[d]) for d in order[:2]]
+            order = self._one_of_each_kind(kinds, order, wide, self._answering(asked, each, own))
+        return [own.get(d) or search(self.index, each, k=k, doc_ids=[d]) for d in order[:2]]
+
+    def _answering(
+        self, asked: list[str], each: str, own: dict[str, list[Passage]]
+    ) -> dict[str, float]:
+        """How well each document's own best passages answer what is asked of it: the best
+        extractive reading score, the same measure the quote is chosen by."""
+        terms = self.terms(each)
+        scores: dict[str, float] = {}
+        for doc, passages in own.items():
+            _, evidence = self.evidence(asked, passages)
+            ranked = self.extractive.rank(each, evidence, terms) if evidence else []
+            scores[doc] = ranked[0][0] if ranked else 0.0
+        return scores
 
     @staticmethod
-    def _one_of_each_kind(kinds: list[str], order: list[str], wide: list[Passage]) -> list[str]:
+    def _one_of_each_kind(
+        kinds: list[str], order: list[str], wide: list[Passage], answering: dict[str, float]
+    ) -> list[str]:
         """ "早先的报道和2023年招商方案": the document whose title names a kind stands for it
         (…实施方案的通知 is the 方案), so two reports never crowd out the plan; a kind no
-        title names (a news headline says no 报道) is the best-ranked other document."""
+        title names (a news headline says no 报道) is another document. Of several that
+        could stand for a kind, the one whose own passages answer best does: two early
+        reports on one park are told apart by what they say, not by a wider search's rank."""
         titles = {p.doc_id: p.title for p in wide}
         titled = {d for d in order if any(kind in titles.get(d, "") for kind in kinds)}
         picked: list[str] = []
@@ -537,7 +565,8 @@ class Answerer:
             named = [d for d in order if kind in titles.get(d, "") and d not in picked]
             rest = [d for d in order if d not in titled and d not in picked]
             if named or rest:
-                picked.append((named or rest)[0])
+                fits = named or rest
+                picked.append(max(fits, key=lambda d: (answering.get(d, -1.0), -fits.index(d))))
         return picked + [d for d in order if d not in picked]
 
     def _part(

@@ -564,14 +564,18 @@ def named_kinds(question: str) -> list[str]:
 def asked_of_each(question: str) -> str:
     """What a per-document question asks each document: "X是多少？两篇报道说法一样吗？" ->
     "X是多少？", "汝州的主导产业前后有什么变化？早先的报道和2023年方案各怎么定？" ->
-    "汝州的主导产业？" - the words about the documents would only dilute each reading."""
+    "汝州的主导产业是什么？" - the words about the documents would only dilute each reading."""
     rest = _FRAMING.sub("", _DOC_CLAUSE.sub("", question))
     if len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 4:
         question = rest
     stripped = _DOC_REFERENCE.sub("", question)
     stripped = re.sub(r"[，,、]+(?=[？?。]|$)", "", stripped)
     stripped = re.sub(r"([？?。])[？?。]+", r"\1", stripped).strip("，,、 ")
-    return stripped if len(re.findall(r"[\u4e00-\u9fff]", stripped)) >= 4 else question
+    if len(re.findall(r"[\u4e00-\u9fff]", stripped)) < 4:
+        return question
+    if not _INTERROGATIVE.search(stripped):  # "各怎么定" of a bare "汝州的主导产业" asks what it is
+        stripped = stripped.rstrip("？?。") + "是什么？"
+    return stripped
 
 
 def _neutral(part: str) -> str:
