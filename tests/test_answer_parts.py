@@ -1041,6 +1041,9 @@ def test_a_clause_cut_at_a_semicolon_is_read_to_the_end_of_its_sentence() -> Non
     )
     long = "一是抓招商；" + "二是抓项目" + "，" * 200 + "。"
     assert finished("一是抓招商；", long) == "一是抓招商；"  # too long: not run on
+    items = "1万伏供电线路已竣工，22万伏数字变电站正在建设；已争取到天然气用气额度；供水工程已投入运行。"
+    first = "1万伏供电线路已竣工，22万伏数字变电站正在建设；"
+    assert finished(first, items) == first  # the next item is about another thing
     ev = [Evidence(1, text, text, "基础设施")]
     got = ExtractiveReader(Settings()).read(
         "主干道规划了几座公厕，建得怎么样了？", "zh", ev, {"公厕": 3.6, "主干道": 2.8}
@@ -1104,3 +1107,19 @@ def test_a_sentence_of_the_same_passage_that_states_what_the_first_leaves_out_is
         .text
     )
     assert "1万亩" in got and "800家" in got and "道路" not in got, got
+
+
+def test_a_question_figure_is_spelled_as_the_passages_spell_the_same_value() -> None:
+    """ "220千伏" is the passage's "22万伏": the search, the quote and the model look for the
+    documents' wording; another unit or another value is left alone."""
+    from assistant.answer.query import restated
+
+    passages = "投资1.47亿元建成了22万伏输变电工程，规划占地10000亩。"
+    assert restated("220千伏变电站建得怎么样？", passages) == "22万伏变电站建得怎么样？"
+    assert restated("投资14700万元的是什么工程？", passages) == "投资1.47亿元的是什么工程？"
+    assert restated("规划占地1万亩的园区？", passages) == "规划占地10000亩的园区？"
+    assert restated("220千瓦的机组？", passages) == "220千瓦的机组？"  # 瓦 is not 伏
+    assert restated("2023年投资1.5亿元？", passages) == "2023年投资1.5亿元？"
+    # a per-document question that only mentions its subject asks of the subject
+    q = "两份鹤淇和沁阳的报告都提到了22万伏变电站。它们的状态如何？"
+    assert asked_of_each(q).startswith("22万伏变电站")

@@ -50,6 +50,7 @@ from assistant.answer.query import (
     needs_rewrite,
     per_document,
     quoted_terms,
+    restated,
     spelled_as,
     spellings,
     split_question,
@@ -405,6 +406,7 @@ class Answerer:
         zh_q = found.standalone
         if found.lang == "en":
             zh_q = found.translation or found.keyword_query
+        zh_q = restated(zh_q, "".join(p.text for p in found.passages))  # "220千伏" -> "22万伏"
         # A Chinese question (or one the model translated) is read in Chinese, where the
         # small model and the extractive quote are at their best; an English answer is then
         # a translation of the checked answer, checked again (`_translate`).
@@ -447,7 +449,9 @@ class Answerer:
             each = asked_of_each(zh_q)
             each_read = each if read_lang == "zh" else read_q
             for doc_passages in docs:
-                part = self._part(each_read, each, doc_passages, read_lang, None, asked, asker)
+                # each document answers for the asked places it is bound to, not the others'
+                own = [a for a in asked if self._bound([a], doc_passages[0]) > 0] or asked
+                part = self._part(each_read, each, doc_passages, read_lang, None, own, asker)
                 part.label = self.identity(doc_passages[0]).name()
                 parts.append(part)
         elif len(subs) > 1:
@@ -851,10 +855,17 @@ class Answerer:
         t = time.perf_counter()
         lines = [line for line in result.answer.split("\n") if line.strip()]
         english = []
+        refusal_zh = self._refusal_text("zh")
         for n, chinese in enumerate(lines):
             if n:
                 emit("\n")
-            english.append(self._translate_line(result, lang, chinese, evidence, emit))
+            if chinese.endswith(refusal_zh):  # a part not found: its label, the refusal
+                english.append(chinese[: -len(refusal_zh)] + self._refusal_text(lang))
+                emit(english[-1])
+                continue
+            # a part is translated, not asked the whole question (it would answer the rest)
+            kind = "answer" if len(lines) == 1 else "part"
+            english.append(self._translate_line(result, lang, chinese, evidence, emit, kind))
         lead = CHINESE_LEAD.get(lang, "")
         if all(english):
             result.flags.append("translated_answer")
@@ -876,10 +887,11 @@ class Answerer:
         chinese: str,
         evidence: list[Evidence],
         emit: Callable[[str], None],
+        kind: str = "answer",
     ) -> str:
         """One checked Chinese line in `lang`, or "" when its translation fails the check."""
         assert self.llm is not None
-        text = prompt(self.settings, f"translate_answer_{lang}.txt").format(
+        text = prompt(self.settings, f"translate_{kind}_{lang}.txt").format(
             question=result.question, answer=chinese
         )
         try:

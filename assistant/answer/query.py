@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant.answer.identity import ADMIN_SUFFIXES, place_names
 from assistant.answer.tables import row_label
-from assistant.answer.text import MARKER, NUMBER, jieba_ready
+from assistant.answer.text import MARKER, NUMBER, jieba_ready, ungrouped
 from assistant.index.tokenize import MENTION_VERBS
 
 FOLLOWUP = re.compile(
@@ -519,6 +519,35 @@ def word_parts(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# A figure with its scale and the unit after it: "220千伏", "22万伏", "1.47亿元".
+_SCALED = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万|亿|千|百)?([\u4e00-\u9fff])")
+_SCALES = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2, "": 1.0}
+
+
+def restated(question: str, text: str) -> str:
+    """The question's figures as the passages spell the same value in the same unit:
+    "220千伏" -> "22万伏" when a passage says "22万伏", so the search, the quote, the model
+    and the check of what the answer names all look for the documents' wording of it."""
+
+    def spelled(m: re.Match[str]) -> tuple[float, str]:
+        return float(m.group(1)) * _SCALES[m.group(2) or ""], m.group(3)
+
+    said: dict[tuple[float, str], str] = {}
+    for m in _SCALED.finditer(ungrouped(text)):
+        said.setdefault(spelled(m), m.group(0))
+
+    def swap(m: re.Match[str]) -> str:
+        value, unit = spelled(m)
+        other = next((w for (v, u), w in said.items() if u == unit and _same(v, value)), "")
+        return other or m.group(0)
+
+    return _SCALED.sub(swap, ungrouped(question)) if said else question
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+
+
 def loosely_in(word: str, text: str) -> bool:
     """The word's characters in order, at most 3 apart: "营收" in "营业收入", "规上" in
     "规模以上" - abbreviations pass, another quantity ("粮食产量" for 产值) does not."""
@@ -569,6 +598,8 @@ def asked_of_each(question: str) -> str:
     if len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 4:
         question = rest
     stripped = _DOC_REFERENCE.sub("", question)
+    # "两份报告都提到了X" without its documents only mentions X
+    stripped = re.sub(rf"^(?:都|均|也)?(?:{'|'.join(MENTION_VERBS)})了?", "", stripped)
     stripped = re.sub(r"[，,、]+(?=[？?。]|$)", "", stripped)
     stripped = re.sub(r"([？?。])[？?。]+", r"\1", stripped).strip("，,、 ")
     if len(re.findall(r"[\u4e00-\u9fff]", stripped)) < 4:

@@ -56,17 +56,28 @@ def passage_sentences(text: str) -> list[str]:
     return out
 
 
+# A clause that opens with a figure or "其中" goes on about the topic before the "；":
+# "6座公厕，4座已完成主体工程；2座为装配式建筑" - the 2座 are 公厕.
+CONTINUES = re.compile(
+    r"^(?:其中|另有|分别|[\d一二两三四五六七八九十]+[\u4e00-\u9fff]?(?:为|是|已|正|在|于))"
+)
+
+
 def finished(clause: str, text: str, limit: int = 160) -> str:
-    """A clause cut at "；" read to the end of its sentence, when that is short: "6座公厕，4座
-    已完成主体工程，正在进行装修；" goes on "2座为装配式建筑，已完成地基开挖。", and a reader
-    quoting the first clause alone says half of what the sentence does."""
+    """A clause cut at "；" read on through the clauses that continue its topic (`CONTINUES`),
+    within `limit`: "6座公厕，4座已完成主体工程，正在进行装修；" goes on "2座为装配式建筑，已完成
+    地基开挖。", and a reader quoting the first clause alone says half of what the sentence
+    does; "…变电站正在建设；" is not run on into "已争取到天然气用气额度…", another item."""
     at = text.find(clause)
     if at < 0 or not re.search(r"[；;]$", clause):
         return clause
-    rest = re.match(r"[^。！？!?\n]*[。！？!?]?", text[at + len(clause) :]).group(0).strip()
-    if len(clause) + len(rest) > limit:  # a long enumeration: its next item only
-        rest = re.match(r"[^；;。！？!?\n]*[；;。！？!?]?", rest).group(0)
-    return clause + rest if len(clause) + len(rest) <= limit else clause
+    out, rest = clause, text[at + len(clause) :]
+    while re.search(r"[；;]$", out):
+        item = re.match(r"[^；;。！？!?\n]*[；;。！？!?]?", rest).group(0)
+        if not item.strip() or not CONTINUES.match(item.strip()) or len(out + item) > limit:
+            break
+        out, rest = out + item, rest[len(item) :]
+    return out
 
 
 # A 公文's 发文字号 on its own line: "汝政办〔2023〕17号", "豫发改工业〔2010〕1234号".

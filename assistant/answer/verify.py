@@ -26,6 +26,7 @@ from assistant.answer.query import (
 )
 from assistant.answer.tables import ASKS_TOTAL, TOTAL_ROWS, label_named, row_label
 from assistant.answer.text import (
+    CONTINUES,
     MARKER,
     bigrams,
     markers,
@@ -521,18 +522,11 @@ def _covered_years(title: str) -> set[str]:
     return years
 
 
-# A clause that opens with a figure or "其中" goes on about the topic before the "；":
-# "6座公厕，4座已完成主体工程；2座为装配式建筑" - the 2座 are 公厕.
-_CONTINUES = re.compile(
-    r"^(?:其中|另有|分别|[\d一二两三四五六七八九十]+[\u4e00-\u9fff]?(?:为|是|已|正|在|于))"
-)
-
-
 def _lead_clauses(clause: str, text: str) -> str:
     """The clauses of the sentence before `clause` when it continues their topic
-    (`_CONTINUES`), else ""."""
+    (`CONTINUES`), else ""."""
     at = text.find(clause)
-    if at <= 0 or not _CONTINUES.match(clause):
+    if at <= 0 or not CONTINUES.match(clause):
         return ""
     before = re.split(r"[。！？!?\n]", text[:at])[-1]
     return before if re.search(r"[；;]\s*$", before) else ""
