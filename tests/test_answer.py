@@ -133,6 +133,16 @@ def test_a_multi_part_answer_is_translated_part_by_part(seeded):
     assert second == "From the documents (in Chinese): 澄源县：全年全县生产总值312.08亿元。[2]"
     assert "translation_rejected" in result.flags and "translated_answer" not in result.flags
     assert "".join(streamed).count("\n") == 1 and len(llm.prompts) == 2
+    # a part is translated as a part, without the whole question to answer again
+    assert "GDP of Mianshui" not in llm.prompts[0][0]["content"]
+    # a part not found is said so in English by the refusal text, not by the model
+    llm = ScriptedLLM("Mianshui: 28.647 billion (286.47亿) yuan.[1]")
+    answerer = Answerer(seeded.settings, seeded, llm)
+    chinese = "渑水县：全年全县生产总值286.47亿元。[1]\n澄源县：资料中未找到相关信息。"
+    result = Answer("GDP of Mianshui and Chengyuan?", chinese, [], passages, False, {}, {})
+    answerer._translate(result, "en", streamed.append)
+    assert result.answer.split("\n")[1] == "澄源县：The documents do not say."
+    assert len(llm.prompts) == 1 and "translated_answer" in result.flags
 
 
 def test_forced_answer_that_fails_verification_is_not_shown(seeded):
