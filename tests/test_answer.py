@@ -143,6 +143,16 @@ def test_a_multi_part_answer_is_translated_part_by_part(seeded):
     answerer._translate(result, "en", streamed.append)
     assert result.answer.split("\n")[1] == "澄源县：The documents do not say."
     assert len(llm.prompts) == 1 and "translated_answer" in result.flags
+    # a sentence the translation leaves out does not keep its citation
+    from assistant.answer.answerer import Citation
+
+    llm = ScriptedLLM("Mianshui: 28.647 billion (286.47亿) yuan.[1]")
+    answerer = Answerer(seeded.settings, seeded, llm)
+    chinese = "全年全县生产总值286.47亿元。[1]全年全县生产总值312.08亿元。[2]"
+    cites = [Citation(n, f"d{n - 1}", f"c{n - 1}", "", texts[n - 1], 1.0, True) for n in (1, 2)]
+    result = Answer("GDP of Mianshui?", chinese, cites, passages, False, {}, {})
+    answerer._translate(result, "en", streamed.append)
+    assert [c.n for c in result.citations] == [1]
 
 
 def test_forced_answer_that_fails_verification_is_not_shown(seeded):

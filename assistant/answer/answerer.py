@@ -64,6 +64,7 @@ from assistant.answer.text import (
     MARKER,
     bigrams,
     drop_title_line,
+    markers,
     numbers,
     official_lines,
     prompt,
@@ -878,6 +879,9 @@ class Answerer:
                 result.answer = "\n".join(
                     e or lead + c for e, c in zip(english, lines, strict=True)
                 )
+        # a sentence the translation left out takes its citation with it
+        shown = markers(result.answer)
+        result.citations = [c for c in result.citations if c.n in shown]
         result.stages["translate_ms"] = round((time.perf_counter() - t) * 1000, 1)
 
     def _translate_line(
