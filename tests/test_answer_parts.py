@@ -1077,6 +1077,8 @@ def test_a_documents_number_and_signature_are_read_for_what_they_are() -> None:
     )
     plain = "2023年3月15日，县政府召开常务会议。"
     assert official_lines(plain) == plain
+    page = "第5版:今日溪县\n产业新城崛起\n\n2013年1月10日\n正文。"
+    assert official_lines(page).split("\n")[3] == "出版日期：2013年1月10日（第5版:今日溪县）。"
     from assistant.answer.reading import ExtractiveReader
     from assistant.config import Settings
 

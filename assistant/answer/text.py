@@ -90,10 +90,15 @@ _DOC_NUMBER = re.compile(
 _ISSUER = re.compile(r"(?:委员会|管委会|政府|办公室|办公厅|局|厅|委|办|院|中心|公司|集团|协会)$")
 
 
+# A newspaper page's masthead: "第23版:今日沁阳/新春特刊".
+_MASTHEAD = re.compile(r"^第\s*[\d一二三四五六七八九十]+\s*版")
+
+
 def official_lines(text: str) -> str:
     """A 公文's elements (GB/T 9704) said for what they are, for reading: the 发文字号 line
     is the 文号, a date alone on its line the 成文日期, and the short line right above that
-    date the 落款's 发文机关. Bare, they read as captions and answer no "文号/落款是什么"."""
+    date the 落款's 发文机关. Bare, they read as captions and answer no "文号/落款是什么".
+    A date a few lines under a newspaper page's masthead is the page's 出版日期."""
     lines = text.split("\n")
     out = []
     for i, line in enumerate(lines):
@@ -102,7 +107,11 @@ def official_lines(text: str) -> str:
             out.append(f"发文字号（文号）：{said}。")
         elif DATE_LINE.match(said):
             above = next((x.strip() for x in reversed(lines[:i]) if x.strip()), "")
-            if len(above) <= 30 and _ISSUER.search(above):
+            head = [x.strip() for x in lines[:i] if x.strip()][-3:]
+            masthead = next((x for x in head if _MASTHEAD.match(x)), "")
+            if masthead:
+                out.append(f"出版日期：{said}（{masthead}）。")
+            elif len(above) <= 30 and _ISSUER.search(above):
                 out.append(f"落款：{above}，成文日期：{said}。")
             elif re.search(r"[。！？!?]$", above):  # the date right under the body's end
                 out.append(f"成文日期：{said}。")
