@@ -1079,6 +1079,17 @@ def test_a_documents_number_and_signature_are_read_for_what_they_are() -> None:
     assert official_lines(plain) == plain
     page = "第5版:今日溪县\n产业新城崛起\n\n2013年1月10日\n正文。"
     assert official_lines(page).split("\n")[3] == "出版日期：2013年1月10日（第5版:今日溪县）。"
+    # the label answers a date question, and does not win a tie for anything else
+    reading = official_lines("第5版:今日溪县\n\n2013年1月10日\n溪县产业集聚区前身为溪北园区。")
+    ev = [Evidence(1, reading, reading, "")]
+    from assistant.answer.reading import ExtractiveReader as Reader
+    from assistant.config import Settings as Defaults
+
+    rank = Reader(Defaults()).rank
+    named = rank("溪县产业集聚区以前叫什么名字？", ev, {"溪县": 3.0, "名字": 5.0})
+    assert named[0][2].startswith("溪县产业集聚区前身为")
+    dated = rank("溪县那一版报纸是哪天出的？", ev, {"溪县": 3.0, "报纸": 5.0})
+    assert dated[0][2].startswith("出版日期：2013年1月10日")
     from assistant.answer.reading import ExtractiveReader
     from assistant.config import Settings
 

@@ -37,6 +37,7 @@ from assistant.answer.tables import (
 )
 from assistant.answer.text import (
     NUMBER,
+    OFFICIAL_LABEL,
     bigrams,
     finished,
     is_refusal,
@@ -313,6 +314,10 @@ class ExtractiveReader:
                     score += 0.3  # says what the asked thing is, or lists them
                 if kinds:  # states the kind of answer asked for: a date, a name, a figure
                     score += 0.1 * type_match(question, sent)
+                if (label := OFFICIAL_LABEL.match(sent)) and not (
+                    "date" in kinds or any(t in label.group(1) for t in terms)
+                ):
+                    score -= 0.3  # a 文号/落款/出版日期 answers only what asks for it
                 score -= 0.4 * (1.0 - e.bound)  # about another place than the one asked
                 low = sent.lower()
                 if literals and all(t in low for t in literals):

@@ -90,6 +90,8 @@ _DOC_NUMBER = re.compile(
 _ISSUER = re.compile(r"(?:委员会|管委会|政府|办公室|办公厅|局|厅|委|办|院|中心|公司|集团|协会)$")
 
 
+# The labels `official_lines` gives a document's own elements, for reading.
+OFFICIAL_LABEL = re.compile(r"^(发文字号（文号）|落款|成文日期|出版日期)：")
 # A newspaper page's masthead: "第23版:今日沁阳/新春特刊".
 _MASTHEAD = re.compile(r"^第\s*[\d一二三四五六七八九十]+\s*版")
 
