@@ -535,8 +535,9 @@ class Answerer:
                 continue
             order.append(p.doc_id)
         each = asked_of_each(question)  # within a document, only what is asked of each
-        own = {d: search(self.index, each, k=k, doc_ids=[d]) for d in order[:4]}
         kinds = named_kinds(question)
+        candidates = order[: 4 if len(kinds) >= 2 else 2]
+        own = {d: search(self.index, each, k=k, doc_ids=[d]) for d in candidates}
         if len(kinds) >= 2:
             order = self._one_of_each_kind(kinds, order, wide, self._answering(asked, each, own))
         return [own.get(d) or search(self.index, each, k=k, doc_ids=[d]) for d in order[:2]]

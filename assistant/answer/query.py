@@ -532,11 +532,14 @@ def restated(question: str, text: str) -> str:
     def spelled(m: re.Match[str]) -> tuple[float, str]:
         return float(m.group(1)) * _SCALES[m.group(2) or ""], m.group(3)
 
+    text = ungrouped(text)
     said: dict[tuple[float, str], str] = {}
-    for m in _SCALED.finditer(ungrouped(text)):
+    for m in _SCALED.finditer(text):
         said.setdefault(spelled(m), m.group(0))
 
     def swap(m: re.Match[str]) -> str:
+        if m.group(0) in text:  # the passages spell it so too
+            return m.group(0)
         value, unit = spelled(m)
         other = next((w for (v, u), w in said.items() if u == unit and _same(v, value)), "")
         return other or m.group(0)
