@@ -1024,7 +1024,7 @@ def test_a_question_asking_an_amount_and_its_growth_reads_the_sentence_giving_bo
     assert got.startswith("全县生产总值达到245.3亿元"), got
 
 
-def test_a_clause_cut_at_a_semicolon_is_read_to_the_end_of_its_sentence() -> None:
+def test_a_clause_cut_at_a_semicolon_runs_on_through_the_clauses_that_continue_it() -> None:
     """ "6座公厕，4座已完成主体工程，正在进行装修；2座为装配式建筑…": quoting the first clause
     alone says half of what the sentence does. The clause after "；" that opens with a
     figure goes on about the same 公厕, so the quantity check reads it with its lead; one
