@@ -578,3 +578,14 @@ def test_one_sentence_answering_two_parts_is_shown_once(seeded):
     assert "split_into_2" in result.flags, result.flags
     assert "500" in result.answer and "5.2" in result.answer, result.answer
     assert result.answer.count("5.2万人") == 1, result.answer
+
+
+def test_each_document_of_a_per_document_question_answers_for_its_own_place(seeded):
+    """ "鹤淇…和沁阳…的两篇报道…分别怎么说": each report is read for the place it speaks for,
+    so neither part looks half-bound (and half-refusable) for not naming the other place."""
+    answerer = Answerer(seeded.settings, seeded, None)
+    result = answerer.ask("鹤淇产业集聚区和沁阳市产业集聚区的两篇报道里，22万伏变电站分别怎么说？")
+    assert "per_document" in result.flags and not result.refused
+    assert result.features["binding"] == 1.0
+    first, second = result.answer.split("\n")
+    assert "22万伏数字变电站正在建设" in first and "1.47亿元" in second
