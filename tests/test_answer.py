@@ -587,5 +587,6 @@ def test_each_document_of_a_per_document_question_answers_for_its_own_place(seed
     result = answerer.ask("鹤淇产业集聚区和沁阳市产业集聚区的两篇报道里，22万伏变电站分别怎么说？")
     assert "per_document" in result.flags and not result.refused
     assert result.features["binding"] == 1.0
+    assert result.features["names_missing"] == 0.0  # 沁阳 is the other report's to name
     first, second = result.answer.split("\n")
     assert "22万伏数字变电站正在建设" in first and "1.47亿元" in second

@@ -602,7 +602,7 @@ class Answerer:
             flags.append("no_bound_passage" if asked else "no_passages")
             return _Part(read_q, [], [], Checked(), True, 0.0, {}, flags)
         ext = self.extractive.read(zh_q, lang, evidence, terms)
-        quoted = self._quote(zh_q, lang, terms, passages, evidence, ext, kept, asker)
+        quoted = self._quote(zh_q, lang, terms, passages, evidence, ext, kept, asker, asked)
         if quoted is not None:
             quoted.stages["decide_ms"] = round((time.perf_counter() - t) * 1000, 1)
             return quoted
@@ -638,14 +638,14 @@ class Answerer:
                     flags.append("llm_empty_replaced")
         flags += checked.flags
         features = self._features(
-            zh_q, terms, passages, evidence, checked, reading, ext, forced, kept
+            zh_q, terms, passages, evidence, checked, reading, ext, forced, kept, asked
         )
         if _lacks_kind(zh_q, features) and reading is not ext and _says_more(ext, checked):
             # "文号和印发日期" answered with the 文号 alone: the quote that says what the model
             # said and states the asked date (figure, name) too answers, judged as a quote
             alt = check(ext.text, evidence, asker, zh_q)
             alt_features = self._features(
-                zh_q, terms, passages, evidence, alt, ext, ext, False, kept
+                zh_q, terms, passages, evidence, alt, ext, ext, False, kept, asked
             )
             in_unit = alt_features.get("unit_match", 0.0) > 0  # 家 asked, 万元 given: none
             if alt.sentences and in_unit and not _lacks_kind(zh_q, alt_features):
@@ -686,6 +686,7 @@ class Answerer:
         ext: Reading,
         kept: list[Passage],
         asker: str,
+        asked: list[str],
     ) -> _Part | None:
         """The extractive quote as the answer, without a model pass, when its own fitted
         refusal model accepts it (`answer.quote_first`; Chinese readings only: an English
@@ -696,7 +697,7 @@ class Answerer:
         if not checked.sentences:
             return None
         features = self._features(
-            question, terms, passages, evidence, checked, ext, ext, False, kept
+            question, terms, passages, evidence, checked, ext, ext, False, kept, asked
         )
         ok, p = self.quote_refusal.answer(features)
         if not ok or _lacks_kind(question, features):
@@ -723,6 +724,7 @@ class Answerer:
         ext: Reading,
         forced: bool,
         kept: list[Passage],
+        asked: list[str],
     ) -> dict[str, float]:
         cited = checked.cited()
         answer = checked.text()
@@ -758,6 +760,9 @@ class Answerer:
             f["rarest_cited"] = float(rarest in near)
         f["binding"] = min(evidence[n - 1].bound for n in cited)
         names = [t for t, kind in content_words(question) if kind == "name"]
+        # a per-document part answers for its own place: the other document's is not missing
+        others = [p for p in place_names(question) if not any(p in a or a in p for a in asked)]
+        names = [t for t in names if not any(t in o or o in t for o in others)]
         names += [n for n in re.findall(r"(?:19|20)\d{2}", question) if n not in names]
         if names:
             # a place the passage is bound to is named by it, if only by its part's home

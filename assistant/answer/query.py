@@ -527,7 +527,8 @@ _SCALES = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2, "": 1.0}
 def restated(question: str, text: str) -> str:
     """The question's figures as the passages spell the same value in the same unit:
     "220千伏" -> "22万伏" when a passage says "22万伏", so the search, the quote, the model
-    and the check of what the answer names all look for the documents' wording of it."""
+    and the check of what the answer names all look for the documents' wording of it. Of
+    several spellings, the first passage's (the best-ranked: `text` is in rank order)."""
 
     def spelled(m: re.Match[str]) -> tuple[float, str]:
         return float(m.group(1)) * _SCALES[m.group(2) or ""], m.group(3)
@@ -538,8 +539,6 @@ def restated(question: str, text: str) -> str:
         said.setdefault(spelled(m), m.group(0))
 
     def swap(m: re.Match[str]) -> str:
-        if m.group(0) in text:  # the passages spell it so too
-            return m.group(0)
         value, unit = spelled(m)
         other = next((w for (v, u), w in said.items() if u == unit and _same(v, value)), "")
         return other or m.group(0)
