@@ -19,6 +19,7 @@ from typing import Any
 from assistant.answer import refusal
 from assistant.answer.identity import (
     Identity,
+    among,
     bound,
     doc_identity,
     home_place,
@@ -244,7 +245,7 @@ class Answerer:
         spelled = [
             (en, zh)
             for en, zh in english_names(question, self.known_spellings())
-            if not any(zh in p or p in zh for p in places)
+            if not among(zh, places)
         ]
         found = [*places, *(zh for _, zh in spelled)]
         if found:
@@ -761,8 +762,8 @@ class Answerer:
         f["binding"] = min(evidence[n - 1].bound for n in cited)
         names = [t for t, kind in content_words(question) if kind == "name"]
         # a per-document part answers for its own place: the other document's is not missing
-        others = [p for p in place_names(question) if not any(p in a or a in p for a in asked)]
-        names = [t for t in names if not any(t in o or o in t for o in others)]
+        others = [p for p in place_names(question) if not among(p, asked)]
+        names = [t for t in names if not among(t, others)]
         names += [n for n in re.findall(r"(?:19|20)\d{2}", question) if n not in names]
         if names:
             # a place the passage is bound to is named by it, if only by its part's home

@@ -265,6 +265,11 @@ def home_place(scope: str) -> str:
     return counts[0][1]
 
 
+def among(place: str, places: list[str]) -> bool:
+    """The place is one of them, however fully either is written ("沁阳" / "沁阳市")."""
+    return any(place in p or p in place for p in places)
+
+
 def bound(
     asked: list[str],
     identity: Identity,
@@ -284,7 +289,7 @@ def bound(
     if not asked:
         return 1.0
     strong = f"{identity.text()}\n{heading}\n{text}"
-    own = [p for p in identity.places if not any(p in a or a in p for a in asked)]
+    own = [p for p in identity.places if not among(p, asked)]
     scores = []
     for place in asked:
         if place in strong or (home and not own and (place in home or home in place)):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant.answer.identity import ADMIN_SUFFIXES, place_names
 from assistant.answer.tables import row_label
-from assistant.answer.text import MARKER, NUMBER, jieba_ready, ungrouped
+from assistant.answer.text import MARKER, NUMBER, SCALES, jieba_ready, ungrouped
 from assistant.index.tokenize import MENTION_VERBS
 
 FOLLOWUP = re.compile(
@@ -521,7 +521,6 @@ def word_parts(word: str) -> tuple[str, ...]:
 
 # A figure with its scale and the unit after it: "220千伏", "22万伏", "1.47亿元".
 _SCALED = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万|亿|千|百)?([\u4e00-\u9fff])")
-_SCALES = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2, "": 1.0}
 
 
 def restated(question: str, text: str) -> str:
@@ -530,24 +529,15 @@ def restated(question: str, text: str) -> str:
     and the check of what the answer names all look for the documents' wording of it. Of
     several spellings, the first passage's (the best-ranked: `text` is in rank order)."""
 
-    def spelled(m: re.Match[str]) -> tuple[float, str]:
-        return float(m.group(1)) * _SCALES[m.group(2) or ""], m.group(3)
+    def key(m: re.Match[str]) -> tuple[float, str]:  # value and unit, rounded past float noise
+        return round(float(m.group(1)) * SCALES.get(m.group(2) or "", 1.0), 6), m.group(3)
 
-    text = ungrouped(text)
     said: dict[tuple[float, str], str] = {}
-    for m in _SCALED.finditer(text):
-        said.setdefault(spelled(m), m.group(0))
-
-    def swap(m: re.Match[str]) -> str:
-        value, unit = spelled(m)
-        other = next((w for (v, u), w in said.items() if u == unit and _same(v, value)), "")
-        return other or m.group(0)
-
-    return _SCALED.sub(swap, ungrouped(question)) if said else question
-
-
-def _same(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+    for m in _SCALED.finditer(ungrouped(text)):
+        said.setdefault(key(m), m.group(0))
+    if not said:
+        return question
+    return _SCALED.sub(lambda m: said.get(key(m), m.group(0)), ungrouped(question))
 
 
 def loosely_in(word: str, text: str) -> bool:

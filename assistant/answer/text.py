@@ -56,6 +56,10 @@ def passage_sentences(text: str) -> list[str]:
     return out
 
 
+# What a Chinese scale character multiplies a figure by ("1.47亿" is 147,000,000).
+SCALES = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
+
+
 # A clause that opens with a figure or "其中" goes on about the topic before the "；":
 # "6座公厕，4座已完成主体工程；2座为装配式建筑" - the 2座 are 公厕.
 CONTINUES = re.compile(

@@ -28,6 +28,7 @@ from assistant.answer.tables import ASKS_TOTAL, TOTAL_ROWS, label_named, row_lab
 from assistant.answer.text import (
     CONTINUES,
     MARKER,
+    SCALES,
     bigrams,
     markers,
     numbers,
@@ -37,7 +38,6 @@ from assistant.answer.text import (
     ungrouped,
 )
 
-_SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 _EN_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _QUOTED = re.compile(r"[“\"《「]([^”\"》」]{2,30})[”\"》」]")
 _ORDINAL = re.compile(r"(?:^|\s)\d[.、)]\s")
@@ -113,8 +113,8 @@ def _values(text: str, english: bool) -> set[float]:
         v = float(m.group(1))
         out.add(v)
         unit = (m.group(2) or "").lower()
-        if unit in _SCALE:
-            out.add(v * _SCALE[unit])
+        if unit in SCALES:
+            out.add(v * SCALES[unit])
         if english and unit in _EN_SCALE:
             out.add(v * _EN_SCALE[unit])
     return out
@@ -361,7 +361,7 @@ def rescale(sentence: str, passages: str) -> str:
         source = re.search(rf"(?<![\d.]){re.escape(digits)}\s*(万|亿)", ungrouped(passages))
         if not source:
             return m.group(0)
-        value = float(digits) * _SCALE[source.group(1)]
+        value = float(digits) * SCALES[source.group(1)]
         if abs(said - value) <= 1e-6 * value:
             return m.group(0)
         return f"{_english_value(value)} ({digits}{source.group(1)})"
