@@ -19,7 +19,7 @@ from assistant.answer.query import (
     needs_rewrite,
     split_question,
 )
-from assistant.answer.tables import describe_row, header_labels, readable
+from assistant.answer.tables import column_labels, describe_row, header_labels, readable
 from assistant.answer.text import drop_title_line, passage_sentences
 from assistant.answer.verify import Evidence, check
 
@@ -98,6 +98,10 @@ def test_pipe_and_space_aligned_tables_are_described_from_the_line_above():
     # the header lines in the passage, one cell per line as PDF extraction leaves them
     split = "单 位\n省外资金\n（万元）\n\n引进项目（个）\n\n总数\n其中亿元\n以上项目\n\n小屯镇 107000 4 3"
     assert readable(split, "").splitlines()[-1].startswith("小屯镇｜省外资金：107000万元")
+    # the columns a question about the table may name, in the table's words, units dropped
+    assert column_labels(split, "") == ["省外资金", "引进项目", "其中亿元以上项目"]
+    assert column_labels(md, "") == ["产量", "比上年增长"]
+    assert column_labels("全县生产总值286.47亿元，比上年增长6.2%。", "") == []
     # a two-column table (as an HTML or .docx table arrives): label | figure
     two = "认定类别 | 奖励金额（万元）\n国家级制造业单项冠军企业 | 100"
     assert readable(two, "").splitlines()[-1] == "国家级制造业单项冠军企业｜奖励金额：100万元"
@@ -315,7 +319,7 @@ def test_a_passage_bound_to_the_asked_place_speaks_for_its_name():
 
 
 def test_parts_about_places_of_their_own_are_labelled_and_named_kinds_pick_documents():
-    from assistant.answer.answerer import Answerer, _place_labels
+    from assistant.answer.answerer import Answerer, _document_labels, _place_labels
     from assistant.answer.query import named_kinds
     from assistant.schema import Passage
 
@@ -325,6 +329,18 @@ def test_parts_about_places_of_their_own_are_labelled_and_named_kinds_pick_docum
     ]
     # one place, two quantities: the place needs no saying twice
     assert _place_labels(["白沙湾区有多少家企业？", "白沙湾区增加值增长多少？"]) == ["", ""]
+    # a per-document part is labelled with the place it answers for, not its section title
+    q2 = "鹤淇和沁阳的报告都提到了变电站，各是什么状态？"
+    titles = ["第一篇：产业集聚区2025年发展报告", "奋力打造一流产业集聚区"]
+    assert _document_labels(q2, [["鹤淇"], ["沁阳"]], titles) == [
+        ("鹤淇", "鹤淇"),
+        ("沁阳", "沁阳"),
+    ]
+    q3 = "渑水县和澄源县的统计公报分别怎么说？"
+    assert _document_labels(q3, [["渑水"], ["澄源"]], titles)[0] == ("渑水县", "渑水")
+    # two documents about one place are told apart by their names, and have no place
+    assert _document_labels(q2, [["汝州"], ["汝州"]], titles) == [(t, "") for t in titles]
+    assert _document_labels(q2, [[], []], titles) == [(t, "") for t in titles]
     q = "汝州的主导产业前后有什么变化？早先产业集聚区报道和2023年招商方案各怎么定？"
     assert named_kinds(q) == ["报道", "方案"]
     assert named_kinds("融资到账多少？两篇报道分别怎么说？") == ["报道"]

@@ -60,7 +60,7 @@ from assistant.answer.query import (
     unit_match,
 )
 from assistant.answer.reading import CHINESE_LEAD, ExtractiveReader, LLMReader, Reader, Reading
-from assistant.answer.tables import readable
+from assistant.answer.tables import column_labels, readable
 from assistant.answer.text import (
     MARKER,
     bigrams,
@@ -160,6 +160,7 @@ class _Part:
     raw: str = ""
     prompt_tokens: int = 0
     label: str = ""
+    place: str = ""  # the place the label names, when it names one (said in pinyin in English)
     stages: dict[str, float] = field(default_factory=dict)
 
 
@@ -254,14 +255,26 @@ class Answerer:
         # does not guess them (nor copy a prompt's example name)
         names = [(spelled_as(p), p) for p in places] + spelled + glossary_pairs(glossary, question)
         listed = "；".join(f"{en}={zh}" for en, zh in names) or "（无）"
+        columns = "、".join(self._columns(question, terms)) or "（无）"
         zh = drop_new_years(
-            self._one_line("translate_query.txt", question=question, names=listed), question
+            self._one_line("translate_query.txt", question=question, names=listed, columns=columns),
+            question,
         )
         zh = glossed(glossary, zh, question)
         if zh:  # the translation adds Chinese words; the glossary terms keep names it may garble
             dense, keyword = f"{question} {terms} {zh}", f"{zh} {terms}"
             return _Queries(dense, keyword, ["translated_by_llm"], zh, places)
         return _Queries(f"{question} {terms}", terms or question, ["glossary_terms"], "", places)
+
+    def _columns(self, question: str, terms: str, k: int = 3) -> list[str]:
+        """Column labels of the tables an English question's glossary search finds, for its
+        translation: "out-of-province capital" is 省外资金 in the documents, and a question
+        about a table paraphrases its columns (nothing without an LLM to translate)."""
+        if self.llm is None:
+            return []
+        passages = search(self.index, f"{question} {terms}", k=k, keyword_query=terms or question)
+        found = {label: None for p in passages for label in column_labels(p.text, p.heading)}
+        return list(found)[:12]
 
     def retrieve(
         self, question: str, history: list[Message] | None = None, k: int | None = None
@@ -450,11 +463,15 @@ class Answerer:
             result.flags.append("per_document")
             each = asked_of_each(zh_q)
             each_read = each if read_lang == "zh" else read_q
-            for doc_passages in docs:
+            owns = [
                 # each document answers for the asked places it is bound to, not the others'
-                own = [a for a in asked if self._bound([a], doc_passages[0]) > 0] or asked
+                [a for a in asked if self._bound([a], doc_passages[0]) > 0] or asked
+                for doc_passages in docs
+            ]
+            labels = _document_labels(zh_q, owns, [self.identity(d[0]).name() for d in docs])
+            for doc_passages, own, (label, place) in zip(docs, owns, labels, strict=True):
                 part = self._part(each_read, each, doc_passages, read_lang, None, own, asker)
-                part.label = self.identity(doc_passages[0]).name()
+                part.label, part.place = label, place
                 parts.append(part)
         elif len(subs) > 1:
             result.parts = subs
@@ -465,6 +482,7 @@ class Answerer:
                 asked_q = sub if read_lang == "zh" else f"{read_q}（{sub}）"
                 part = self._part(asked_q, sub, passages, read_lang, None, None, asker)
                 part.label = label
+                part.place = next(iter(place_names(label)), "") if label else ""
                 parts.append(part)
         else:
             stream = emit if read_lang == lang else None  # a translation streams instead
@@ -473,7 +491,7 @@ class Answerer:
             parts.append(part)
         self._combine(result, parts)
         if lang != read_lang:
-            self._translate(result, lang, emit)
+            self._translate(result, lang, emit, {p.label: p.place for p in parts if p.place})
         if not first_token:  # nothing streamed (extractive, split, refused before reading)
             emit(result.answer)
         result.entities = sorted({e for sub in subs for e in place_names(sub)})
@@ -846,11 +864,20 @@ class Answerer:
         if not result.raw_answer:
             result.raw_answer = result.answer
 
-    def _translate(self, result: Answer, lang: str, emit: Callable[[str], None]) -> None:
+    def _translate(
+        self,
+        result: Answer,
+        lang: str,
+        emit: Callable[[str], None],
+        places: dict[str, str] | None = None,
+    ) -> None:
         """The checked Chinese answer in English, streamed as the model writes it, then
         checked against the passages like any answer. A multi-part answer is translated one
         part (line) at a time, so each keeps its own marker and check; a part whose
-        translation fails is shown as the checked Chinese (labelled), never unchecked."""
+        translation fails is shown as the checked Chinese (labelled), never unchecked.
+        A part labelled with a place (`places`: label -> place) keeps the label out of the
+        model's hands: the place is said as the question spells it (沁阳 -> Qinyang, where
+        the small model wrote "Hyunyang"), and only what follows is translated."""
         assert self.llm is not None  # only a model's reading is in another language
         result.lang = lang
         if result.refused:
@@ -864,16 +891,24 @@ class Answerer:
         lines = [line for line in result.answer.split("\n") if line.strip()]
         english = []
         refusal_zh = self._refusal_text("zh")
+        places = places or {}
         for n, chinese in enumerate(lines):
             if n:
                 emit("\n")
-            if chinese.endswith(refusal_zh):  # a part not found: its label, the refusal
-                english.append(chinese[: -len(refusal_zh)] + self._refusal_text(lang))
-                emit(english[-1])
+            label = next((lab for lab in places if chinese.startswith(f"{lab}：")), "")
+            said = f"{spelled_as(places[label])}: " if label else ""
+            body = chinese[len(label) + 1 :] if label else chinese
+            if said:
+                emit(said)
+            if body.endswith(refusal_zh):  # a part not found: its label, the refusal
+                refused = body[: -len(refusal_zh)] + self._refusal_text(lang)
+                english.append(said + refused)
+                emit(refused)
                 continue
             # a part is translated, not asked the whole question (it would answer the rest)
             kind = "answer" if len(lines) == 1 else "part"
-            english.append(self._translate_line(result, lang, chinese, evidence, emit, kind))
+            line = self._translate_line(result, lang, body, evidence, emit, kind)
+            english.append(said + line if line else "")
         lead = CHINESE_LEAD.get(lang, "")
         if all(english):
             result.flags.append("translated_answer")
@@ -994,6 +1029,19 @@ def _place_labels(subs: list[str]) -> list[str]:
     if all(names) and len(set(names)) == len(names):
         return names
     return [""] * len(subs)
+
+
+def _document_labels(
+    question: str, owns: list[list[str]], names: list[str]
+) -> list[tuple[str, str]]:
+    """Each document's part's (label, place): the place it answers for when the question
+    asks of several places, one document each ("鹤淇和沁阳的报告分别…" -> 鹤淇：…/沁阳：…):
+    that is what was asked, and the citation names the document. Documents about the same
+    place are told apart by their names (and have no place of their own)."""
+    if all(len(own) == 1 for own in owns) and len({own[0] for own in owns}) == len(owns):
+        subjects = named_subjects(question)
+        return [(subjects.get(own[0], own[0]), own[0]) for own in owns]
+    return [(name, "") for name in names]
 
 
 def _merge(a: list[str], b: list[str]) -> list[str]:
