@@ -153,18 +153,19 @@ def test_a_multi_part_answer_is_translated_part_by_part(seeded):
     result = Answer("GDP of Mianshui?", chinese, cites, passages, False, {}, {})
     answerer._translate(result, "en", streamed.append)
     assert [c.n for c in result.citations] == [1]
-    # a part labelled with a place: the label is the place as the question spells it, and
-    # the model translates only what follows (it once wrote 沁阳 as "Hyunyang")
-    llm = ScriptedLLM("Its GDP was 28.647 billion (286.47亿) yuan.[1]")
+    # a part labelled with a place: the model is given the place as the question spells it
+    # (it once wrote 沁阳 as "Hyunyang"), and a part not found says it in English too
+    llm = ScriptedLLM("Mianshui: 28.647 billion (286.47亿) yuan.[1]")
     answerer = Answerer(seeded.settings, seeded, llm)
     chinese = "渑水县：全年全县生产总值286.47亿元。[1]\n澄源县：资料中未找到相关信息。"
     result = Answer("GDP of Mianshui and Chengyuan?", chinese, [], passages, False, {}, {})
     streamed = []
     answerer._translate(result, "en", streamed.append, {"渑水县": "渑水", "澄源县": "澄源"})
     assert result.answer.split("\n") == [
-        "Mianshui: Its GDP was 28.647 billion (286.47亿) yuan.[1]",
+        "Mianshui: 28.647 billion (286.47亿) yuan.[1]",
         "Chengyuan: The documents do not say.",
     ]
+    assert "Mianshui：全年全县生产总值286.47亿元" in llm.prompts[0][0]["content"]
     assert "渑水县" not in llm.prompts[0][0]["content"] and "".join(streamed) == result.answer
 
 
@@ -252,30 +253,6 @@ def test_an_english_name_is_given_to_the_translation_as_the_documents_spell_it(s
     )
     answerer.ask("What is the planned area of the Ruxiu migrant-worker entrepreneurship park?")
     assert "Ruxiu=汝绣" in llm.prompts[0][-1]["content"]  # not a guess like 瑞秀
-
-
-def test_a_table_question_is_translated_with_the_tables_own_column_names(seeded):
-    """ "out-of-province capital" is 省外资金 in the documents: the columns of the tables the
-    glossary search finds are given to the translation, so it can say them as written."""
-    answerer, llm = scripted(
-        seeded,
-        "汝州2023年招商引资目标任务分解表中，哪个乡镇的省外资金目标最大？",
-        "汝南街道的省外资金目标最大，为176000万元[1]。",
-        "Runan Sub-district (汝南街道), 176,000 (176000) ten-thousand yuan [1].",
-    )
-    result = answerer.ask(
-        "In Ruzhou's 2023 investment-attraction target table, which township has the largest"
-        " out-of-province capital target?"
-    )
-    translation_prompt = llm.prompts[0][-1]["content"]
-    assert "省外资金" in translation_prompt and "引进项目" in translation_prompt
-    assert "汝南街道" in result.answer and not result.refused
-    # a question whose search finds no table gets no column list
-    plain, llm2 = scripted(
-        seeded, "鹤淇产业集聚区入驻了多少家企业？", "入驻企业104家[1]。", "104 [1]."
-    )
-    plain.ask("How many enterprises are in the Heqi industrial cluster zone?")
-    assert "栏目：（无）" in llm2.prompts[0][-1]["content"]
 
 
 def test_answer_language_can_be_chosen_apart_from_the_question(seeded):

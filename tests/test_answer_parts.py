@@ -19,7 +19,7 @@ from assistant.answer.query import (
     needs_rewrite,
     split_question,
 )
-from assistant.answer.tables import column_labels, describe_row, header_labels, readable
+from assistant.answer.tables import describe_row, header_labels, readable
 from assistant.answer.text import drop_title_line, passage_sentences
 from assistant.answer.verify import Evidence, check
 
@@ -98,10 +98,6 @@ def test_pipe_and_space_aligned_tables_are_described_from_the_line_above():
     # the header lines in the passage, one cell per line as PDF extraction leaves them
     split = "单 位\n省外资金\n（万元）\n\n引进项目（个）\n\n总数\n其中亿元\n以上项目\n\n小屯镇 107000 4 3"
     assert readable(split, "").splitlines()[-1].startswith("小屯镇｜省外资金：107000万元")
-    # the columns a question about the table may name, in the table's words, units dropped
-    assert column_labels(split, "") == ["省外资金", "引进项目", "其中亿元以上项目"]
-    assert column_labels(md, "") == ["产量", "比上年增长"]
-    assert column_labels("全县生产总值286.47亿元，比上年增长6.2%。", "") == []
     # a two-column table (as an HTML or .docx table arrives): label | figure
     two = "认定类别 | 奖励金额（万元）\n国家级制造业单项冠军企业 | 100"
     assert readable(two, "").splitlines()[-1] == "国家级制造业单项冠军企业｜奖励金额：100万元"

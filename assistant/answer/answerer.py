@@ -60,7 +60,7 @@ from assistant.answer.query import (
     unit_match,
 )
 from assistant.answer.reading import CHINESE_LEAD, ExtractiveReader, LLMReader, Reader, Reading
-from assistant.answer.tables import column_labels, readable
+from assistant.answer.tables import readable
 from assistant.answer.text import (
     MARKER,
     bigrams,
@@ -255,26 +255,14 @@ class Answerer:
         # does not guess them (nor copy a prompt's example name)
         names = [(spelled_as(p), p) for p in places] + spelled + glossary_pairs(glossary, question)
         listed = "；".join(f"{en}={zh}" for en, zh in names) or "（无）"
-        columns = "、".join(self._columns(question, terms)) or "（无）"
         zh = drop_new_years(
-            self._one_line("translate_query.txt", question=question, names=listed, columns=columns),
-            question,
+            self._one_line("translate_query.txt", question=question, names=listed), question
         )
         zh = glossed(glossary, zh, question)
         if zh:  # the translation adds Chinese words; the glossary terms keep names it may garble
             dense, keyword = f"{question} {terms} {zh}", f"{zh} {terms}"
             return _Queries(dense, keyword, ["translated_by_llm"], zh, places)
         return _Queries(f"{question} {terms}", terms or question, ["glossary_terms"], "", places)
-
-    def _columns(self, question: str, terms: str, k: int = 3) -> list[str]:
-        """Column labels of the tables an English question's glossary search finds, for its
-        translation: "out-of-province capital" is 省外资金 in the documents, and a question
-        about a table paraphrases its columns (nothing without an LLM to translate)."""
-        if self.llm is None:
-            return []
-        passages = search(self.index, f"{question} {terms}", k=k, keyword_query=terms or question)
-        found = {label: None for p in passages for label in column_labels(p.text, p.heading)}
-        return list(found)[:12]
 
     def retrieve(
         self, question: str, history: list[Message] | None = None, k: int | None = None
@@ -896,19 +884,16 @@ class Answerer:
             if n:
                 emit("\n")
             label = next((lab for lab in places if chinese.startswith(f"{lab}：")), "")
-            said = f"{spelled_as(places[label])}: " if label else ""
-            body = chinese[len(label) + 1 :] if label else chinese
-            if said:
-                emit(said)
-            if body.endswith(refusal_zh):  # a part not found: its label, the refusal
-                refused = body[: -len(refusal_zh)] + self._refusal_text(lang)
-                english.append(said + refused)
-                emit(refused)
+            if label:  # the place as the question spells it, not as the model guesses it
+                chinese = f"{spelled_as(places[label])}：{chinese[len(label) + 1 :]}"
+            if chinese.endswith(refusal_zh):  # a part not found: its label, the refusal
+                lead = chinese[: -len(refusal_zh)]
+                english.append((f"{lead[:-1]}: " if label else lead) + self._refusal_text(lang))
+                emit(english[-1])
                 continue
             # a part is translated, not asked the whole question (it would answer the rest)
             kind = "answer" if len(lines) == 1 else "part"
-            line = self._translate_line(result, lang, body, evidence, emit, kind)
-            english.append(said + line if line else "")
+            english.append(self._translate_line(result, lang, chinese, evidence, emit, kind))
         lead = CHINESE_LEAD.get(lang, "")
         if all(english):
             result.flags.append("translated_answer")

@@ -151,18 +151,6 @@ def readable(text: str, heading: str) -> str:
     return "\n".join(out) if changed else text
 
 
-def column_labels(text: str, heading: str) -> list[str]:
-    """The column labels of a passage's table rows, units dropped ("省外资金（万元）" ->
-    省外资金): the documents' own words for what a question about a table asks."""
-    labels: dict[str, None] = {}
-    for line in readable(text, heading).split("\n"):
-        for cell in line.split("｜")[1:]:
-            label = re.sub(r"\s*[（(][^（）()]*[）)]$", "", cell.partition("：")[0]).strip()
-            if label and cell.count("：") == 1 and not NUM_CELL.match(label):
-                labels.setdefault(label, None)
-    return list(labels)
-
-
 def caption(heading: str) -> str:
     """A table's name from the heading path ("…分解表"), short; pipe debris skipped."""
     for part in reversed(heading.split(" > ") if heading else []):
