@@ -154,19 +154,26 @@ def test_a_multi_part_answer_is_translated_part_by_part(seeded):
     answerer._translate(result, "en", streamed.append)
     assert [c.n for c in result.citations] == [1]
     # a part labelled with a place: the model is given the place as the question spells it
-    # (it once wrote 沁阳 as "Hyunyang"), and a part not found says it in English too
-    llm = ScriptedLLM("Mianshui: 28.647 billion (286.47亿) yuan.[1]")
+    # (it once wrote 沁阳 as "Hyunyang") and a 亿 figure in English figures (it wrote
+    # "1万伏" as "1,000 kilovolts"); the source figure is put back after it, and a part not
+    # found says so in English too
+    llm = ScriptedLLM("Mianshui: GDP was 28.647 billion yuan.[1]")
     answerer = Answerer(seeded.settings, seeded, llm)
     chinese = "渑水县：全年全县生产总值286.47亿元。[1]\n澄源县：资料中未找到相关信息。"
     result = Answer("GDP of Mianshui and Chengyuan?", chinese, [], passages, False, {}, {})
-    streamed = []
-    answerer._translate(result, "en", streamed.append, {"渑水县": "渑水", "澄源县": "澄源"})
+    answerer._translate(result, "en", lambda _: None, {"渑水县": "渑水", "澄源县": "澄源"})
     assert result.answer.split("\n") == [
-        "Mianshui: 28.647 billion (286.47亿) yuan.[1]",
+        "Mianshui: GDP was 28.647 billion (286.47亿) yuan.[1]",
         "Chengyuan: The documents do not say.",
     ]
-    assert "Mianshui：全年全县生产总值286.47亿元" in llm.prompts[0][0]["content"]
-    assert "渑水县" not in llm.prompts[0][0]["content"] and "".join(streamed) == result.answer
+    assert "Mianshui：全年全县生产总值28.647 billion元" in llm.prompts[0][0]["content"]
+    assert "渑水县" not in llm.prompts[0][0]["content"]
+    # a translation that leaves the place label out gets it back
+    llm = ScriptedLLM("GDP was 28.647 billion yuan.[1]")
+    answerer = Answerer(seeded.settings, seeded, llm)
+    result = Answer("GDP of Mianshui?", chinese.split("\n")[0], [], passages, False, {}, {})
+    answerer._translate(result, "en", lambda _: None, {"渑水县": "渑水"})
+    assert result.answer == "Mianshui: GDP was 28.647 billion (286.47亿) yuan.[1]"
 
 
 def test_forced_answer_that_fails_verification_is_not_shown(seeded):

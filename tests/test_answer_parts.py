@@ -568,6 +568,25 @@ def test_an_english_figure_read_with_the_wrong_scale_is_restated_by_value():
     assert checked.sentences == [("The expected output is 20 billion (200亿) yuan.", [1])]
 
 
+def test_a_translation_is_given_scaled_figures_in_english_and_the_source_figure_put_back():
+    from assistant.answer.verify import figures_in_english, with_source_figures
+
+    given, pairs = figures_in_english(
+        "累计投资132.7亿元，1万伏线路竣工，入驻企业104家，新增就业8万个"
+    )
+    assert given == "累计投资13.27 billion元，10,000伏线路竣工，入驻企业104家，新增就业80,000个"
+    assert pairs == [("13.27 billion", "132.7亿"), ("10,000", "1万"), ("80,000", "8万")]
+    said = "13.27 billion yuan invested; 10,000-volt lines; 104 firms; 80,000 jobs"
+    assert with_source_figures(said, pairs) == (
+        "13.27 billion (132.7亿) yuan invested; 10,000 (1万)-volt lines; 104 firms;"
+        " 80,000 (8万) jobs"
+    )
+    # a figure the model already gave with its source, or left out, is left as it is
+    assert with_source_figures("80,000 (8万) jobs", pairs) == "80,000 (8万) jobs"
+    assert with_source_figures("180,000 jobs", [("80,000", "8万")]) == "180,000 jobs"
+    assert figures_in_english("增长6.2%，占地2000亩") == ("增长6.2%，占地2000亩", [])
+
+
 def test_a_figure_in_another_unit_is_no_support_but_a_stated_difference_is():
     growth = [
         Evidence(1, "全区城镇居民人均可支配收入增长7.3%。", "全区城镇居民人均可支配收入增长7.3%。")

@@ -71,7 +71,15 @@ from assistant.answer.text import (
     prompt,
     squash,
 )
-from assistant.answer.verify import Checked, Evidence, check, other_figure, unfaithful
+from assistant.answer.verify import (
+    Checked,
+    Evidence,
+    check,
+    figures_in_english,
+    other_figure,
+    unfaithful,
+    with_source_figures,
+)
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.llm import LLM, LLMError, Message
@@ -884,8 +892,9 @@ class Answerer:
             if n:
                 emit("\n")
             label = next((lab for lab in places if chinese.startswith(f"{lab}：")), "")
+            spelled = spelled_as(places[label]) if label else ""
             if label:  # the place as the question spells it, not as the model guesses it
-                chinese = f"{spelled_as(places[label])}：{chinese[len(label) + 1 :]}"
+                chinese = f"{spelled}：{chinese[len(label) + 1 :]}"
             if chinese.endswith(refusal_zh):  # a part not found: its label, the refusal
                 lead = chinese[: -len(refusal_zh)]
                 english.append((f"{lead[:-1]}: " if label else lead) + self._refusal_text(lang))
@@ -893,7 +902,10 @@ class Answerer:
                 continue
             # a part is translated, not asked the whole question (it would answer the rest)
             kind = "answer" if len(lines) == 1 else "part"
-            english.append(self._translate_line(result, lang, chinese, evidence, emit, kind))
+            line = self._translate_line(result, lang, chinese, evidence, emit, kind)
+            if line and spelled and spelled not in line:  # the model left the label out
+                line = f"{spelled}: {line}"
+            english.append(line)
         lead = CHINESE_LEAD.get(lang, "")
         if all(english):
             result.flags.append("translated_answer")
@@ -922,8 +934,9 @@ class Answerer:
     ) -> str:
         """One checked Chinese line in `lang`, or "" when its translation fails the check."""
         assert self.llm is not None
+        given, figures = figures_in_english(chinese)
         text = prompt(self.settings, f"translate_{kind}_{lang}.txt").format(
-            question=result.question, answer=chinese
+            question=result.question, answer=given
         )
         try:
             out = ""
@@ -942,7 +955,7 @@ class Answerer:
                 result.flags.append("translation_added_figure")
             return ""
         if checked.sentences and not checked.dropped and not checked.off_target:
-            return checked.text(lang)
+            return with_source_figures(checked.text(lang), figures)
         return ""
 
     def _refusal_text(self, lang: str) -> str:

@@ -350,6 +350,38 @@ def _english_value(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:g}"
 
 
+_SCALED = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万亿|亿|万)")
+
+
+def figures_in_english(chinese: str) -> tuple[str, list[tuple[str, str]]]:
+    """A Chinese answer with each 万/亿 figure written as English writes it, for the model
+    that translates it ("累计投资132.7亿元" -> "累计投资13.27 billion元"), and the pairs
+    (English, Chinese) to put the source figure back with (`with_source_figures`). The
+    small model gets scales wrong ("1万伏" as "1,000 kilovolts"; "（1万）" as "1 million")
+    and the check then rejects the line; a figure it is given it copies."""
+    pairs: list[tuple[str, str]] = []
+
+    def english(m: re.Match[str]) -> str:
+        scale = 1e12 if m.group(2) == "万亿" else SCALES[m.group(2)]
+        said = _english_value(round(float(m.group(1)) * scale, 6))
+        pairs.append((said, m.group(0)))
+        return said
+
+    return _SCALED.sub(english, ungrouped(chinese)), pairs
+
+
+def with_source_figures(english: str, pairs: list[tuple[str, str]]) -> str:
+    """Each English figure followed by the source's own ("80,000 (8万) jobs"), once, so a
+    reader can find it in the cited Chinese sentence."""
+    for said, source in dict.fromkeys(pairs):
+        if source in english:
+            continue
+        english = re.sub(
+            rf"(?<![\d.,]){re.escape(said)}(?![\d.,]\d)", f"{said} ({source})", english, count=1
+        )
+    return english
+
+
 def rescale(sentence: str, passages: str) -> str:
     """An English figure whose digits the passages give with a Chinese scale, read with the
     wrong one ("200亿元" as "200 billion"), restated by value with the source figure kept:
