@@ -566,6 +566,13 @@ def test_an_english_figure_read_with_the_wrong_scale_is_restated_by_value():
     evidence = [Evidence(1, passage, passage)]
     checked = check("The expected output is 200 billion yuan.[1]", evidence, "")
     assert checked.sentences == [("The expected output is 20 billion (200亿) yuan.", [1])]
+    # a figure right by value stays, though the same digits are another figure's (20亿)
+    both = passage + "一期投资20亿元。"
+    assert rescale("output of 20 billion yuan", both) == "output of 20 billion yuan"
+    # an English sentence keeping Chinese names is read as English: 5 billion is 50亿
+    park = "汽车装备制造产业园总投资50亿元，主要吸纳整车制造、新能源汽车企业入驻。"
+    said = "It has a total investment of 5 billion yuan and attracts 整车制造 and 新能源汽车 firms."
+    assert check(said, [Evidence(1, park, park)], "").sentences
 
 
 def test_a_translation_is_given_scaled_figures_in_english_and_the_source_figure_put_back():

@@ -126,12 +126,20 @@ def facts(sentence: str) -> list[str]:
     return numbers(clean) + [q for q in _QUOTED.findall(clean)]
 
 
+def is_english(text: str) -> bool:
+    """Written mostly in Latin letters: "500亿元" alone is Chinese, and an English sentence
+    that keeps a Chinese name or two ("attracts 整车制造 and 新能源汽车 enterprises") is still
+    English, its figures read with English scales."""
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return latin >= 2 and latin > 2 * len(re.findall(r"[\u3400-\u9fff]", text))
+
+
 def support(sentence: str, evidence: Evidence, question: str = "") -> str | None:
     """The passage sentence that holds every fact of the answer sentence (or the question
     does), comparing figures by value so "80,000" matches "8万", the closest in wording when
     several do: "" when the sentence states no fact to check, None when none holds them all."""
-    bare = MARKER.sub("", sentence)  # "500亿元" alone is Chinese, not an English sentence
-    english = bool(re.search(r"[A-Za-z]{2}", bare)) and not re.search(r"[\u3400-\u9fff]{4,}", bare)
+    english = is_english(MARKER.sub("", sentence))
+    bare = MARKER.sub("", sentence)
     needed = [f for f in facts(sentence) if squash(f) not in squash(question)]
     if not needed:
         return ""
@@ -387,9 +395,13 @@ def rescale(sentence: str, passages: str) -> str:
     wrong one ("200亿元" as "200 billion"), restated by value with the source figure kept:
     "20 billion (200亿)". Digits alone match either way, so the check must compare values."""
 
+    stated = _values(passages, english=False)
+
     def fix(m: re.Match[str]) -> str:
         digits, word = m.group(1), m.group(2).lower()
         said = float(digits) * _EN_SCALE[word]
+        if any(abs(said - v) <= 1e-6 * v for v in stated):
+            return m.group(0)  # "20 billion" for 200亿, though 20亿 is in the passages too
         source = re.search(rf"(?<![\d.]){re.escape(digits)}\s*(万|亿)", ungrouped(passages))
         if not source:
             return m.group(0)
