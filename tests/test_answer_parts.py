@@ -573,6 +573,10 @@ def test_an_english_figure_read_with_the_wrong_scale_is_restated_by_value():
     park = "汽车装备制造产业园总投资50亿元，主要吸纳整车制造、新能源汽车企业入驻。"
     said = "It has a total investment of 5 billion yuan and attracts 整车制造 and 新能源汽车 firms."
     assert check(said, [Evidence(1, park, park)], "").sentences
+    # one that keeps a Chinese word and states no figure is English too, not a Chinese
+    # sentence sharing too few words with the passage
+    kept = "The industries are food processing, advanced manufacturing and 光伏.[1]"
+    assert check(kept, [Evidence(1, park + "形成了食品加工和光伏产业。", park)], "").sentences
 
 
 def test_a_translation_is_given_scaled_figures_in_english_and_the_source_figure_put_back():
@@ -592,6 +596,12 @@ def test_a_translation_is_given_scaled_figures_in_english_and_the_source_figure_
     assert with_source_figures("80,000 (8万) jobs", pairs) == "80,000 (8万) jobs"
     assert with_source_figures("180,000 jobs", [("80,000", "8万")]) == "180,000 jobs"
     assert figures_in_english("增长6.2%，占地2000亩") == ("增长6.2%，占地2000亩", [])
+    # a long figure is given grouped (the model copied "41230元" as "412,300"); a phone
+    # number or a year is not a figure to group
+    assert (
+        figures_in_english("收入41230元，电话6128899，2023年")[0]
+        == "收入41,230元，电话6128899，2023年"
+    )
 
 
 def test_a_figure_in_another_unit_is_no_support_but_a_stated_difference_is():

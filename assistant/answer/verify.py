@@ -359,6 +359,10 @@ def _english_value(value: float) -> str:
 
 
 _SCALED = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万亿|亿|万)")
+# a whole figure of five digits or more with a unit after it (not a phone or file number)
+_LONG = re.compile(
+    r"(?<![\d.,\-])(\d{5,})(?=\s*(?:元|人|吨|个|家|户|亩|台|辆|项|件|套|公里|米|平方|千瓦|条|座))"
+)
 
 
 def figures_in_english(chinese: str) -> tuple[str, list[tuple[str, str]]]:
@@ -375,7 +379,9 @@ def figures_in_english(chinese: str) -> tuple[str, list[tuple[str, str]]]:
         pairs.append((said, m.group(0)))
         return said
 
-    return _SCALED.sub(english, ungrouped(chinese)), pairs
+    scaled = _SCALED.sub(english, ungrouped(chinese))
+    # "41230元" copied as "412,300": a long figure is given grouped as English writes it
+    return _LONG.sub(lambda m: f"{int(m.group(1)):,}", scaled), pairs
 
 
 def with_source_figures(english: str, pairs: list[tuple[str, str]]) -> str:
@@ -436,9 +442,9 @@ def check(answer: str, evidence: list[Evidence], question: str = "", named: str 
             out.dropped.append(clean)
             out.flags.append("removed_hollow_sentence")
             continue
-        # an English sentence shares no characters with a Chinese passage: its figures
-        # and quoted names are all that can be checked
-        latin = not re.search(r"[\u3400-\u9fff]{2}", clean)
+        # an English sentence shares no characters with a Chinese passage (a Chinese name
+        # it keeps aside): its figures and quoted names are all that can be checked
+        latin = is_english(clean)
         if _EN_FIGURE.search(clean):  # also in a translation that kept a Chinese word
             fixed = rescale(clean, "\n".join(e.reading for e in usable.values()))
             if fixed != clean:
