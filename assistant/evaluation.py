@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import re
 import statistics
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.cleaning import normalize_width
+from assistant.machine import cpu_info, describe
 from assistant.schema import Passage
 
 if TYPE_CHECKING:
@@ -242,6 +242,7 @@ ANSWER_METRICS = [
     "citation_recall",
     "false_refusal",
     "refusal_accuracy",
+    "in_language",
 ]
 # Counted, not averaged: how many cited passages / answers came from a document other
 # than the question's own (only questions that name their document count).
@@ -249,6 +250,14 @@ COUNT_METRICS = ["wrong_doc_citations", "wrong_doc_answers"]
 COST_METRICS = ["retrieval_ms", "first_token_ms", "total_ms", "prompt_tokens"]
 # Metrics where a higher value is worse (the gate looks for rises, not drops).
 LOWER_IS_BETTER = {"false_refusal", *COUNT_METRICS}
+
+
+def in_language(answer: str) -> float:
+    """1.0 when an answer to an English question is shown in English; 0.0 when any of it is
+    the checked Chinese shown instead (its translation failed the check, or no model)."""
+    from assistant.answer.reading import CHINESE_LEAD  # the answer stage loads on demand
+
+    return float(not any(lead in answer for lead in CHINESE_LEAD.values()))
 
 
 def evaluate_question(
@@ -304,6 +313,8 @@ def evaluate_question(
         wrong = sum(1 for c in cited if c.doc not in q.docs)
         row["wrong_doc_citations"] = wrong
         row["wrong_doc_answers"] = int(wrong > 0 and not result.refused)
+    if q.lang != "zh" and not result.refused:
+        row["in_language"] = in_language(result.answer)
     if q.answerable:
         row["accuracy"] = float(answer_correct(q, result.answer) and not result.refused)
         row["false_refusal"] = float(result.refused)
@@ -381,7 +392,7 @@ def run_eval(
         "k": k,
         "llm": "none" if retrieval_only else (answerer.llm.name if answerer.llm else "extractive"),
         "embedding_model": answerer.index.embedder.name,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {"python": platform.python_version(), "cpu": cpu_info()},
         "config": json.loads(settings.model_dump_json()),
         "summary": summarize_report(rows, retrieval_only),
         "questions": rows,
@@ -426,6 +437,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"Set: `{report.get('set', '?')}` · LLM: `{report['llm']}` · embedding: "
         f"`{report['embedding_model']}` · k = {report['k']} · "
         f"{len(report['questions'])} questions · {report['seconds']} s",
+        "",
+        f"Machine: {describe(report.get('machine', {}).get('cpu') or {})}",
         "",
         "Tune is the half rules and thresholds may be fitted on; test is the held-out half "
         "(the CI gate reads it). wrong_doc_* count citations / answers drawn from a document "

@@ -29,6 +29,7 @@ from assistant.config import LLMSettings, Settings, load_settings  # noqa: E402
 from assistant.evaluation import load_questions  # noqa: E402
 from assistant.index import Index  # noqa: E402
 from assistant.ingest import ingest_paths  # noqa: E402
+from assistant.machine import cpu_info  # noqa: E402
 from assistant.retrieval import search  # noqa: E402
 
 SEEDS = ROOT / "seeds"
@@ -501,23 +502,6 @@ def bench_memory(mmap: bool = False) -> dict[str, Any]:
         proc.terminate()
         proc.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def cpu_info() -> dict[str, Any]:
-    """The CPU's name and the vector instruction sets that decide the embedder's speed."""
-    name, flags = platform.processor(), set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                name = value.strip()
-            elif key.strip() == "flags":
-                flags = set(value.split())
-                break
-    except OSError:
-        pass
-    wanted = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
-    return {"name": name, "instruction_sets": [f for f in wanted if f in flags]}
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from assistant.answer import Answer, Answerer, detect_lang
 from assistant.config import LLMSettings
+from assistant.evaluation import in_language
 from assistant.ingest import ingest_paths
 from assistant.llm import LLMError, get_llm
 from assistant.llm.openai import OpenAICompatibleLLM
@@ -407,6 +408,11 @@ def test_local_model_answers_the_readme_and_placeholder_questions(seeded, local_
     english = answerer.ask("How many enterprises are in the Heqi zone?")
     assert not english.refused and "104" in english.answer and english.lang == "en"
     assert any("104家" in c.text for c in english.citations)  # the Chinese sentence is cited
+    # a 亿 figure is given to the translation in English figures: shown in English, the
+    # source figure after it (the model alone wrote 132.7亿 as "132.7 billion")
+    invested = answerer.ask("How much has been invested in the Heqi zone in total?")
+    assert in_language(invested.answer) == 1.0, invested.answer
+    assert "13.27 billion (132.7亿)" in invested.answer, invested.answer
 
 
 @pytest.mark.slow

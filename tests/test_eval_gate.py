@@ -49,6 +49,12 @@ def _check_against(baseline_path, set_path, index, out):
     paths = write_report(report, out, baseline)
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
     assert {"tune", "test"} <= set(report["summary"]["splits"])
+    assert "Machine: " in (out / "report.md").read_text(encoding="utf-8")  # which CPU
+    # without a model nothing is translated: answers to English questions are the
+    # Chinese quote, labelled, and the report says so
+    english = [r for r in report["questions"] if r["lang"] == "en" and not r["refused"]]
+    assert english and all(r["in_language"] == 0.0 for r in english)
+    assert report["summary"]["by_lang"]["en"]["in_language"] == 0.0
     failures = gate(baseline, report)
     changed = changed_questions(baseline, report, split=baseline["gate_split"])
     if changed:
