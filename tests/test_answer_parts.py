@@ -580,7 +580,7 @@ def test_an_english_figure_read_with_the_wrong_scale_is_restated_by_value():
 
 
 def test_a_translation_is_given_scaled_figures_in_english_and_the_source_figure_put_back():
-    from assistant.answer.verify import figures_in_english, with_source_figures
+    from assistant.answer.translation import figures_in_english, with_source_figures
 
     given, pairs = figures_in_english(
         "累计投资132.7亿元，1万伏线路竣工，入驻企业104家，新增就业8万个"
@@ -601,6 +601,23 @@ def test_a_translation_is_given_scaled_figures_in_english_and_the_source_figure_
     assert (
         figures_in_english("收入41230元，电话6128899，2023年")[0]
         == "收入41,230元，电话6128899，2023年"
+    )
+
+
+def test_an_english_answer_listing_named_things_keeps_the_documents_wording_of_the_list():
+    from assistant.answer.translation import with_source_list
+
+    chinese = "入驻企业104家，形成了食品加工、轻纺、先进制造和光伏四大支柱产业。[1]"
+    english = "Its four pillar industries are food processing, light manufacturing, advanced manufacturing and photovoltaics.[1]"
+    assert with_source_list(english, chinese) == (
+        "Its four pillar industries are food processing, light manufacturing, advanced "
+        "manufacturing and photovoltaics (source: 形成了食品加工、轻纺、先进制造和光伏四大支柱产业).[1]"
+    )
+    # no list of three, nothing added; a list the answer already quotes is not repeated
+    assert with_source_list("104 enterprises.[1]", "入驻企业104家。[1]") == "104 enterprises.[1]"
+    assert (
+        with_source_list("食品加工、轻纺、先进制造", "食品加工、轻纺、先进制造")
+        == "食品加工、轻纺、先进制造"
     )
 
 

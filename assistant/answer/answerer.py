@@ -71,14 +71,13 @@ from assistant.answer.text import (
     prompt,
     squash,
 )
+from assistant.answer.translation import figures_in_english, with_source_figures, with_source_list
 from assistant.answer.verify import (
     Checked,
     Evidence,
     check,
-    figures_in_english,
     other_figure,
     unfaithful,
-    with_source_figures,
 )
 from assistant.config import Settings
 from assistant.index import Index
@@ -955,7 +954,7 @@ class Answerer:
                 result.flags.append("translation_added_figure")
             return ""
         if checked.sentences and not checked.dropped and not checked.off_target:
-            return with_source_figures(checked.text(lang), figures)
+            return with_source_list(with_source_figures(checked.text(lang), figures), chinese)
         return ""
 
     def _refusal_text(self, lang: str) -> str:

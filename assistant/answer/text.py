@@ -184,3 +184,11 @@ def drop_title_line(text: str, title: str) -> str:
         return text
     line = rf"^[#\s]*{re.escape(title.strip())}[ \t]*$\n?"
     return re.sub(line, "", text, count=1, flags=re.M)
+
+
+def english_value(value: float) -> str:
+    """A value as English writes it: "20 billion", "1.5 million", "427,000"."""
+    for word, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
+        if value >= scale:
+            return f"{value / scale:g} {word}"
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"

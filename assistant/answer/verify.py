@@ -30,6 +30,7 @@ from assistant.answer.text import (
     MARKER,
     SCALES,
     bigrams,
+    english_value,
     markers,
     numbers,
     passage_sentences,
@@ -350,52 +351,6 @@ def _with_scale(sentence: str, figure: str) -> str:
 _EN_FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.I)
 
 
-def _english_value(value: float) -> str:
-    """A value as English writes it: "20 billion", "1.5 million", "427,000"."""
-    for word, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
-        if value >= scale:
-            return f"{value / scale:g} {word}"
-    return f"{value:,.0f}" if value == int(value) else f"{value:g}"
-
-
-_SCALED = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万亿|亿|万)")
-# a whole figure of five digits or more with a unit after it (not a phone or file number)
-_LONG = re.compile(
-    r"(?<![\d.,\-])(\d{5,})(?=\s*(?:元|人|吨|个|家|户|亩|台|辆|项|件|套|公里|米|平方|千瓦|条|座))"
-)
-
-
-def figures_in_english(chinese: str) -> tuple[str, list[tuple[str, str]]]:
-    """A Chinese answer with each 万/亿 figure written as English writes it, for the model
-    that translates it ("累计投资132.7亿元" -> "累计投资13.27 billion元"), and the pairs
-    (English, Chinese) to put the source figure back with (`with_source_figures`). The
-    small model gets scales wrong ("1万伏" as "1,000 kilovolts"; "（1万）" as "1 million")
-    and the check then rejects the line; a figure it is given it copies."""
-    pairs: list[tuple[str, str]] = []
-
-    def english(m: re.Match[str]) -> str:
-        scale = 1e12 if m.group(2) == "万亿" else SCALES[m.group(2)]
-        said = _english_value(round(float(m.group(1)) * scale, 6))
-        pairs.append((said, m.group(0)))
-        return said
-
-    scaled = _SCALED.sub(english, ungrouped(chinese))
-    # "41230元" copied as "412,300": a long figure is given grouped as English writes it
-    return _LONG.sub(lambda m: f"{int(m.group(1)):,}", scaled), pairs
-
-
-def with_source_figures(english: str, pairs: list[tuple[str, str]]) -> str:
-    """Each English figure followed by the source's own ("80,000 (8万) jobs"), once, so a
-    reader can find it in the cited Chinese sentence."""
-    for said, source in dict.fromkeys(pairs):
-        if source in english:
-            continue
-        english = re.sub(
-            rf"(?<![\d.,]){re.escape(said)}(?![\d.,]\d)", f"{said} ({source})", english, count=1
-        )
-    return english
-
-
 def rescale(sentence: str, passages: str) -> str:
     """An English figure whose digits the passages give with a Chinese scale, read with the
     wrong one ("200亿元" as "200 billion"), restated by value with the source figure kept:
@@ -414,7 +369,7 @@ def rescale(sentence: str, passages: str) -> str:
         value = float(digits) * SCALES[source.group(1)]
         if abs(said - value) <= 1e-6 * value:
             return m.group(0)
-        return f"{_english_value(value)} ({digits}{source.group(1)})"
+        return f"{english_value(value)} ({digits}{source.group(1)})"
 
     return _EN_FIGURE.sub(fix, sentence)
 
