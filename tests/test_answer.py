@@ -177,6 +177,30 @@ def test_a_multi_part_answer_is_translated_part_by_part(seeded):
     assert result.answer == "Mianshui: GDP was 28.647 billion (286.47亿) yuan.[1]"
 
 
+def test_a_translation_that_is_no_english_or_finds_no_answer_is_not_shown(seeded):
+    """The model sometimes writes the Chinese out again instead of translating it (that is
+    the checked Chinese, labelled), or says the Chinese answer does not give what was asked
+    (that is a refusal, not a sentence about "the given Chinese answer")."""
+    from assistant.schema import Passage
+
+    text = "鹤淇产业集聚区入驻企业104家，形成了四大支柱产业。"
+    passages = [Passage("c0", "d0", "", "", text, 0, len(text), 1.0)]
+    llm = ScriptedLLM(
+        "鹤淇产业集聚区入驻企业104家。",
+        "The director's name is not provided in the given Chinese answer.",
+    )
+    answerer = Answerer(seeded.settings, seeded, llm)
+    chinese = "鹤淇产业集聚区入驻企业104家。[1]"
+    again = Answer("How many firms are in Heqi?", chinese, [], passages, False, {}, {})
+    answerer._translate(again, "en", lambda _: None)
+    assert "translation_not_english" in again.flags and not again.refused
+    assert again.answer == "From the documents (in Chinese): " + chinese
+    none = Answer("Who directs the Heqi zone?", chinese, [], passages, False, {}, {})
+    answerer._translate(none, "en", lambda _: None)
+    assert "translation_refused" in none.flags and none.refused and not none.citations
+    assert none.answer == "The documents do not say."
+
+
 def test_forced_answer_that_fails_verification_is_not_shown(seeded):
     answerer, _ = scripted(seeded, "资料中未找到相关信息。", "入驻企业987家。")
     result = answerer.ask(Q_FIRMS)

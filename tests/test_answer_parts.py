@@ -608,17 +608,18 @@ def test_an_english_answer_listing_named_things_keeps_the_documents_wording_of_t
     from assistant.answer.translation import with_source_list
 
     chinese = "入驻企业104家，形成了食品加工、轻纺、先进制造和光伏四大支柱产业。[1]"
-    english = "Its four pillar industries are food processing, light manufacturing, advanced manufacturing and photovoltaics.[1]"
-    assert with_source_list(english, chinese) == (
-        "Its four pillar industries are food processing, light manufacturing, advanced "
-        "manufacturing and photovoltaics (source: 形成了食品加工、轻纺、先进制造和光伏四大支柱产业).[1]"
-    )
-    # no list of three, nothing added; a list the answer already quotes is not repeated
-    assert with_source_list("104 enterprises.[1]", "入驻企业104家。[1]") == "104 enterprises.[1]"
+    said = "Its pillar industries are food processing, light manufacturing, advanced manufacturing and photovoltaics."
+    assert with_source_list([(said, [1])], chinese) == [
+        (said[:-1] + " (source: 形成了食品加工、轻纺、先进制造和光伏四大支柱产业).", [1])
+    ]
+    # a sentence that lists nothing, or that translates another passage's sentence, gets
+    # no list; nor does an answer whose Chinese lists nothing
     assert (
-        with_source_list("食品加工、轻纺、先进制造", "食品加工、轻纺、先进制造")
-        == "食品加工、轻纺、先进制造"
+        with_source_list([("It has 104 enterprises.", [1])], chinese)[0][0]
+        == "It has 104 enterprises."
     )
+    assert with_source_list([(said, [2])], chinese) == [(said, [2])]
+    assert with_source_list([(said, [1])], "入驻企业104家。[1]") == [(said, [1])]
 
 
 def test_a_figure_in_another_unit_is_no_support_but_a_stated_difference_is():

@@ -63,6 +63,7 @@ from assistant.answer.reading import CHINESE_LEAD, ExtractiveReader, LLMReader, 
 from assistant.answer.tables import readable
 from assistant.answer.text import (
     MARKER,
+    REFUSAL,
     bigrams,
     drop_title_line,
     markers,
@@ -76,6 +77,7 @@ from assistant.answer.verify import (
     Checked,
     Evidence,
     check,
+    is_english,
     other_figure,
     unfaithful,
 )
@@ -906,6 +908,9 @@ class Answerer:
                 line = f"{spelled}: {line}"
             english.append(line)
         lead = CHINESE_LEAD.get(lang, "")
+        if all(line == self._refusal_text(lang) for line in english):
+            result.answer, result.refused, result.citations = english[0], True, []
+            return
         if all(english):
             result.flags.append("translated_answer")
             result.answer = "\n".join(english)
@@ -947,6 +952,14 @@ class Answerer:
         except LLMError as exc:
             log.warning("answer translation failed: %s", exc)
             return ""
+        if REFUSAL.search(out) and not REFUSAL.search(chinese):
+            # "…is not provided in the given Chinese answer": the translator read it and
+            # found no answer there; its meta-talk is no translation to show
+            result.flags.append("translation_refused")
+            return self._refusal_text(lang)
+        if not is_english(MARKER.sub("", out)):  # the model wrote the Chinese out again
+            result.flags.append("translation_not_english")
+            return ""
         checked = check(out, evidence, result.standalone)
         result.flags += [f for f in checked.flags if f not in result.flags]
         if unfaithful([s for s, _ in checked.sentences], chinese, result.standalone):
@@ -954,7 +967,8 @@ class Answerer:
                 result.flags.append("translation_added_figure")
             return ""
         if checked.sentences and not checked.dropped and not checked.off_target:
-            return with_source_list(with_source_figures(checked.text(lang), figures), chinese)
+            checked.sentences = with_source_list(checked.sentences, chinese)
+            return with_source_figures(checked.text(lang), figures)
         return ""
 
     def _refusal_text(self, lang: str) -> str:

@@ -14,7 +14,8 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*(?:\s*\[\d+\])*")
 REFUSAL = re.compile(
     r"未找到|没有找到|未提及|没有提到|没有提及|未提供|没有相关|无法回答|无法确定|未说明|没有说明|"
-    r"do(?:es)? not (?:say|mention|contain|provide|specify)|no information|not (?:found|mentioned|specified)",
+    r"do(?:es)? not (?:say|mention|contain|provide|specify)|no information|"
+    r"not (?:found|mentioned|specified|provided|given|stated)",
     re.I,
 )
 CJK = re.compile(r"[\u3400-\u9fff]")

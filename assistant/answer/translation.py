@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.text import MARKER, SCALES, english_value, ungrouped
+from assistant.answer.text import MARKER, SCALES, english_value, markers, sentences, ungrouped
 
 _SCALED = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万亿|亿|万)")
 # a whole figure of five digits or more with a unit after it (not a phone or file number)
@@ -56,17 +56,23 @@ _LIST = re.compile(
 )
 
 
-def with_source_list(english: str, chinese: str) -> str:
-    """An English answer whose Chinese answer lists named things, with that list in the
-    documents' words after it: a term's translation is the model's guess ("light
-    manufacturing" for 轻纺), and the reader looks the original up in the passage."""
-    listed = [m.group(0).strip() for m in _LIST.finditer(MARKER.sub("", chinese))]
-    listed = [c for c in listed if c not in english]
-    if not listed:
-        return english
-    body = english.rstrip()
-    tail = re.search(r"(?:\s*\[\d+\])+$", body)
-    cut = tail.start() if tail else len(body)
-    head = body[:cut].rstrip()
-    stop = "." if head.endswith(".") else ""
-    return f"{head.removesuffix(stop)} (source: {'；'.join(listed)}){stop}{body[cut:]}"
+def with_source_list(
+    english: list[tuple[str, list[int]]], chinese: str
+) -> list[tuple[str, list[int]]]:
+    """English answer sentences that list named things, each with the list of the Chinese
+    sentence it translates (the one citing the same passage) in the documents' words after
+    it: a term's translation is the model's guess ("light manufacturing" for 轻纺), and the
+    reader looks the original up in the passage."""
+    lists = [
+        (m.group(0).strip(), markers(sent))
+        for sent in sentences(chinese)
+        for m in _LIST.finditer(MARKER.sub("", sent))
+    ]
+    out = []
+    for sent, ns in english:
+        mine = [c for c, cited in lists if cited & set(ns) and c not in sent]
+        if mine and (sent.count(",") >= 2 or "、" in sent):  # it lists things too
+            stop = "." if sent.rstrip().endswith(".") else ""
+            sent = f"{sent.rstrip().removesuffix(stop)} (source: {'；'.join(mine)}){stop}"
+        out.append((sent, ns))
+    return out
