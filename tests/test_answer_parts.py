@@ -554,6 +554,15 @@ def test_capitalised_pinyin_is_matched_to_the_documents_own_words():
     ]
     # the commonest of two homophones; English words spell nothing
     assert english_names("What does Heqi plan?", spelled) == [("Heqi", "鹤淇")]
+    # a township named only in a table row, which jieba cuts as 庙/下镇: the characters
+    # before the suffix are spelled too
+    from assistant.answer.identity import local_names
+
+    rows = ["小屯镇 107000 4 3\n\n庙下镇 50000 3 2", "全县规模以上工业企业142家"]
+    names = local_names(rows)
+    assert {"小屯", "庙下"} <= set(names) and "全县" not in names
+    spelled = spellings([("鹤淇", 9)] + [(n, 1) for n in names])
+    assert english_names("What are Miaoxia town's targets?", spelled) == [("Miaoxia", "庙下")]
 
 
 def test_an_english_figure_read_with_the_wrong_scale_is_restated_by_value():

@@ -23,6 +23,7 @@ from assistant.answer.identity import (
     bound,
     doc_identity,
     home_place,
+    local_names,
     named_subjects,
     place_names,
 )
@@ -316,7 +317,9 @@ class Answerer:
         store changes: how an English question's "Ruxiu" is found to mean 汝绣."""
         count = self.index.catalog.chunk_count()
         if self._spellings[0] != count:
-            self._spellings = (count, spellings(self.index.catalog.vocabulary()))
+            cat = self.index.catalog
+            named = [(name, 1) for name in local_names(c.text for c in cat.all_chunks())]
+            self._spellings = (count, spellings(cat.vocabulary() + named))
         return self._spellings[1]
 
     def terms(self, text: str, translated: bool = False) -> dict[str, float]:

@@ -10,6 +10,7 @@ only from passages bound to that place.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePath
@@ -157,6 +158,28 @@ def _generic(name: str) -> bool:
         or bool(_LEVEL_PREFIX.match(name) and len(core(name)) <= 2 and core(name) == name[:2])
         or bool(re.search(r"\d", name))
     )
+
+
+# The suffix of a township, village or county named in running text or a table row.
+_LOCAL_SUFFIX = re.compile(r"街道|镇|乡|村|县")
+
+
+def local_names(texts: Iterable[str]) -> list[str]:
+    """The two and the three characters before each township/village/county suffix in the
+    texts, each once: what an English question may spell in pinyin ("Miaoxia town" ->
+    庙下 in "庙下镇 50000 3 2", which jieba cuts as 庙/下镇, so the keyword index holds no
+    such word). Most are no names; only one an English word spells exactly is used."""
+    found: dict[str, None] = {}
+    for text in texts:
+        for m in _LOCAL_SUFFIX.finditer(text):
+            for size in (2, 3):
+                core = text[max(0, m.start() - size) : m.start()]
+                if len(core) == size and _CJK_ONLY.fullmatch(core) and core not in GENERIC_PLACES:
+                    found.setdefault(core, None)
+    return list(found)
+
+
+_CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def place_names(text: str) -> list[str]:
