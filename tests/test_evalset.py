@@ -185,3 +185,24 @@ def test_only_the_documents_a_set_names_come_in_with_it(tmp_path):
     assert "set documents: 1 ingested" in run.stderr
     listed = cli("store", "status")
     assert re.search(r"^documents\s+1$", listed.stdout, re.M), listed.stdout[:500]
+
+
+@pytest.mark.parametrize(
+    ("paraphrases", "original", "prefix"),
+    [
+        (ROOT / "evals" / "paraphrases_en.jsonl", SEED_SET, "q"),
+        (CORPUS2 / "paraphrases_en.jsonl", CORPUS2_SET, "c"),
+    ],
+)
+def test_english_paraphrases_ask_test_questions_again_with_their_evidence(
+    paraphrases, original, prefix
+):
+    """English questions asking what a Chinese test question asks (e044 is q044, f001 is
+    c001): how far English lags on the same facts. Measurement only: their originals are in
+    the test half, so they are never tuned on."""
+    by_id = {q.id: q for q in load_questions(original)}
+    for q in load_questions(paraphrases):
+        source = by_id[prefix + q.id[1:]]
+        assert q.lang == "en" and source.lang == "zh" and q.split == source.split == "test"
+        assert (q.doc, q.evidence, q.type) == (source.doc, source.evidence, source.type), q.id
+        assert bool(q.must_include) == source.answerable, q.id
