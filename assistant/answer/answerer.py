@@ -875,9 +875,9 @@ class Answerer:
         checked against the passages like any answer. A multi-part answer is translated one
         part (line) at a time, so each keeps its own marker and check; a part whose
         translation fails is shown as the checked Chinese (labelled), never unchecked.
-        A part labelled with a place (`places`: label -> place) keeps the label out of the
-        model's hands: the place is said as the question spells it (沁阳 -> Qinyang, where
-        the small model wrote "Hyunyang"), and only what follows is translated."""
+        A part labelled with a place (`places`: label -> place) goes to the model with the
+        place as the question spells it (沁阳 -> "Qinyang：…", where the small model wrote
+        "Hyunyang"), and gets it back if the translation leaves it out."""
         assert self.llm is not None  # only a model's reading is in another language
         result.lang = lang
         if result.refused:
