@@ -890,7 +890,7 @@ class Answerer:
         t = time.perf_counter()
         lines = [line for line in result.answer.split("\n") if line.strip()]
         english = []
-        refusal_zh = self._refusal_text("zh")
+        refusal_zh, refusal = self._refusal_text("zh"), self._refusal_text(lang)
         places = places or {}
         for n, chinese in enumerate(lines):
             if n:
@@ -901,7 +901,7 @@ class Answerer:
                 chinese = f"{spelled}：{chinese[len(label) + 1 :]}"
             if chinese.endswith(refusal_zh):  # a part not found: its label, the refusal
                 lead = chinese[: -len(refusal_zh)]
-                english.append((f"{lead[:-1]}: " if label else lead) + self._refusal_text(lang))
+                english.append((f"{lead[:-1]}: " if label else lead) + refusal)
                 emit(english[-1])
                 continue
             # a part is translated, not asked the whole question (it would answer the rest)
@@ -911,7 +911,7 @@ class Answerer:
                 line = f"{spelled}: {line}"
             english.append(line)
         lead = CHINESE_LEAD.get(lang, "")
-        if all(line == self._refusal_text(lang) for line in english):
+        if all(line == refusal for line in english):
             result.answer, result.refused, result.citations = english[0], True, []
             return
         if all(english):

@@ -162,6 +162,7 @@ def _generic(name: str) -> bool:
 
 # The suffix of a township, village or county named in running text or a table row.
 _LOCAL_SUFFIX = re.compile(r"街道|镇|乡|村|县")
+_CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def local_names(texts: Iterable[str]) -> list[str]:
@@ -177,9 +178,6 @@ def local_names(texts: Iterable[str]) -> list[str]:
                 if len(core) == size and _CJK_ONLY.fullmatch(core) and core not in GENERIC_PLACES:
                     found.setdefault(core, None)
     return list(found)
-
-
-_CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def place_names(text: str) -> list[str]:

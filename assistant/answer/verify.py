@@ -26,6 +26,7 @@ from assistant.answer.query import (
 )
 from assistant.answer.tables import ASKS_TOTAL, TOTAL_ROWS, label_named, row_label
 from assistant.answer.text import (
+    CJK,
     CONTINUES,
     MARKER,
     SCALES,
@@ -132,15 +133,15 @@ def is_english(text: str) -> bool:
     that keeps a Chinese name or two ("attracts 整车制造 and 新能源汽车 enterprises") is still
     English, its figures read with English scales."""
     latin = len(re.findall(r"[A-Za-z]", text))
-    return latin >= 2 and latin > 2 * len(re.findall(r"[\u3400-\u9fff]", text))
+    return latin >= 2 and latin > 2 * len(CJK.findall(text))
 
 
 def support(sentence: str, evidence: Evidence, question: str = "") -> str | None:
     """The passage sentence that holds every fact of the answer sentence (or the question
     does), comparing figures by value so "80,000" matches "8万", the closest in wording when
     several do: "" when the sentence states no fact to check, None when none holds them all."""
-    english = is_english(MARKER.sub("", sentence))
     bare = MARKER.sub("", sentence)
+    english = is_english(bare)
     needed = [f for f in facts(sentence) if squash(f) not in squash(question)]
     if not needed:
         return ""
