@@ -497,7 +497,18 @@ def eval_(
         typer.Option("--compare", help="Print the difference between two report.json files"),
     ] = None,
     split: Annotated[
-        str | None, typer.Option("--split", help="Only the questions of this half (tune | test)")
+        str | None,
+        typer.Option(
+            "--split", help="Only the questions of this split (train | tune | dev | test)"
+        ),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            help="Data folder of the store to evaluate in (default: with --docs, "
+            "<data_dir>/eval/<set folder>, holding seeds/ and those documents)",
+        ),
     ] = None,
     fit_refusal: Annotated[
         bool,
@@ -536,10 +547,21 @@ def eval_(
         raise
     named = {d for q in questions for d in q.docs}  # of the whole set, whatever the split
     if split:
+        if split not in ev.SPLITS:
+            fail(f"--split must be one of {', '.join(ev.SPLITS)}")
         questions = [q for q in questions if q.split == split]
+        if not questions:
+            fail(f"The set has no questions of split '{split}'")
+    seeds: list[Path] = []
+    if docs or store:
+        # documents from elsewhere get a store of their own, so evaluating does not put
+        # 65 reports into the user's store; seeds/ go in too (they are the app's corpus)
+        own = store or settings().data_dir / "eval" / set_.parent.name
+        _state["settings"] = eval_settings(settings(), own)
+        seeds = [settings().seeds_dir] if settings().seeds_dir.is_dir() else []
     index = open_index()
     # only the documents the set's questions name: other files beside it stay out
-    extra = ev.set_documents(set_, named) + list(docs or [])
+    extra = seeds + ev.set_documents(set_, named) + list(docs or [])
     if extra:
         try:
             report_ = ingest_paths(index, extra)
@@ -602,6 +624,16 @@ def eval_(
             json.dumps(slim, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
         console.print(f"baseline written to {write_baseline}")
+
+
+def eval_settings(base: Settings, data_dir: Path) -> Settings:
+    """The settings of an evaluation's own store in `data_dir`; on a Chroma server, a
+    collection of its own as well."""
+    vector_store = base.vector_store
+    if vector_store.url:
+        name = f"{vector_store.collection}-{data_dir.name}"
+        vector_store = vector_store.model_copy(update={"collection": name})
+    return base.model_copy(update={"data_dir": data_dir, "vector_store": vector_store})
 
 
 def _load_report(path: Path) -> dict:

@@ -42,6 +42,9 @@ class Question:
     must_include: list[list[str]]
     history: list[dict[str, str]] = field(default_factory=list)
     split: str = ""
+    # unanswerable only: what kind of near miss it is (another_year, another_indicator,
+    # another_place, target_as_achievement, not_in_document) - for the report's breakdown
+    near_miss: str = ""
 
     @property
     def answerable(self) -> bool:
@@ -65,7 +68,10 @@ def load_questions(path: Path) -> list[Question]:
     return questions
 
 
-SPLITS = ("tune", "test")
+# The seeds and corpus2 sets are split by question into two halves (tune, test); corpus3
+# is split by DOCUMENT into train, dev and test (evals/README.md says what each is for).
+HALVES = ("tune", "test")
+SPLITS = ("train", "tune", "dev", "test")
 
 
 def _id_hash(qid: str) -> str:
@@ -87,7 +93,7 @@ def assign_splits(questions: list[Question]) -> dict[str, str]:
     out: dict[str, str] = {}
     turn = 0
     for key in sorted(groups):
-        counts = {s: 0 for s in SPLITS}
+        counts = {s: 0 for s in HALVES}
         for q in groups[key]:
             if q.split:
                 counts[q.split] += 1
@@ -96,9 +102,9 @@ def assign_splits(questions: list[Question]) -> dict[str, str]:
                 out[q.id] = q.split
                 continue
             if counts["tune"] == counts["test"]:
-                split = SPLITS[turn % 2]
+                split = HALVES[turn % 2]
             else:
-                split = min(SPLITS, key=lambda s: counts[s])
+                split = min(HALVES, key=lambda s: counts[s])
             counts[split] += 1
             out[q.id] = split
         if counts["tune"] != counts["test"]:
@@ -271,6 +277,7 @@ def evaluate_question(
         "type": q.type,
         "lang": q.lang,
         "answerable": q.answerable,
+        "near_miss": q.near_miss,
         "docs": q.docs,
         "question": q.question,
         "search_query": found.dense_query,

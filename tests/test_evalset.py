@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from assistant.evaluation import (
-    SPLITS,
+    HALVES,
     Question,
     answer_correct,
     assign_splits,
@@ -111,7 +111,7 @@ def test_every_corpus2_evidence_string_occurs_in_its_cleaned_document():
 @pytest.mark.parametrize("path", [SEED_SET, CORPUS2_SET], ids=["seeds", "corpus2"])
 def test_every_question_has_a_split_and_the_halves_are_stratified(path):
     qs = load_questions(path)
-    assert all(q.split in SPLITS for q in qs), [q.id for q in qs if q.split not in SPLITS]
+    assert all(q.split in HALVES for q in qs), [q.id for q in qs if q.split not in HALVES]
     halves = Counter(q.split for q in qs)
     assert abs(halves["tune"] - halves["test"]) <= 1, halves
     strata = Counter((q.type, q.lang, q.split) for q in qs)
