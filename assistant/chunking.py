@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from assistant.cleaning import _is_table_row, numeric_cell
 from assistant.config import ChunkingSettings
@@ -120,14 +121,23 @@ def _title(doc: Document) -> str:
     ("园区规划面积为600亩。" names 规划 but states a fact), without Markdown's "#", and
     the subtitle right under it (`_subtitled`)."""
     lines = [ln.strip().lstrip("#").strip() for ln in doc.text.split("\n") if ln.strip()][:6]
-    lines = [ln for ln in lines if ln and not re.search(r"[。！？；!?;]$", ln)]
+    # a line ending in a colon is a salutation or a label ("各位代表：" opens a speech)
+    # nor is a section heading ("一、2024年工作回顾") the document's title
+    lines = [
+        ln
+        for ln in lines
+        if ln
+        and not re.search(r"[。！？；!?;：:]$", ln)
+        and not re.match("[一二三四五六七八九十]+、", ln)
+    ]
     for line in lines:
         if len(line) <= 40 and re.search(r"通知|方案|报告|意见|办法|规划|决定|汇报", line):
             return _subtitled(line, lines)
     for line in lines:
         if len(line) <= 40 and ":" not in line and "：" not in line[:4]:
             return _subtitled(line, lines)
-    return doc.title or doc.doc_id
+    # no title line: the file's name says what it is ("2013年国务院政府工作报告.txt")
+    return doc.title or Path(doc.doc_id).stem
 
 
 # A line under a title that is a byline, masthead, date, document number or salutation.

@@ -22,7 +22,7 @@ from assistant.schema import Document
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
 # 2: table lines keep their columns (aligned and pipe tables); 3: HTML tables one row a line;
 # 4: a title keeps its subtitle
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 
 
 @dataclass

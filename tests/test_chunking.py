@@ -169,3 +169,15 @@ def test_a_dated_signature_closes_the_text_above_it_and_heads_nothing():
     assert all("3月 15日" not in c.heading for c in chunks), [c.heading for c in chunks]
     plan = next(c for c in chunks if "特制定本方案" in c.text)
     assert plan.heading.endswith("招商引资工作实施方案"), plan.heading
+
+
+def test_a_speech_without_a_title_line_is_titled_by_its_file_name():
+    """A report that opens with its salutation and section heading ("各位代表：",
+    "一、2024年工作回顾") has no title line: the file name says what it is."""
+    text = (
+        "各位代表：\n\n现在，我代表县人民政府向大会报告工作，请予审议。\n\n"
+        "一、2024年工作回顾\n\n全县地区生产总值完成210.5亿元，增长6.1%。\n"
+    )
+    doc = Document("青岚县2025年政府工作报告.txt", "", text)
+    chunks = chunk_document(doc, ChunkingSettings())
+    assert chunks and all(c.title == "青岚县2025年政府工作报告" for c in chunks)
