@@ -447,9 +447,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         f"Machine: {describe(report.get('machine', {}).get('cpu') or {})}",
         "",
-        "Tune is the half rules and thresholds may be fitted on; test is the held-out half "
-        "(the CI gate reads it). wrong_doc_* count citations / answers drawn from a document "
-        "other than the question's own.",
+        "Train and tune are fitted on, dev is chosen on, test is held out and only reported "
+        "(the CI gate reads it; evals/README.md). wrong_doc_* count citations / answers drawn "
+        "from a document other than the question's own.",
         "",
         "## Overall",
         "",
