@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from assistant.config import RetrievalSettings
+from assistant.index import sqlite
 from assistant.index.errors import IndexError_
 from assistant.index.tokenize import tokenize
 from assistant.schema import Chunk
@@ -85,7 +86,8 @@ def migrate(db: sqlite3.Connection, path: Path, migrations: list[str] = MIGRATIO
                 )
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite rolls back by itself on a full disk
+                db.execute("ROLLBACK")
             raise
     return version
 
@@ -197,8 +199,11 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = sqlite.connect(path, check_same_thread=False, isolation_level=None)
+        # Already in WAL mode (every store since the first), the pragma writes nothing, so
+        # a reader still opens the catalog on a full disk.
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.schema_version = migrate(self.db, path)
 
@@ -280,7 +285,8 @@ class Catalog:
             )
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
 
     def _delete_rows(self, doc_id: str) -> None:
@@ -297,7 +303,8 @@ class Catalog:
             self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
             self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
 
     def _reader(self) -> _Reader:
@@ -309,8 +316,7 @@ class Catalog:
         )
         reader = getattr(local, "reader", None)
         if reader is None:
-            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
-            reader = local.reader = _Reader(db)
+            reader = local.reader = _Reader(sqlite.connect(self.path, read_only=True))
         return reader
 
     def keyword_search(
@@ -409,6 +415,9 @@ class Catalog:
             "UPDATE documents SET status='ready' WHERE doc_id=? AND n_chunks>0", (doc_id,)
         )
         self.db.execute("DELETE FROM documents WHERE doc_id=? AND n_chunks=0", (doc_id,))
+
+    def close(self) -> None:
+        self.db.close()
 
     def chunk_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
