@@ -50,12 +50,17 @@ def temp_dir(settings: Settings) -> Path:
 
 
 def discard_temp(path: Path, settings: Settings) -> None:
-    """Remove Gradio's copy of an upload (and its per-upload folder) once it is handled;
-    nothing outside the temporary folder is touched."""
+    """Remove Gradio's copies of an upload once it is handled: the file handed to the page
+    (in a per-upload folder, removed when empty) and the raw copy Gradio received it in (a
+    file of the same bytes at the folder's top). Nothing outside the folder is touched."""
     root = (settings.data_dir / "tmp").resolve()
     path = path.resolve()
-    if root not in path.parents:
+    if root not in path.parents or not path.is_file():
         return
+    size, digest = path.stat().st_size, _digest(path)
+    for raw in root.iterdir():
+        if raw.is_file() and raw.stat().st_size == size and _digest(raw) == digest:
+            raw.unlink(missing_ok=True)
     path.unlink(missing_ok=True)
     parent = path.parent
     while parent != root and root in parent.parents:
@@ -64,6 +69,14 @@ def discard_temp(path: Path, settings: Settings) -> None:
         except OSError:
             break
         parent = parent.parent
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha1()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def settle_uploads(index: Index) -> int:

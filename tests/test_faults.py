@@ -353,15 +353,16 @@ def test_uploads_stay_private_inside_the_data_folder_and_leave_no_copy(page_app,
     url, data = page_app
     system_tmp = Path(tempfile.gettempdir()) / "gradio"
     before = set(system_tmp.rglob("*")) if system_tmp.exists() else set()
-    name = "私密上传" * 30 + "星河产业园规划.md"  # also a long name: shortened, extension kept
-    doc = tmp_path / name[:60]  # the file system's own limit on the local side
+    name = "私密上传" * 18 + "星河产业园规划.md"  # 240 bytes: shortened, extension kept
+    doc = tmp_path / name
     doc.write_text("# 星河产业园\n星河产业园规划占地800亩，入驻企业42家。\n", encoding="utf-8")
     client = Client(url, verbose=False)
     log, table, _ = client.predict([handle_file(str(doc))], api_name="/upload")
     assert "✅" in log and "1 个成功" in log, log
     temp = data / "tmp"
     assert temp.is_dir() and stat.S_IMODE(temp.stat().st_mode) == 0o700
-    assert not [p for p in temp.rglob("*") if p.is_file()]  # removed once ingested
+    body = doc.read_bytes()  # no copy of it is left once it is ingested
+    assert not [p for p in temp.rglob("*") if p.is_file() and p.read_bytes() == body]
     after = set(system_tmp.rglob("*")) if system_tmp.exists() else set()
     assert not [p for p in after - before if doc.name in p.name]
     [stored] = [p for p in (data / "uploads").iterdir() if p.name.endswith(".md")]
