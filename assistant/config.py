@@ -80,7 +80,7 @@ class IngestSettings(BaseModel):
     batch_chunks: int = 256
     # A file is refused before anything is written when the data folder's disk would keep
     # less than this free after it (its size in the store is estimated from its chunks).
-    min_free_mb: float = 20
+    min_free_mb: float = 5
 
 
 class StoreSettings(BaseModel):
