@@ -157,8 +157,14 @@ def test_a_full_disk_refuses_or_stops_cleanly_and_readers_keep_working(
     assert before[1] == before[2] > 10
     big = SEEDS / "002_aea219f0e11938a5.txt"
 
-    # Refused before anything is written: the estimate does not fit.
+    # Refused before anything is written: the estimate does not fit. A plain-text file
+    # too big for the disk is refused from its size, before it is read.
     filler = _fill(small_disk, 400_000)
+    huge = small_disk.parent / "huge.txt"
+    huge.write_text(("产业集聚区第一季度新增投资项目十二个。" * 50 + "\n") * 3000, encoding="utf-8")
+    t0 = time.perf_counter()
+    [failed] = ingest_paths(index, [huge]).failed
+    assert failed.key == "ingest.disk_full" and time.perf_counter() - t0 < 1.0
     report = ingest_paths(index, [big])
     [failed] = report.failed
     assert failed.key == "ingest.disk_full" and "Not enough disk space" in failed.error
@@ -168,6 +174,7 @@ def test_a_full_disk_refuses_or_stops_cleanly_and_readers_keep_working(
     # A write that fails anyway (the estimate bypassed, the disk filled to the last page)
     # stops with a message and leaves the store as it was.
     monkeypatch.setattr(ingest_module, "space_needed", lambda *a, **k: 0)
+    monkeypatch.setattr(ingest_module, "least_needed", lambda *a, **k: 0)
     monkeypatch.setattr(settings.ingest, "min_free_mb", 0)
     filler.unlink()
     filler = _fill(small_disk, 64_000)
