@@ -636,9 +636,10 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             except OSError as exc:  # a full disk: nothing was written to the store
                 full = exc.errno == errno.ENOSPC
                 box["error"] = DiskFullError(settings.data_dir) if full else exc
-            jobs = [] if box else [lambda d=dest: ingest_paths(index, [d])]
-            for job in jobs:
-                for note in writing_in_background(index, "upload", pipeline, job, box):
+            if not box:  # copied: ingested behind the writer lock, saying when it waits
+                for note in writing_in_background(
+                    index, "upload", pipeline, lambda d=dest: ingest_paths(index, [d]), box
+                ):
                     queued = t["queued"].format(i=i, n=len(files), name=name, detail=note)
                     yield "\n".join([*lines, queued]), gr.skip(), gr.skip()
             results = box["result"].results if "result" in box else []

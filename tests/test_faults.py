@@ -275,6 +275,27 @@ def test_a_truncated_catalog_is_named_checked_and_rebuilt(tmp_path, embedder, sm
     assert found.returncode == 0 and "176000" in found.stdout
 
 
+def test_a_damaged_chroma_folder_is_named_and_refilled_from_the_catalog(
+    tmp_path, embedder, small_corpus
+):
+    import json
+
+    data = tmp_path / "data"
+    ingest_paths(Index(make_settings(data), embedder=embedder), [small_corpus])
+    before = json.loads(_cli(data, "status", "--json").stdout)
+    (data / "chroma" / "chroma.sqlite3").write_bytes(b"not a database" * 1000)
+    run = _cli(data, "search", "入驻企业")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "Chroma store" in run.stderr and "check --repair" in run.stderr
+    repaired = _cli(data, "check", "--repair")
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    assert "moved to" in repaired.stdout and list(data.glob("chroma.damaged-*"))
+    after = json.loads(_cli(data, "status", "--json").stdout)
+    assert before["chunks"] == after["chunks"] == after["vectors"] == before["vectors"] > 10
+    found = _cli(data, "search", "汝南街道的省外资金目标是多少")
+    assert found.returncode == 0 and "176000" in found.stdout
+
+
 # ---------------------------------------------------------------- 4. a killed upload
 
 

@@ -129,11 +129,14 @@ def _vectors_or_fresh(settings: Settings, embedder: Any, repair: Repair) -> Any:
     folder moved aside; None when a server does not answer (nothing to rebuild here)."""
     try:
         return VECTOR_STORES["chroma"](settings, embedder.name, embedder.dim, check_model=False)
-    except IndexError_ as exc:
+    except IndexError_:
         if settings.vector_store.url:
             raise
         aside = _aside(settings.chroma_dir)
-        repair.actions.append(f"Chroma folder could not be opened ({exc}); moved to {aside}")
+        repair.actions.append(f"the Chroma folder could not be opened: moved to {aside}")
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()  # it keeps the failed store's system open
         return VECTOR_STORES["chroma"](settings, embedder.name, embedder.dim, check_model=False)
 
 
