@@ -152,7 +152,7 @@ class AnswerSettings(BaseModel):
     quote_first: bool = True
     # A longer question is refused with a message before retrieval: a pasted page (200,000
     # characters took 4 minutes to search and held the page's one answer slot). 1,000 is
-    # ten times the longest evaluation question; 0 = no limit.
+    # six times the longest evaluation question (167); 0 = no limit.
     max_question_chars: int = 1000
 
 
