@@ -487,20 +487,62 @@ def test_the_page_names_the_chroma_server_when_it_is_down(small_corpus, tmp_path
     assert page_error(caught.value, "en").startswith(f"The vector store {where} cannot be reached")
 
 
-def test_a_question_with_markup_gets_a_chinese_answer_in_the_page(page_app):
-    from gradio_client import Client
+def test_markup_shows_as_text_in_a_real_browser_and_long_questions_are_refused(page_app, tmp_path):
+    from gradio_client import Client, handle_file
+    from playwright.sync_api import sync_playwright
 
     url, _ = page_app
     client = Client(url, verbose=False)
-    question = '<img src="x" onerror="alert(1)">鹤淇产业集聚区入驻了多少家企业？'
-    chat, *_ = client.predict(question, [], "extractive", 5, "auto", api_name="/respond")
-    bubble = str(chat[-2]["content"])
-    assert "&lt;img" in bubble and "<img" not in bubble
-    answer = str(chat[-1]["content"])
-    assert "104" in answer and "企业" in answer
+    doc = tmp_path / "星河产业园.txt"
+    doc.write_text(
+        "星河产业园简介\n星河产业园入驻企业42家，其中<b>重点</b>企业12家，**占地800亩**。\n",
+        encoding="utf-8",
+    )
+    log, *_ = client.predict([handle_file(str(doc))], api_name="/upload")
+    assert "✅" in log, log
     long_chat, *_ = client.predict("问" * 5000, [], "extractive", 5, "auto", api_name="/respond")
     assert "超过上限 1000 字" in str(long_chat[-1]["content"])
-    assert len(str(long_chat[-2]["content"])) < 600
+    assert len(str(long_chat[-2]["content"])) < 600  # the bubble is cut, not 5,000 characters
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
+        )
+        page = browser.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        box = page.locator("#question textarea")
+        page.wait_for_function(
+            "() => { const t = document.querySelector('#question textarea');"
+            " return t && !t.disabled; }"
+        )
+        shown = []
+        for question, answered in (
+            ('<img src="x" onerror="alert(1)">鹤淇产业集聚区入驻了多少家企业？', "104"),
+            ("星河产业园入驻企业多少家？", "42家"),
+        ):
+            page.locator("#new").click()  # each question on its own, not a follow-up
+            box.fill(question)
+            page.locator("#send").click()
+            try:
+                page.wait_for_function(
+                    f"() => [...document.querySelectorAll('#chat [data-testid=bot]')]"
+                    f".some(b => b.innerText.includes({answered!r}))"
+                )
+            except Exception:
+                pytest.fail(page.locator("#chat").inner_text())
+            shown.append(
+                (
+                    page.locator("#chat [data-testid='user']").last.inner_text(),
+                    page.locator("#chat [data-testid='bot']").last.inner_text(),
+                    page.locator("#chat img[src='x']").count(),
+                )
+            )
+        browser.close()
+    (user, first_bot, images), (_, bot, _) = shown
+    assert '<img src="x" onerror="alert(1)">' in user and images == 0
+    assert "104" in first_bot and "企业" in first_bot  # answered in Chinese
+    assert "<b>重点</b>企业12家" in bot and "**占地800亩**" in bot, bot
 
 
 def test_sqlite_errors_of_a_damaged_file_are_translated(tmp_path):
