@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -209,6 +210,45 @@ def test_a_full_disk_refuses_or_stops_cleanly_and_readers_keep_working(
     assert report.count("added") == 1, report.failed
     after = _counts(Index(settings, embedder=embedder))
     assert after[0] == before[0] + 1 and after[1] > before[1]
+
+
+def test_a_store_nobody_has_open_is_read_on_a_full_disk_and_writes_say_so(small_disk):
+    """No process holds the store, so SQLite must create its -shm file to read it, and
+    Chroma writes as it opens: neither can on a full disk."""
+    import json
+
+    data = small_disk / "data"
+    env = {"ASSISTANT_INGEST__MIN_FREE_MB": "1"}
+    assert _cli(data, "ingest", str(SEEDS / "000_049d4401db69d305.txt"), **env).returncode == 0
+    db = sqlite3.connect(data / "catalog.sqlite3")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()  # the last connection: SQLite removes -wal and -shm
+    assert not (data / "catalog.sqlite3-shm").exists()
+    (data / ".space-reserve").unlink(missing_ok=True)
+    _fill(small_disk, 0)
+    assert shutil.disk_usage(small_disk).free == 0
+    status = _cli(data, "status", "--json")
+    assert status.returncode == 0, status.stderr
+    info = json.loads(status.stdout)
+    assert info["documents"] == 1 and info["chunks"] == info["vectors"] == 9
+    found = _cli(data, "search", "汝绣产业园规划占地多少？", "--json")
+    assert found.returncode == 0, found.stderr
+    hits = json.loads(found.stdout)["passages"]
+    assert "dense" in hits[0]["ranks"] and any("1万亩" in p["text"] for p in hits)
+    ask = _cli(data, "ask", "汝绣农民工返乡创业产业园规划占地多少？")
+    assert ask.returncode == 0 and "1万亩" in ask.stdout, ask.stdout + ask.stderr
+    for args in (
+        ("ingest", str(SEEDS / "001_6e86d79fbe28caed.txt")),
+        ("delete", info["docs"][0]["doc_id"]),
+    ):
+        run = _cli(data, *args)
+        assert run.returncode in (1, 2) and "Traceback" not in run.stderr, run.stderr
+        assert "disk" in run.stderr and "Free some space" in run.stderr, run.stderr
+    for f in small_disk.glob("filler*"):
+        f.unlink()
+    again = _cli(data, "ingest", str(SEEDS / "001_6e86d79fbe28caed.txt"), **env)
+    assert again.returncode == 0 and "1 added" in again.stdout, again.stderr
+    assert json.loads(_cli(data, "status", "--json").stdout)["vectors"] == 19
 
 
 def test_the_estimate_covers_what_a_document_really_takes(tmp_path, embedder):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import shutil
 import sqlite3
 import threading
 import time
@@ -20,7 +21,7 @@ import numpy as np
 
 from assistant.config import RetrievalSettings
 from assistant.index import sqlite
-from assistant.index.errors import IndexError_
+from assistant.index.errors import DiskFullError, IndexError_
 from assistant.index.tokenize import tokenize
 from assistant.schema import Chunk
 
@@ -45,6 +46,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# Less free than this and a catalog SQLite cannot open for writing is opened frozen.
+FULL_BYTES = 1024 * 1024
 
 
 class StoreVersionError(IndexError_):
@@ -199,13 +202,22 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite.connect(path, check_same_thread=False, isolation_level=None)
-        # Already in WAL mode (every store since the first), the pragma writes nothing, so
-        # a reader still opens the catalog on a full disk.
-        if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.schema_version = migrate(self.db, path)
+        self.frozen = False  # opened read-only because the disk is full
+        try:
+            self.db = sqlite.connect(path, check_same_thread=False, isolation_level=None)
+            # Already in WAL mode (every store since the first), the pragma writes nothing.
+            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.schema_version = migrate(self.db, path)
+        except (sqlite3.OperationalError, DiskFullError):
+            # A full disk: SQLite cannot even create its -shm file to read a WAL store.
+            # Readers go on from the file as it is; a write says the disk is full.
+            if path.exists() and shutil.disk_usage(path.parent).free < FULL_BYTES:
+                self.db = sqlite.connect(path, frozen=True, check_same_thread=False)
+                self.frozen, self.schema_version = True, schema_version(self.db)
+            else:
+                raise
 
     def documents(self) -> list[DocumentInfo]:
         rows = self.db.execute("SELECT * FROM documents ORDER BY doc_id").fetchall()
@@ -316,7 +328,8 @@ class Catalog:
         )
         reader = getattr(local, "reader", None)
         if reader is None:
-            reader = local.reader = _Reader(sqlite.connect(self.path, read_only=True))
+            db = sqlite.connect(self.path, read_only=True, frozen=self.frozen)
+            reader = local.reader = _Reader(db)
         return reader
 
     def keyword_search(

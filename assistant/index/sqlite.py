@@ -16,10 +16,13 @@ from typing import Any
 from assistant.index.errors import CatalogDamagedError, DiskFullError
 
 
-def translated(exc: sqlite3.Error, path: Path) -> Exception:
-    """The catalog's own error for a damaged file or a full disk; else exc itself."""
+def translated(exc: sqlite3.Error, path: Path, frozen: bool = False) -> Exception:
+    """The catalog's own error for a damaged file or a full disk (a write through a
+    connection opened frozen because the disk is full, too); else exc itself."""
     name = getattr(exc, "sqlite_errorname", "")  # Python 3.11+; the text says it too
     text = str(exc)
+    if frozen and (name.startswith("SQLITE_READONLY") or "readonly" in text):
+        return DiskFullError(path.parent)
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or (
         "malformed" in text or "not a database" in text
     ):
@@ -30,42 +33,46 @@ def translated(exc: sqlite3.Error, path: Path) -> Exception:
 
 
 class _Cursor(sqlite3.Cursor):
-    def _path(self) -> Path:
-        return getattr(self.connection, "path", Path("catalog"))
+    def _fault(self, exc: sqlite3.Error) -> Exception:
+        conn = self.connection
+        return translated(
+            exc, getattr(conn, "path", Path("catalog")), getattr(conn, "frozen", False)
+        )
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
         try:
             return super().execute(sql, parameters)
         except sqlite3.DatabaseError as exc:
-            raise translated(exc, self._path()) from exc
+            raise self._fault(exc) from exc
 
     def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:
         try:
             return super().executemany(sql, seq)
         except sqlite3.DatabaseError as exc:
-            raise translated(exc, self._path()) from exc
+            raise self._fault(exc) from exc
 
     def fetchone(self) -> Any:
         try:
             return super().fetchone()
         except sqlite3.DatabaseError as exc:
-            raise translated(exc, self._path()) from exc
+            raise self._fault(exc) from exc
 
     def fetchall(self) -> list[Any]:
         try:
             return super().fetchall()
         except sqlite3.DatabaseError as exc:
-            raise translated(exc, self._path()) from exc
+            raise self._fault(exc) from exc
 
     def __next__(self) -> Any:
         try:
             return super().__next__()
         except sqlite3.DatabaseError as exc:
-            raise translated(exc, self._path()) from exc
+            raise self._fault(exc) from exc
 
 
 class _Connection(sqlite3.Connection):
     path: Path
+    frozen: bool = False
 
     def cursor(self, factory: Any = None) -> sqlite3.Cursor:  # type: ignore[override]
         return super().cursor(factory or _Cursor)
@@ -77,18 +84,25 @@ class _Connection(sqlite3.Connection):
         return self.cursor().executemany(sql, seq)
 
 
-def connect(path: Path, read_only: bool = False, **kwargs: Any) -> sqlite3.Connection:
-    """A connection to the catalog at path whose errors name it (see the module doc)."""
+def connect(
+    path: Path, read_only: bool = False, frozen: bool = False, **kwargs: Any
+) -> sqlite3.Connection:
+    """A connection to the catalog at path whose errors name it (see the module doc).
+
+    frozen: read-only and `immutable`, for a full disk - SQLite then needs no -shm file
+    (creating one fails when no block is left), and sees the file as it is: when the disk
+    is full no one can be writing to it."""
     try:
-        if read_only:
-            db = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro", uri=True, factory=_Connection, **kwargs
-            )
+        if read_only or frozen:
+            query = "mode=ro&immutable=1" if frozen else "mode=ro"
+            uri = f"{path.resolve().as_uri()}?{query}"
+            db = sqlite3.connect(uri, uri=True, factory=_Connection, **kwargs)
         else:
             db = sqlite3.connect(path, factory=_Connection, **kwargs)
     except sqlite3.DatabaseError as exc:
         raise translated(exc, path) from exc
     db.path = path  # type: ignore[attr-defined]
+    db.frozen = frozen  # type: ignore[attr-defined]
     return db
 
 
