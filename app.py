@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from assistant.config import ConfigError, load_settings
+from assistant.messages import Fault
 
 
 def main() -> int:
@@ -13,9 +14,14 @@ def main() -> int:
     except ConfigError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
+    from assistant.embeddings import EmbeddingError
     from assistant.ui import launch
 
-    return launch(settings)
+    try:
+        return launch(settings)
+    except (Fault, EmbeddingError) as exc:  # a damaged or unreachable store: what to do
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

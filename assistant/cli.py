@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape  # keeps "[local]" in install hints and "[n]" in paths
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,6 +29,7 @@ from assistant.index.lock import describe_holder
 from assistant.ingest import FileResult, ingest_paths
 from assistant.llm import PROVIDERS as LLM_PROVIDERS
 from assistant.llm import LLMError
+from assistant.messages import Fault, say
 
 app = typer.Typer(
     add_completion=False,
@@ -39,7 +41,7 @@ err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Any] = {}
 
 LLM_HELP = f"{' | '.join(LLM_PROVIDERS)} | package.module:Class (default: config)"
-USER_ERRORS = (ConfigError, IndexError_, EmbeddingError, FileNotFoundError, LLMError)
+USER_ERRORS = (ConfigError, IndexError_, EmbeddingError, FileNotFoundError, LLMError, Fault)
 
 
 @app.callback()
@@ -61,8 +63,6 @@ def settings() -> Settings:
 
 
 def fail(message: str, code: int = 2) -> None:
-    from rich.markup import escape  # keeps "[local]" in install hints
-
     err.print(f"[bold red]Error:[/] {escape(message)}")
     raise typer.Exit(code)
 
@@ -247,11 +247,60 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] =
 
 
 @app.command()
-def check(llm: Annotated[str | None, typer.Option("--llm", help=LLM_HELP)] = None) -> None:
-    """Load the configured LLM and say what the answer stage gets from it, and what is missing.
+def check(
+    llm: Annotated[str | None, typer.Option("--llm", help=LLM_HELP)] = None,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair", help="Rebuild what is broken in the store (catalog, vectors, uploads/)"
+        ),
+    ] = False,
+) -> None:
+    """Check the store (catalog integrity, vectors against chunks, embedding model), then
+    load the configured LLM and say what the answer stage gets from it.
 
-    Exits 1 when the model cannot stream (answers would appear only at the end).
+    Exits 1 when the store has a problem (`--repair` rebuilds it) or the model cannot
+    stream (answers would appear only at the end).
     """
+    if repair:
+        _repair_store()
+        return
+    if not _check_store():
+        raise typer.Exit(1)
+    _check_llm(llm)
+
+
+def _check_store() -> bool:
+    from assistant.index.health import check_store
+
+    findings = check_store(settings())
+    for f in findings:
+        mark = "[green]ok[/]     " if f.ok else "[red]problem[/]"
+        console.print(f"[bold]{f.part:18}[/] {mark} {escape(f.detail)}", highlight=False)
+    return all(f.ok for f in findings)
+
+
+def _repair_store() -> None:
+    from assistant.index.health import check_store, repair_store
+
+    try:
+        done = repair_store(settings(), on_wait=waiting_notice())
+    except USER_ERRORS as exc:
+        fail(str(exc))
+        raise
+    for action in done.actions or ["nothing to repair"]:
+        console.print(f"[green]repaired[/] {escape(action)}", highlight=False)
+    for lost in done.lost:
+        err.print(f"[yellow]lost[/]     {escape(lost)}")
+    findings = check_store(settings())
+    for f in findings:
+        if not f.ok:
+            err.print(f"[red]still:[/] {f.part}: {escape(f.detail)}")
+    if not all(f.ok for f in findings):
+        raise typer.Exit(1)
+
+
+def _check_llm(llm: str | None) -> None:
     from assistant.llm import get_llm
 
     s = settings()
@@ -300,6 +349,9 @@ def search(
 
     if mode not in MODES:
         fail(f"--mode must be one of {', '.join(MODES)}")
+    limit = settings().answer.max_question_chars
+    if limit and len(query.strip()) > limit:
+        fail(say("question.too_long", "en", n=len(query.strip()), limit=limit))
     index = open_index()
     t0 = time.perf_counter()
     passages = run_search(index, query, k=k, mode=mode, doc_ids=doc)
@@ -422,7 +474,11 @@ def ask(
         return
     streamed = not as_json and sys.stdout.isatty()
     on_token = (lambda tok: console.print(tok, end="", highlight=False)) if streamed else None
-    result = answerer.ask(question, on_token=on_token, k=k)
+    try:
+        result = answerer.ask(question, on_token=on_token, k=k)
+    except USER_ERRORS as exc:
+        fail(str(exc))
+        raise
     if as_json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -430,6 +486,8 @@ def ask(
 
 
 def _ask_batch(answerer, file: Path, output: Path | None, k: int | None) -> None:  # noqa: ANN001
+    from assistant.answer import QuestionTooLongError
+
     lines = []
     for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
@@ -446,7 +504,14 @@ def _ask_batch(answerer, file: Path, output: Path | None, k: int | None) -> None
     ) as progress:
         task = progress.add_task("ask", total=len(lines))
         for item in lines:
-            result = answerer.ask(item["question"], history=item.get("history"), k=k)
+            try:
+                result = answerer.ask(item["question"], history=item.get("history"), k=k)
+            except QuestionTooLongError as exc:  # that line only; the others are answered
+                err.print(f"[red]{escape(str(item['id']))}:[/] {escape(str(exc))}")
+                shown = {**item, "question": str(item["question"])[:200] + "…"}
+                out.write(json.dumps({**shown, "error": str(exc)}, ensure_ascii=False) + "\n")
+                progress.advance(task)
+                continue
             out.write(json.dumps({**item, **result.to_dict()}, ensure_ascii=False) + "\n")
             out.flush()
             progress.advance(task)
@@ -680,5 +745,11 @@ def run() -> None:
     try:
         app()
     except USER_ERRORS as exc:
-        err.print(f"[bold red]Error:[/] {exc}")
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         sys.exit(2)
+    except Exception as exc:  # never a traceback: what failed, and where to look
+        err.print(
+            f"[bold red]Error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} "
+            "(unexpected; `assistant check` verifies the store)"
+        )
+        sys.exit(3)

@@ -78,6 +78,9 @@ class IngestSettings(BaseModel):
     max_file_mb: float = 50
     # Chunks embedded and written to the vector store at a time: bounds memory on big files.
     batch_chunks: int = 256
+    # A file is refused before anything is written when the data folder's disk would keep
+    # less than this free after it (its size in the store is estimated from its chunks).
+    min_free_mb: float = 5
 
 
 class StoreSettings(BaseModel):
@@ -147,6 +150,10 @@ class AnswerSettings(BaseModel):
     # the 1.5B model's reading was right less often than the confident quotes (multi-figure
     # sentences, table rows); a strong hosted model may be better left to read everything.
     quote_first: bool = True
+    # A longer question is refused with a message before retrieval: a pasted page (200,000
+    # characters took 4 minutes to search and held the page's one answer slot). 1,000 is
+    # six times the longest evaluation question (167); 0 = no limit.
+    max_question_chars: int = 1000
 
 
 class UISettings(BaseModel):

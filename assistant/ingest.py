@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,10 @@ from pathlib import Path
 from assistant.chunking import chunk_document
 from assistant.cleaning import clean_text
 from assistant.index import Index
+from assistant.index.errors import DiskFullError
 from assistant.loaders import LOADERS, LoadError, load_file
-from assistant.schema import Document
+from assistant.messages import say
+from assistant.schema import Chunk, Document
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
 # 2: table lines keep their columns (aligned and pipe tables); 3: HTML tables one row a line;
@@ -33,6 +36,11 @@ class FileResult:
     chunks: int = 0
     embedded: int = 0
     error: str = ""
+    key: str = ""  # the error's messages.py key, when it has one (the page says it in its language)
+    fields: dict[str, object] = field(default_factory=dict)
+
+    def message(self, lang: str) -> str:
+        return say(self.key, lang, **self.fields) if self.key else self.error
 
 
 @dataclass
@@ -81,6 +89,66 @@ def content_hash(data: bytes, settings_json: str) -> str:
     return hashlib.sha256(data + PIPELINE_VERSION.encode() + settings_json.encode()).hexdigest()
 
 
+def chunking_json(index: Index) -> str:
+    return json.dumps(index.settings.chunking.model_dump(), sort_keys=True)
+
+
+def file_hash(index: Index, path: Path) -> str:
+    """The content hash the catalog records for this file under the current settings."""
+    return content_hash(path.read_bytes(), chunking_json(index))
+
+
+# Bytes the store grows by per chunk beyond its text: vector in Chroma (its table, the
+# HNSW graph, the write-ahead queue) and in the embedding cache, metadata, FTS postings.
+# Measured on the seeds (see tests/test_faults.py) and doubled: SQLite's write-ahead log
+# holds a document's pages once more until its checkpoint.
+PER_CHUNK_BYTES = 24_000
+PER_CHAR_BYTES = 12  # the text, its jieba tokens and their FTS5 index, in UTF-8, doubled
+
+
+def space_needed(chunks: list[Chunk], vectors_here: bool = True) -> int:
+    """An estimate of the disk a document's chunks take in the store, before any is written."""
+    per_chunk = PER_CHUNK_BYTES if vectors_here else PER_CHUNK_BYTES // 4
+    return sum(len(c.text) + len(c.heading) for c in chunks) * PER_CHAR_BYTES + per_chunk * len(
+        chunks
+    )
+
+
+# Plain text holds at least a character per 3 bytes (UTF-8 Chinese; GBK takes 2): from its
+# size alone, a file that cannot fit is refused before it is read (a 30 MB file in 0.1 s,
+# not after 40 s of reading and chunking). Halved: cleaning drops blank lines and furniture.
+PLAIN_TEXT = {".txt", ".text", ".md", ".markdown"}
+
+
+def least_needed(path: Path, size: int, index: Index) -> int:
+    """A lower bound of the disk a plain-text file takes in the store (0 for other types,
+    whose text cannot be told from their size)."""
+    if path.suffix.lower() not in PLAIN_TEXT:
+        return 0
+    chars = size // 3 // 2
+    chunks = chars // max(1, index.settings.chunking.max_chars)
+    return chars * PER_CHAR_BYTES + chunks * PER_CHUNK_BYTES // 4
+
+
+def short_of_space(index: Index, name: str, need: int) -> FileResult | None:
+    """A refusal when writing `need` bytes would leave the data folder's disk with less
+    than `ingest.min_free_mb` free; None when there is room."""
+    data_dir = index.settings.data_dir
+    free = shutil.disk_usage(data_dir).free
+    reserve = index.settings.ingest.min_free_mb * 1024 * 1024
+    if need + reserve <= free:
+        return None
+    fields = {
+        "name": name,
+        "need_mb": need / 1024 / 1024,
+        "where": str(data_dir),
+        "free_mb": free / 1024 / 1024,
+        "reserve_mb": reserve / 1024 / 1024,
+    }
+    error = say("ingest.disk_full", "en", **fields)
+    return FileResult(name, name, "failed", error=error, key="ingest.disk_full", fields=fields)
+
+
 def ingest_paths(
     index: Index,
     paths: Iterable[Path],
@@ -99,8 +167,7 @@ def ingest_paths(
         report = IngestReport(repaired=repaired)
         files, missing = collect_files(paths)
         report.results += missing
-        chunk_cfg = index.settings.chunking
-        settings_json = json.dumps(chunk_cfg.model_dump(), sort_keys=True)
+        settings_json = chunking_json(index)
         for path in files:
             result = _ingest_one(index, path, settings_json, on_embedded, on_chunks)
             report.results.append(result)
@@ -136,6 +203,10 @@ def _ingest_one(
                 error=f"file is {size / 1024 / 1024:.1f} MB, above the {limit_mb:g} MB limit "
                 "(ingest.max_file_mb): split it, or raise the limit in the config",
             )
+        refused = short_of_space(index, doc_id, least_needed(path, size, index))
+        if refused:
+            refused.path = str(path)
+            return refused
         data = path.read_bytes()
     except OSError as exc:
         return FileResult(str(path), doc_id, "failed", error=f"cannot read file ({exc.strerror})")
@@ -151,6 +222,11 @@ def _ingest_one(
     chunks = chunk_document(doc, index.settings.chunking)
     source, title = doc.source, chunks[0].title if chunks else doc.title
     del doc  # the chunks hold the text now
+    vectors_here = not index.settings.vector_store.url
+    refused = short_of_space(index, doc_id, space_needed(chunks, vectors_here))
+    if refused:
+        refused.path = str(path)
+        return refused
     if on_chunks:
         on_chunks(doc_id, len(chunks), index.to_embed(chunks))
     embedded = [0]
@@ -160,6 +236,11 @@ def _ingest_one(
         if on_embedded:
             on_embedded(n)
 
-    index.add(doc_id, source, title, digest, chunks, on_embedded=count)
+    try:
+        index.add(doc_id, source, title, digest, chunks, on_embedded=count)
+    except DiskFullError as exc:  # the store is as it was before this file
+        return FileResult(
+            str(path), doc_id, "failed", error=str(exc), key=exc.key, fields=exc.fields
+        )
     status = "updated" if known else "added"
     return FileResult(str(path), doc_id, status, chunks=len(chunks), embedded=embedded[0])

@@ -8,6 +8,7 @@ shown) instead of competing for the 2 cores or the single llama.cpp context.
 
 from __future__ import annotations
 
+import errno
 import html
 import os
 import queue
@@ -23,8 +24,12 @@ from typing import Any
 from assistant.answer import Answer, Answerer, bigrams
 from assistant.config import Settings
 from assistant.index import Index
+from assistant.index.errors import DiskFullError
 from assistant.ingest import ingest_paths
 from assistant.llm import PROVIDERS, LLMError, Message, get_llm, has_model
+from assistant.messages import say
+from assistant.pagetext import page_error, plain, question_bubble
+from assistant.uploads import discard_temp, safe_name, settle_uploads, temp_dir
 
 EXAMPLES = {
     "zh": [
@@ -184,9 +189,16 @@ SEEDED_MARKER = ".seeded"
 
 
 def prepare_index(settings: Settings) -> Index:
-    """Open the index and bring seeds/ into it on the first run only (so that a seed
-    document deleted in the page stays deleted after a restart)."""
+    """Open the index, repair what a killed writer left (an interrupted upload: its
+    pending document, its vectors, its copy in uploads/), and bring seeds/ into it on the
+    first run only (so that a seed document deleted in the page stays deleted after a
+    restart)."""
     index = Index(settings)
+    with index.writing("start", on_wait=lambda m: print(m, file=sys.stderr)) as repaired:
+        removed = settle_uploads(index)
+    done = {k: v for k, v in {**repaired, "orphan_uploads": removed}.items() if v}
+    if done:
+        print(f"repaired an interrupted earlier run: {done}", file=sys.stderr)
     marker = settings.data_dir / SEEDED_MARKER
     if settings.seeds_dir.is_dir() and not marker.exists():
         report = ingest_paths(
@@ -219,13 +231,6 @@ def writing_in_background(
     threading.Thread(target=work, name=command, daemon=True).start()
     while (note := notes.get()) is not None:
         yield note
-
-
-def safe_name(name: str) -> str:
-    """A file name with no directories, no traversal and no odd characters."""
-    base = Path(name.replace("\\", "/")).name
-    base = re.sub(r"[^\w.\-\u3400-\u9fff]", "_", base).lstrip(".")
-    return base[:120] or "upload.txt"
 
 
 # --------------------------------------------------------------------------- rendering
@@ -348,8 +353,13 @@ def render_panel(turns: list[dict[str, Any]], lang: str) -> str:
 
 
 def link_markers(answer: str, turn: int) -> str:
-    """[n] -> a markdown link to that answer's source n in the panel."""
-    return re.sub(r"\[(\d+)\]", rf"[[\1]](#src-{turn}-\1)", answer)
+    """[n] -> a markdown link to that answer's source n in the panel; the text between is
+    shown as written (a quote keeps the source's "<b>" and "**")."""
+    parts = re.split(r"\[(\d+)\]", answer)
+    out = [plain(parts[0])]
+    for i in range(1, len(parts), 2):
+        out += [f"[[{parts[i]}]](#src-{turn}-{parts[i]})", plain(parts[i + 1])]
+    return "".join(out)
 
 
 def _plain(text: str) -> str:
@@ -492,6 +502,15 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             yield chat, message or "", turns, gr.skip()
             return
         message = message.strip()
+        limit = settings.answer.max_question_chars
+        if limit and len(message) > limit:  # refused here: the answer slot stays free
+            refusal = say("question.too_long", lang, n=len(message), limit=limit)
+            chat += [
+                {"role": "user", "content": question_bubble(message)},
+                {"role": "assistant", "content": f"⚠️ {plain(refusal)}"},
+            ]
+            yield chat, "", turns, gr.skip()
+            return
         history: list[Message] = []
         for turn in turns:
             history += [
@@ -500,7 +519,10 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             ]
         cold = has_model(provider) and status.state.get(provider) != "ready"
         waiting = t["loading_answer"] if cold else t["thinking"]
-        chat += [{"role": "user", "content": message}, {"role": "assistant", "content": waiting}]
+        chat += [
+            {"role": "user", "content": question_bubble(message)},
+            {"role": "assistant", "content": waiting},
+        ]
         yield chat, "", turns, gr.skip()
         tokens: queue.Queue[str | None] = queue.Queue()
         box: dict[str, Any] = {}
@@ -529,7 +551,8 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             chat[-1] = {"role": "assistant", "content": draft_message(partial, lang)}
             yield chat, "", turns, gr.skip()
         if "error" in box:
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {box['error']}"}
+            shown = page_error(box["error"], lang, model_label(settings, provider))
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {plain(shown)}"}
             yield chat, "", turns, gr.skip()
             return
         result: Answer = box["result"]
@@ -575,9 +598,17 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
 
     def upload(files: list[str] | None, progress=gr.Progress()):  # noqa: B008 - gradio's injection idiom
         files = list(files or [])
+        try:
+            yield from _upload(files, progress)
+        finally:  # Gradio's copies never outlive the upload, whatever became of it
+            for f in files:
+                discard_temp(Path(f), settings)
+
+    def _upload(files: list[str], progress: Any):  # noqa: ANN202 - a generator of page updates
         lines: list[str] = []
         ok = bad = 0
         settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+        settings.uploads_dir.chmod(0o700)
         for i, f in enumerate(files, 1):
             src = Path(f)
             name = safe_name(src.name)
@@ -599,16 +630,21 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             backup = dest.with_name(f".{name}.previous")
             if dest.exists():
                 os.replace(dest, backup)  # restored if the new version fails
-            shutil.copyfile(src, dest)
             box: dict[str, Any] = {}
-            for note in writing_in_background(
-                index, "upload", pipeline, lambda d=dest: ingest_paths(index, [d]), box
-            ):
-                queued = t["queued"].format(i=i, n=len(files), name=name, detail=note)
-                yield "\n".join([*lines, queued]), gr.skip(), gr.skip()
+            try:
+                shutil.copyfile(src, dest)
+            except OSError as exc:  # a full disk: nothing was written to the store
+                full = exc.errno == errno.ENOSPC
+                box["error"] = DiskFullError(settings.data_dir) if full else exc
+            if not box:  # copied: ingested behind the writer lock, saying when it waits
+                for note in writing_in_background(
+                    index, "upload", pipeline, lambda d=dest: ingest_paths(index, [d]), box
+                ):
+                    queued = t["queued"].format(i=i, n=len(files), name=name, detail=note)
+                    yield "\n".join([*lines, queued]), gr.skip(), gr.skip()
             results = box["result"].results if "result" in box else []
-            failures = [box["error"]] if "error" in box else []
-            failures += [r.error for r in results if r.status == "failed"]
+            failures = [page_error(box["error"], lang)] if "error" in box else []
+            failures += [r.message(lang) for r in results if r.status == "failed"]
             if failures:  # the previous version of the file comes back
                 dest.unlink(missing_ok=True)
                 if backup.exists():
@@ -637,7 +673,7 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             ):
                 yield t["queued_delete"].format(doc=doc_id, detail=note), gr.skip(), gr.skip()
             if "error" in box:
-                message = f"❌ {doc_id}: {box['error']}"
+                message = f"❌ {doc_id}: {page_error(box['error'], lang)}"
             else:
                 (settings.uploads_dir / safe_name(doc_id)).unlink(missing_ok=True)
                 message = "🗑️ " + t["deleted"].format(doc=doc_id)
@@ -747,6 +783,9 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
 
 
 def launch(settings: Settings) -> int:
+    # Gradio keeps uploads in GRADIO_TEMP_DIR (read when the page is built): inside the
+    # data folder, owner-only, not the world-readable /tmp/gradio.
+    os.environ["GRADIO_TEMP_DIR"] = str(temp_dir(settings).resolve())
     index = prepare_index(settings)
     status = ModelStatus(settings)
     status.start()

@@ -6,7 +6,7 @@ document and place a passage speaks for), `tables` (self-describing table rows),
 passage), `refusal` (the fitted answer-or-refuse model) and `answerer` (composition).
 """
 
-from assistant.answer.answerer import Answer, Answerer, Citation, Retrieved
+from assistant.answer.answerer import Answer, Answerer, Citation, QuestionTooLongError, Retrieved
 from assistant.answer.query import detect_lang, glossary_terms
 from assistant.answer.text import bigrams, prompt
 
@@ -14,6 +14,7 @@ __all__ = [
     "Answer",
     "Answerer",
     "Citation",
+    "QuestionTooLongError",
     "Retrieved",
     "bigrams",
     "detect_lang",

@@ -85,10 +85,19 @@ from assistant.answer.verify import (
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.llm import LLM, LLMError, Message
+from assistant.messages import Fault
 from assistant.retrieval import search
 from assistant.schema import Passage
 
 log = logging.getLogger(__name__)
+
+
+class QuestionTooLongError(Fault, ValueError):
+    """A question over `answer.max_question_chars`: refused before retrieval, the same
+    for the CLI, the page and the LangChain runnable."""
+
+    def __init__(self, n: int, limit: int) -> None:
+        super().__init__(key="question.too_long", n=n, limit=limit)
 
 
 @dataclass
@@ -274,11 +283,20 @@ class Answerer:
             return _Queries(dense, keyword, ["translated_by_llm"], zh, places)
         return _Queries(f"{question} {terms}", terms or question, ["glossary_terms"], "", places)
 
+    def bounded(self, question: str) -> str:
+        """The question stripped; QuestionTooLongError over `answer.max_question_chars`."""
+        question = question.strip()
+        limit = self.settings.answer.max_question_chars
+        if limit and len(question) > limit:
+            raise QuestionTooLongError(len(question), limit)
+        return question
+
     def retrieve(
         self, question: str, history: list[Message] | None = None, k: int | None = None
     ) -> Retrieved:
         """Question (+ history) -> standalone Chinese search queries -> ranked passages."""
         t0 = time.perf_counter()
+        question = self.bounded(question)
         lang = detect_lang(question)
         standalone, flags = self.standalone(question.strip(), history)
         q = self.search_queries(standalone, lang)
@@ -413,7 +431,7 @@ class Answerer:
     ) -> Answer:
         """Answer from the documents; `answer_lang` ("zh"/"en") overrides the question's language."""
         t0 = time.perf_counter()
-        question = question.strip()
+        question = self.bounded(question)
         k = k or self.settings.retrieval.k
         found = self.retrieve(question, history, k=k)
         lang = answer_lang or found.lang

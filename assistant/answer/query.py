@@ -33,7 +33,9 @@ _COORD = "和|与|及|、|跟|同|以及"
 
 
 def detect_lang(text: str) -> str:
-    """ "en" when Latin letters clearly outweigh Chinese characters, else "zh"."""
+    """ "en" when Latin letters clearly outweigh Chinese characters, else "zh" (markup such
+    as "<img src=x>" in a pasted question is no English)."""
+    text = re.sub(r"<[^<>]*>", " ", text)
     cjk = len(re.findall(r"[\u3400-\u9fff]", text))
     latin = len(re.findall(r"[A-Za-z]", text))
     return "en" if latin > cjk * 2 else "zh"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import shutil
 import sqlite3
 import threading
 import time
@@ -19,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from assistant.config import RetrievalSettings
-from assistant.index.errors import IndexError_
+from assistant.index import sqlite
+from assistant.index.errors import DiskFullError, IndexError_
 from assistant.index.tokenize import tokenize
 from assistant.schema import Chunk
 
@@ -44,6 +46,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# Less free than this and a catalog SQLite cannot open for writing is opened frozen.
+FULL_BYTES = 1024 * 1024
 
 
 class StoreVersionError(IndexError_):
@@ -85,7 +89,8 @@ def migrate(db: sqlite3.Connection, path: Path, migrations: list[str] = MIGRATIO
                 )
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite rolls back by itself on a full disk
+                db.execute("ROLLBACK")
             raise
     return version
 
@@ -197,10 +202,22 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.schema_version = migrate(self.db, path)
+        self.frozen = False  # opened read-only because the disk is full
+        try:
+            self.db = sqlite.connect(path, check_same_thread=False, isolation_level=None)
+            # Already in WAL mode (every store since the first), the pragma writes nothing.
+            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.schema_version = migrate(self.db, path)
+        except (sqlite3.OperationalError, DiskFullError):
+            # A full disk: SQLite cannot even create its -shm file to read a WAL store.
+            # Readers go on from the file as it is; a write says the disk is full.
+            if path.exists() and shutil.disk_usage(path.parent).free < FULL_BYTES:
+                self.db = sqlite.connect(path, frozen=True, check_same_thread=False)
+                self.frozen, self.schema_version = True, schema_version(self.db)
+            else:
+                raise
 
     def documents(self) -> list[DocumentInfo]:
         rows = self.db.execute("SELECT * FROM documents ORDER BY doc_id").fetchall()
@@ -280,7 +297,8 @@ class Catalog:
             )
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
 
     def _delete_rows(self, doc_id: str) -> None:
@@ -297,7 +315,8 @@ class Catalog:
             self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
             self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
 
     def _reader(self) -> _Reader:
@@ -309,7 +328,7 @@ class Catalog:
         )
         reader = getattr(local, "reader", None)
         if reader is None:
-            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            db = sqlite.connect(self.path, read_only=True, frozen=self.frozen)
             reader = local.reader = _Reader(db)
         return reader
 
@@ -409,6 +428,9 @@ class Catalog:
             "UPDATE documents SET status='ready' WHERE doc_id=? AND n_chunks>0", (doc_id,)
         )
         self.db.execute("DELETE FROM documents WHERE doc_id=? AND n_chunks=0", (doc_id,))
+
+    def close(self) -> None:
+        self.db.close()
 
     def chunk_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
 from assistant.config import Settings
-from assistant.index.errors import EmbeddingMismatchError, IndexError_
+from assistant.index.errors import (
+    DiskFullError,
+    EmbeddingMismatchError,
+    IndexError_,
+    StoreUnreachableError,
+)
+
+T = TypeVar("T")
 
 
 class VectorStore(Protocol):
@@ -32,6 +40,42 @@ class VectorStore(Protocol):
     def reset(self) -> None: ...
 
 
+def _is_unreachable(exc: BaseException) -> bool:
+    """A connection that failed (refused, reset, timed out), however the client wraps it."""
+    text = f"{type(exc).__name__} {exc}".lower()
+    return isinstance(exc, ConnectionError | TimeoutError) or any(
+        w in text for w in ("connect", "refused", "timeout", "timed out", "unreachable")
+    )
+
+
+def _fault(store: ChromaVectorStore, exc: Exception) -> Exception:
+    """The user's version of a failure inside Chroma: the server is down, the disk is
+    full, or the folder cannot be opened; anything else as it is."""
+    if isinstance(exc, IndexError_):
+        return exc
+    if store.url and _is_unreachable(exc):
+        return StoreUnreachableError(store.url)
+    text = str(exc).lower()
+    if "disk is full" in text or "no space left" in text:
+        return DiskFullError(store.where)
+    if "malformed" in text or "not a database" in text:
+        return IndexError_(key="store.unopenable", where=store.where)
+    return exc
+
+
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn Chroma's failures in method into the messages of `_fault`."""
+
+    @functools.wraps(method)
+    def wrapper(self: ChromaVectorStore, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            raise _fault(self, exc) from exc
+
+    return wrapper
+
+
 class ChromaVectorStore:
     """Chroma, embedded under data_dir or a server at `vector_store.url`.
 
@@ -44,7 +88,8 @@ class ChromaVectorStore:
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        url = settings.vector_store.url
+        url = self.url = settings.vector_store.url
+        self.where = url or str(settings.chroma_dir)
         try:
             if url:
                 m = re.match(r"^(https?)://([^:/]+)(?::(\d+))?/?$", url)
@@ -66,8 +111,10 @@ class ChromaVectorStore:
         except IndexError_:
             raise
         except Exception as exc:
-            where = url or settings.chroma_dir
-            raise IndexError_(f"Cannot open the Chroma store at {where}: {exc}") from exc
+            fault = _fault(self, exc)
+            if fault is exc:
+                fault = IndexError_(key="store.unopenable", where=self.where)
+            raise fault from exc
         self._name = settings.vector_store.collection
         self._model, self._dim = model, dim
         self._collection = self._open(check_model)
@@ -75,13 +122,18 @@ class ChromaVectorStore:
         # (count it was loaded at, ids, their doc ids, unit vectors): dropped on every write
         self._exact: tuple[int, list[str], np.ndarray, np.ndarray] | None = None
 
+    @_guarded
     def _open(self, check_model: bool = True):  # noqa: ANN202 - chromadb's Collection
-        col = self._client.get_or_create_collection(
-            self._name,
-            embedding_function=None,
-            metadata={"embed_model": self._model, "dim": self._dim},
-            configuration={"hnsw": {"space": "cosine"}},
-        )
+        # An existing collection is only read (a reader opens it on a full disk too).
+        if self._name in {getattr(c, "name", c) for c in self._client.list_collections()}:
+            col = self._client.get_collection(self._name, embedding_function=None)
+        else:
+            col = self._client.get_or_create_collection(
+                self._name,
+                embedding_function=None,
+                metadata={"embed_model": self._model, "dim": self._dim},
+                configuration={"hnsw": {"space": "cosine"}},
+            )
         meta = col.metadata or {}
         self.built_with = (meta.get("embed_model"), int(meta.get("dim", -1)))
         # check_model=False is for `reindex`, which resets the collection before writing:
@@ -95,6 +147,7 @@ class ChromaVectorStore:
             )
         return col
 
+    @_guarded
     def upsert(
         self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]
     ) -> None:
@@ -106,18 +159,39 @@ class ChromaVectorStore:
                 metadatas=list(metadatas[i : i + 1000]),
             )
 
+    @_guarded
     def delete(self, ids: Sequence[str]) -> None:
         self._exact = None
         ids = list(ids)
         for i in range(0, len(ids), 1000):
             self._collection.delete(ids=ids[i : i + 1000])
 
+    @_guarded
     def ids(self) -> set[str]:
         return set(self._collection.get(include=[])["ids"])
 
+    @_guarded
+    def stored(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these ids (those it has): what a catalog rebuild reuses."""
+        out: dict[str, np.ndarray] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), 1000):
+            got = self._collection.get(ids=ids[i : i + 1000], include=["embeddings"])
+            for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
+                out[cid] = np.asarray(vec, dtype=np.float32)
+        return out
+
+    @_guarded
+    def doc_ids(self) -> set[str]:
+        """The documents the stored vectors belong to (from their metadata)."""
+        got = self._collection.get(include=["metadatas"])
+        return {str((m or {}).get("doc_id", "")) for m in got["metadatas"]} - {""}
+
+    @_guarded
     def count(self) -> int:
         return int(self._collection.count())
 
+    @_guarded
     def query(
         self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None
     ) -> list[tuple[str, float]]:
@@ -162,6 +236,7 @@ class ChromaVectorStore:
         best = rows[np.argsort(-scores[rows], kind="stable")[:n]]
         return [(ids[i], float(scores[i])) for i in best]
 
+    @_guarded
     def reset(self) -> None:
         self._exact = None
         self._client.delete_collection(self._name)

@@ -10,8 +10,9 @@ at a time (a file lock in data_dir), and repairs happen only while holding it.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import numpy as np
@@ -20,8 +21,15 @@ from assistant.config import Settings
 from assistant.embeddings import make_embedder
 from assistant.index.catalog import Catalog
 from assistant.index.chroma import VECTOR_STORES, VectorStore
+from assistant.index.errors import DiskFullError
+from assistant.index.fallback import CachedVectors
 from assistant.index.lock import WriteLock
 from assistant.schema import Chunk
+
+# Disk a writer keeps in hand (a file of zeros in data_dir): when a write still fills the
+# disk, deleting it gives back the room that undoing the write needs.
+RESERVE_NAME = ".space-reserve"
+RESERVE_BYTES = 4 * 1024 * 1024
 
 
 class Index:
@@ -37,9 +45,14 @@ class Index:
         self.last_repair: dict[str, int] = {}  # what the last outermost write repaired
         self.catalog = Catalog(settings.catalog_path)
         self.embedder = embedder or make_embedder(settings.embedding)
-        self.vectors: VectorStore = VECTOR_STORES["chroma"](
-            settings, self.embedder.name, self.embedder.dim, check_model=check_model
-        )
+        try:
+            self.vectors: VectorStore = VECTOR_STORES["chroma"](
+                settings, self.embedder.name, self.embedder.dim, check_model=check_model
+            )
+        except DiskFullError:  # Chroma writes as it opens; readers go on from the cache
+            self.vectors = CachedVectors(
+                self.catalog, self.embedder.name, self.embedder.dim, str(settings.data_dir)
+            )
 
     @contextmanager
     def writing(
@@ -51,6 +64,7 @@ class Index:
         outermost = not self.lock.held()
         with self.lock.hold(command, self.settings.store.lock_timeout_s, on_wait):
             if outermost:
+                self._keep_reserve()
                 self.last_repair = self._reconcile()
             yield self.last_repair if outermost else {}
 
@@ -96,25 +110,63 @@ class Index:
         # The lock alone, no repair: add() is self-contained, and a caller adding many
         # documents should not rescan the store for each (ingest_paths repairs once).
         with self.lock.hold("ingest", self.settings.store.lock_timeout_s):
-            old = self.catalog.chunk_ids(doc_id)
-            self.catalog.mark(doc_id, source, title, "pending")
-            step = max(1, self.settings.ingest.batch_chunks)
-            for b in range(0, len(chunks), step):
-                part = chunks[b : b + step]
-                vecs = (
-                    vectors[b : b + step]
-                    if vectors is not None
-                    else self.embed_chunks(part, on_embedded)
-                )
-                metas = [{"doc_id": c.doc_id, "ordinal": c.ordinal} for c in part]
-                self.vectors.upsert([c.chunk_id for c in part], vecs, metas)
-            stale = old - {c.chunk_id for c in chunks}
-            if stale:
-                self.vectors.delete(sorted(stale))
-            self.catalog.replace_chunks(doc_id, source, title, content_hash, chunks)
+            self._keep_reserve()
+            try:
+                self._add(doc_id, source, title, content_hash, chunks, vectors, on_embedded)
+            except DiskFullError:
+                self._undo()
+                raise
+
+    def _undo(self) -> None:
+        """After a write stopped on a full disk: put the store back as it was before the
+        document (its new vectors out, its old ones back, the document settled). When even
+        that cannot be written, the document stays pending, and the next writer or the
+        app's start repairs it the same way; readers never see its half-written chunks."""
+        (self.settings.data_dir / RESERVE_NAME).unlink(missing_ok=True)  # room to undo in
+        with suppress(DiskFullError):
+            self._reconcile()
+
+    def _keep_reserve(self) -> None:
+        """Put the disk reserve back (see RESERVE_BYTES) when there is room for it."""
+        path = self.settings.data_dir / RESERVE_NAME
+        if path.exists() or shutil.disk_usage(self.settings.data_dir).free < 3 * RESERVE_BYTES:
+            return
+        try:
+            with path.open("wb") as f:  # written, not sparse: the blocks are really taken
+                f.write(b"\0" * RESERVE_BYTES)
+        except OSError:
+            path.unlink(missing_ok=True)
+
+    def _add(
+        self,
+        doc_id: str,
+        source: str,
+        title: str,
+        content_hash: str,
+        chunks: list[Chunk],
+        vectors: np.ndarray | None,
+        on_embedded: Any,
+    ) -> None:
+        old = self.catalog.chunk_ids(doc_id)
+        self.catalog.mark(doc_id, source, title, "pending")
+        step = max(1, self.settings.ingest.batch_chunks)
+        for b in range(0, len(chunks), step):
+            part = chunks[b : b + step]
+            vecs = (
+                vectors[b : b + step]
+                if vectors is not None
+                else self.embed_chunks(part, on_embedded)
+            )
+            metas = [{"doc_id": c.doc_id, "ordinal": c.ordinal} for c in part]
+            self.vectors.upsert([c.chunk_id for c in part], vecs, metas)
+        stale = old - {c.chunk_id for c in chunks}
+        if stale:
+            self.vectors.delete(sorted(stale))
+        self.catalog.replace_chunks(doc_id, source, title, content_hash, chunks)
 
     def delete(self, doc_id: str, on_wait: Callable[[str], None] | None = None) -> bool:
-        with self.lock.hold("delete", self.settings.store.lock_timeout_s, on_wait):
+        """Remove a document everywhere (repairing a dead writer's leftovers first)."""
+        with self.writing("delete", on_wait):
             if self.catalog.document(doc_id) is None:
                 return False
             self.catalog.mark(doc_id, "", "", "pending")

@@ -113,8 +113,11 @@ class WriteLock:
                 "thread": threading.current_thread().name,
             }
             tmp = self.holder_path.with_name(f"{HOLDER_NAME}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(info), encoding="utf-8")
-            os.replace(tmp, self.holder_path)
+            try:
+                tmp.write_text(json.dumps(info), encoding="utf-8")
+                os.replace(tmp, self.holder_path)
+            except OSError:  # a full disk: the lock holds all the same, only unnamed
+                tmp.unlink(missing_ok=True)
             self._local.depth = 1
             try:
                 yield
