@@ -17,12 +17,13 @@ from assistant.chunking import chunk_document
 from assistant.cleaning import clean_text
 from assistant.index import Index
 from assistant.loaders import LOADERS, LoadError, load_file
+from assistant.messages import say
 from assistant.schema import Document
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
 # 2: table lines keep their columns (aligned and pipe tables); 3: HTML tables one row a line;
-# 4: a title keeps its subtitle
-PIPELINE_VERSION = "5"
+# 4: a title keeps its subtitle; 6: photo captions and figure titles head nothing
+PIPELINE_VERSION = "6"
 
 
 @dataclass
@@ -32,7 +33,24 @@ class FileResult:
     status: str  # "added" | "updated" | "unchanged" | "failed" | "deleted"
     chunks: int = 0
     embedded: int = 0
-    error: str = ""
+    error: str = ""  # English, what the CLI prints
+    error_key: str = ""  # the same reason as an `assistant.messages` key, for the page
+    error_fields: dict[str, object] = field(default_factory=dict)
+
+    def reason(self, lang: str) -> str:
+        """Why the file failed, in the page's language (the English text when no key)."""
+        return say(self.error_key, lang, **self.error_fields) if self.error_key else self.error
+
+
+def _failed(path: Path, key: str, **fields: object) -> FileResult:
+    return FileResult(
+        str(path),
+        path.name,
+        "failed",
+        error=say(key, "en", **fields),
+        error_key=key,
+        error_fields=fields,
+    )
 
 
 @dataclass
@@ -62,9 +80,7 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
         elif path.is_file():
             files.append(path)
         else:
-            missing.append(
-                FileResult(str(path), path.name, "failed", error="no such file or folder")
-            )
+            missing.append(_failed(path, "upload.missing"))
     return files, missing
 
 
@@ -73,7 +89,7 @@ def read_document(path: Path, doc_id: str | None = None) -> Document:
     raw, title = load_file(path)
     text = clean_text(raw)
     if not text.strip():
-        raise LoadError("no text left after cleaning (empty or only page furniture)")
+        raise LoadError("upload.no_text")
     return Document(doc_id or path.name, title.strip(), text, str(path.resolve()))
 
 
@@ -129,16 +145,10 @@ def _ingest_one(
     try:
         size = path.stat().st_size
         if size > limit_mb * 1024 * 1024:
-            return FileResult(
-                str(path),
-                doc_id,
-                "failed",
-                error=f"file is {size / 1024 / 1024:.1f} MB, above the {limit_mb:g} MB limit "
-                "(ingest.max_file_mb): split it, or raise the limit in the config",
-            )
+            return _failed(path, "upload.file_too_big", mb=size / 1024 / 1024, limit=limit_mb)
         data = path.read_bytes()
     except OSError as exc:
-        return FileResult(str(path), doc_id, "failed", error=f"cannot read file ({exc.strerror})")
+        return _failed(path, "upload.unreadable", error=exc.strerror)
     digest = content_hash(data, settings_json)
     del data
     known = index.catalog.document(doc_id)
@@ -147,7 +157,7 @@ def _ingest_one(
     try:
         doc = read_document(path, doc_id)
     except LoadError as exc:
-        return FileResult(str(path), doc_id, "failed", error=str(exc))
+        return _failed(path, exc.key, **exc.fields)
     chunks = chunk_document(doc, index.settings.chunking)
     source, title = doc.source, chunks[0].title if chunks else doc.title
     del doc  # the chunks hold the text now
