@@ -574,7 +574,7 @@ def test_local_model_streams_a_cited_answer_in_the_browser(browser, seeded, tmp_
             page.locator("#send").click()
             page.wait_for_function(
                 "() => { const m = [...document.querySelectorAll('#chat [data-testid=bot]')].pop();"
-                " if (!m) return false; const t = m.innerText.trim(); return t && t !== '…' && !t.includes('⏳'); }",
+                " if (!m) return false; const t = m.innerText.trim(); return t && t !== '…' && !t.includes('⏳') && !t.includes('⏸'); }",
                 polling=20,
                 timeout=300_000,
             )
@@ -626,3 +626,71 @@ def test_local_model_streams_a_cited_answer_in_the_browser(browser, seeded, tmp_
         page.context.close()
     finally:
         a.stop()
+
+
+@pytest.mark.slow
+def test_a_model_answer_queues_the_next_one_and_quotes_pass_it(browser, seeded, tmp_path_factory):
+    """Three users at once with the local model: A's English question has the model; B's
+    follow-up needs the model too and shows its question at once and its place in the queue;
+    C's quoted question is answered while A's is still being written."""
+    from assistant.models import bundled_model_path
+
+    gguf = bundled_model_path(seeded.settings.cache_dir)
+    data = copy_store(seeded, tmp_path_factory.mktemp("queue") / "data")
+    a_app = App(data, {"ASSISTANT_LLM__PROVIDER": "local", "ASSISTANT_LLM__MODEL_PATH": str(gguf)})
+    pages = []
+    try:
+        a, _ = open_page(browser, a_app.url)
+        b, _ = open_page(browser, a_app.url)
+        c, _ = open_page(browser, a_app.url)
+        pages = [a, b, c]
+        a.wait_for_function(
+            "() => /✅/.test(document.querySelector('#model-status').innerText)", timeout=300_000
+        )
+        ask(b, SEED_Q)  # a confident quote: no model
+        a.locator("#question textarea").fill(
+            "How much has been invested in the Heqi industrial cluster zone?"
+        )
+        a.locator("#send").click()
+        b.wait_for_timeout(1500)  # A is translating its question with the model by now
+        follow = "它累计投资多少亿元？"  # a follow-up: the model rewrites it, so B queues
+        b.locator("#question textarea").fill(follow)
+        t_b = time.perf_counter()
+        b.locator("#send").click()
+        b.wait_for_function(
+            "() => /排队中：前面还有 1 个回答，约 \\d+ 秒/.test("
+            "[...document.querySelectorAll('#chat [data-testid=bot]')].pop().innerText)",
+            timeout=15_000,
+        )
+        queued_after = time.perf_counter() - t_b
+        assert b.locator("#chat [data-testid='user']").last.inner_text().strip() == follow
+        shot(b, "queued")
+
+        t_c = time.perf_counter()
+        quote = ask(c, PLACEHOLDER_Q, timeout=30_000)
+        c_secs = time.perf_counter() - t_c
+        assert "18" in quote.inner_text() and "原文摘录" in quote.inner_text()
+        assert turns(a) == 0, "A's model answer should still be running while C's quote is done"
+
+        for p in (a, b):
+            p.wait_for_function(
+                f"() => document.querySelectorAll('#sources details.turn').length === {1 if p is a else 2}",
+                timeout=600_000,
+            )
+            assert "⚠" not in p.locator("#chat [data-testid='bot']").last.inner_text()
+        # A's answer is the model's (its facts are the answer tests' business): checked and cited
+        a_bot = a.locator("#chat [data-testid='bot']").last
+        assert a_bot.locator(".checked, .not-found").count() == 1
+        assert "132.7" in b.locator("#chat [data-testid='bot']").last.inner_text()
+        record(
+            "queue",
+            {
+                "queued_message_after_s": round(queued_after, 2),
+                "quote_during_model_s": round(c_secs, 2),
+            },
+        )
+        assert queued_after < 5 and c_secs < 5
+    finally:
+        for p in pages:
+            p.context.close()
+        a_app.stop()
