@@ -38,7 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "from the documents, with [1][2] marking the source; click a number to see the passage.",
     },
     "ui.other": {"zh": "检索到但未引用的段落", "en": "Retrieved but not cited"},
-    "ui.turn": {"zh": "第 {n} 问", "en": "Question {n}"},
+    "ui.turn": {"zh": "第 {n} 问：", "en": "Question {n}: "},
     "ui.no_sources": {
         "zh": "暂无引用。提问后，这里显示回答所依据的原文段落。",
         "en": "No sources yet. After a question, the passages behind the answer appear here.",

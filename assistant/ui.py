@@ -259,7 +259,7 @@ def render_panel(turns: list[dict[str, Any]], lang: str) -> str:
         q = html.escape(turn["question"][:60])
         out.append(
             f"<details class='turn' id='turn-{n}'{' open' if i == 0 else ''}>"
-            f"<summary>{html.escape(say('ui.turn', lang, n=n))}：{q}</summary>{turn['html']}</details>"
+            f"<summary>{html.escape(say('ui.turn', lang, n=n))}{q}</summary>{turn['html']}</details>"
         )
     return "\n".join(out)
 
