@@ -44,6 +44,16 @@ DATE_LINE = re.compile(
     r"\s*月\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$"
 )
 _MAX_HEADING_CHARS = 40
+# A figure's title or a photo's credit ("图1 …", "图为…", "（记者 王伟 摄）") labels a
+# picture, never the text under it.
+_FIGURE = re.compile(
+    rf"^(?:图|图片|照片|附图)\s*[\d{_NUM}]+(?:[-.．]\d+)?(?:\s|[:：、.．]|$)|^图[为：:]"
+    r"|^[（(].{0,16}摄[）)]$|\s摄$|(?:效果|示意|规划|鸟瞰|平面|位置)图$"
+)
+# A newspaper's subhead: two short phrases side by side ("民生优先 基础设施先行").
+_SUBHEAD = re.compile(r"^(?:\d{1,2}\s*)?[\u4e00-\u9fff]{2,10}(?:\s+[\u4e00-\u9fff]{2,10})+$")
+# The byline of a page whose pictures have captions: "文/图 …", "图/…", "…摄影".
+_PHOTO_CREDIT = re.compile(r"文\s*/\s*图|图\s*/\s*文|(?:^|\s)图\s*/|摄影|摄像")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 _CLAUSE_END = re.compile(r"(?<=[，、,])(?![\d])")
 
@@ -158,6 +168,26 @@ def _subtitled(title: str, lines: list[str]) -> str:
     return f"{title} {nxt}" if 8 <= len(bare) <= 40 else title
 
 
+def _caption_heads(shorts: list[_Block], below: str, photos: bool) -> list[_Block]:
+    """Which of the short lines right above a paragraph head it: the last two, but never
+    a figure's title or a photo's credit. On a page with photos (its byline credits them)
+    a short line is a picture's caption, printed wherever the picture sits, even inside a
+    sentence ("…项目标准化管 / 汝州市扶贫开发移民搬迁安置小区 / 理体系和办事流程…"),
+    unless it is a subhead of side-by-side phrases ("机制完善 机关管理规范") or the
+    paragraph below names what it names (a park's name over the park's description)."""
+    kept = [s for s in shorts if not _FIGURE.search(s.text)]
+    if len(kept) < len(shorts):  # a figure's title: only the lines under it may head
+        last = max(s.start for s in shorts if s not in kept)
+        kept = [s for s in kept if s.start > last]
+    if photos:
+        subheads = [s for s in kept if _SUBHEAD.match(s.text)]
+        if subheads:
+            return subheads[-1:]
+        if not kept or re.sub(r"\s", "", kept[-1].text)[:4] not in below[:80]:
+            return []
+    return kept[-2:]
+
+
 def chunk_document(doc: Document, cfg: ChunkingSettings) -> list[Chunk]:
     """Cut one cleaned document into chunks with headings, offsets and stable ids."""
     text = doc.text
@@ -205,6 +235,8 @@ def chunk_document(doc: Document, cfg: ChunkingSettings) -> list[Chunk]:
             del path[deeper]
         path[level] = line
 
+    photos = bool(_PHOTO_CREDIT.search(text[:300]))
+    started = False  # lines above the first paragraph are the title's, never captions
     for block in _blocks(text):
         if block.kind == "short":
             shorts.append(block)
@@ -238,11 +270,18 @@ def chunk_document(doc: Document, cfg: ChunkingSettings) -> list[Chunk]:
             set_heading(block.level, block.text)
             continue
         if shorts:  # short lines right above a paragraph caption it
-            for short in shorts[:-2]:
+            heads = _caption_heads(shorts, block.text, photos and started)
+            first = shorts.index(heads[0]) if heads else len(shorts)
+            for short in shorts[:first]:  # lines above the heading end the text before it
                 add((short.start, short.start + len(short.text)))
-            flush()
-            set_heading(_CAPTION_LEVEL, " ".join(s.text for s in shorts[-2:]))
+            if heads:
+                flush()
+                set_heading(_CAPTION_LEVEL, " ".join(s.text for s in heads))
+            for short in shorts[first:]:  # captions under it are content
+                if short not in heads:
+                    add((short.start, short.start + len(short.text)))
             shorts = []
+        started = True
         for span in _pieces(block, cfg.max_chars):
             add(span)
     for short in shorts:

@@ -162,6 +162,8 @@ class UISettings(BaseModel):
     language: Literal["zh", "en"] = "zh"
     auth: list[tuple[str, str]] = Field(default_factory=list)
     max_upload_mb: int = 50
+    # answers worked on at once; only their model stage takes turns (one model in memory)
+    concurrent_answers: int = Field(16, ge=1)
 
 
 class Settings(BaseSettings):

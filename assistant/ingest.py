@@ -24,8 +24,9 @@ from assistant.schema import Chunk, Document
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
 # 2: table lines keep their columns (aligned and pipe tables); 3: HTML tables one row a line;
-# 4: a title keeps its subtitle
-PIPELINE_VERSION = "7"
+# 4: a title keeps its subtitle; 6: photo captions and figure titles head nothing;
+# 7: web-page furniture cleaned away, a file without a title line titled by its name
+PIPELINE_VERSION = "8"
 
 
 @dataclass
@@ -35,12 +36,24 @@ class FileResult:
     status: str  # "added" | "updated" | "unchanged" | "failed" | "deleted"
     chunks: int = 0
     embedded: int = 0
-    error: str = ""
-    key: str = ""  # the error's messages.py key, when it has one (the page says it in its language)
-    fields: dict[str, object] = field(default_factory=dict)
+    error: str = ""  # English, what the CLI prints
+    error_key: str = ""  # the same reason as an `assistant.messages` key, for the page
+    error_fields: dict[str, object] = field(default_factory=dict)
 
-    def message(self, lang: str) -> str:
-        return say(self.key, lang, **self.fields) if self.key else self.error
+    def reason(self, lang: str) -> str:
+        """Why the file failed, in the page's language (the English text when no key)."""
+        return say(self.error_key, lang, **self.error_fields) if self.error_key else self.error
+
+
+def _failed(path: Path, key: str, **fields: object) -> FileResult:
+    return FileResult(
+        str(path),
+        path.name,
+        "failed",
+        error=say(key, "en", **fields),
+        error_key=key,
+        error_fields=fields,
+    )
 
 
 @dataclass
@@ -70,9 +83,7 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
         elif path.is_file():
             files.append(path)
         else:
-            missing.append(
-                FileResult(str(path), path.name, "failed", error="no such file or folder")
-            )
+            missing.append(_failed(path, "upload.missing"))
     return files, missing
 
 
@@ -81,7 +92,7 @@ def read_document(path: Path, doc_id: str | None = None) -> Document:
     raw, title = load_file(path)
     text = clean_text(raw)
     if not text.strip():
-        raise LoadError("no text left after cleaning (empty or only page furniture)")
+        raise LoadError("upload.no_text")
     return Document(doc_id or path.name, title.strip(), text, str(path.resolve()))
 
 
@@ -146,7 +157,9 @@ def short_of_space(index: Index, name: str, need: int) -> FileResult | None:
         "reserve_mb": reserve / 1024 / 1024,
     }
     error = say("ingest.disk_full", "en", **fields)
-    return FileResult(name, name, "failed", error=error, key="ingest.disk_full", fields=fields)
+    return FileResult(
+        name, name, "failed", error=error, error_key="ingest.disk_full", error_fields=fields
+    )
 
 
 def ingest_paths(
@@ -196,20 +209,14 @@ def _ingest_one(
     try:
         size = path.stat().st_size
         if size > limit_mb * 1024 * 1024:
-            return FileResult(
-                str(path),
-                doc_id,
-                "failed",
-                error=f"file is {size / 1024 / 1024:.1f} MB, above the {limit_mb:g} MB limit "
-                "(ingest.max_file_mb): split it, or raise the limit in the config",
-            )
+            return _failed(path, "upload.file_too_big", mb=size / 1024 / 1024, limit=limit_mb)
         refused = short_of_space(index, doc_id, least_needed(path, size, index))
         if refused:
             refused.path = str(path)
             return refused
         data = path.read_bytes()
     except OSError as exc:
-        return FileResult(str(path), doc_id, "failed", error=f"cannot read file ({exc.strerror})")
+        return _failed(path, "upload.unreadable", error=exc.strerror)
     digest = content_hash(data, settings_json)
     del data
     known = index.catalog.document(doc_id)
@@ -218,7 +225,7 @@ def _ingest_one(
     try:
         doc = read_document(path, doc_id)
     except LoadError as exc:
-        return FileResult(str(path), doc_id, "failed", error=str(exc))
+        return _failed(path, exc.key, **exc.fields)
     chunks = chunk_document(doc, index.settings.chunking)
     source, title = doc.source, chunks[0].title if chunks else doc.title
     del doc  # the chunks hold the text now
@@ -240,7 +247,7 @@ def _ingest_one(
         index.add(doc_id, source, title, digest, chunks, on_embedded=count)
     except DiskFullError as exc:  # the store is as it was before this file
         return FileResult(
-            str(path), doc_id, "failed", error=str(exc), key=exc.key, fields=exc.fields
+            str(path), doc_id, "failed", error=str(exc), error_key=exc.key, error_fields=exc.fields
         )
     status = "updated" if known else "added"
     return FileResult(str(path), doc_id, status, chunks=len(chunks), embedded=embedded[0])

@@ -10,12 +10,20 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.messages import say
+
 LoaderFn = Callable[[bytes], tuple[str, str]]  # bytes -> (text, title or "")
 LOADERS: dict[str, LoaderFn] = {}
 
 
 class LoadError(Exception):
-    """A file that cannot be ingested; the message says why."""
+    """A file that cannot be ingested; the message says why and what to do. `key` and
+    `fields` name the message (`assistant.messages`), so the page can say it in its own
+    language; str() is the English the CLI prints."""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        self.key, self.fields = key, fields
+        super().__init__(say(key, "en", **fields))
 
 
 def loader(*extensions: str) -> Callable[[LoaderFn], LoaderFn]:
@@ -38,7 +46,7 @@ def decode_text(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if b"\x00" in data[:4096]:
-        raise LoadError("binary file (contains NUL bytes), not text")
+        raise LoadError("upload.binary")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -58,7 +66,7 @@ def decode_text(data: bytes) -> str:
 
     best = from_bytes(data).best()
     if best is None:
-        raise LoadError("cannot detect the text encoding (tried UTF-8, GB18030, Big5)")
+        raise LoadError("upload.encoding")
     return str(best)
 
 
@@ -76,7 +84,7 @@ def load_text(data: bytes) -> tuple[str, str]:
     text = decode_text(data)
     control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
     if control > max(8, len(text) // 50) or text.count("\ufffd") > max(8, len(text) // 50):
-        raise LoadError("looks like binary data, not text")
+        raise LoadError("upload.not_text")
     return text, ""
 
 
@@ -90,10 +98,10 @@ def load_pdf(data: bytes) -> tuple[str, str]:
         pages = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata.title if reader.metadata else None) or ""
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise LoadError(f"corrupt or unreadable PDF ({exc})") from exc
+        raise LoadError("upload.bad_pdf", error=exc) from exc
     text = "\n".join(pages)
     if not text.strip():
-        raise LoadError("no extractable text (scanned?): the PDF has no text layer; run OCR first")
+        raise LoadError("upload.scanned")
     return text, str(title)
 
 
@@ -108,7 +116,7 @@ def load_docx(data: bytes) -> tuple[str, str]:
     try:
         doc = Docx(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise LoadError(f"corrupt or unreadable .docx ({exc})") from exc
+        raise LoadError("upload.bad_docx", error=exc) from exc
     lines: list[str] = []
     for item in doc.iter_inner_content():
         if isinstance(item, Paragraph):
@@ -154,12 +162,14 @@ def load_file(path: Path) -> tuple[str, str]:
     fn = LOADERS.get(path.suffix.lower())
     if fn is None:
         raise LoadError(
-            f"unsupported file type '{path.suffix or path.name}' (supported: {', '.join(supported_extensions())})"
+            "upload.unsupported",
+            ext=path.suffix or path.name,
+            supported=", ".join(supported_extensions()),
         )
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise LoadError(f"cannot read file ({exc.strerror})") from exc
+        raise LoadError("upload.unreadable", error=exc.strerror) from exc
     if not data.strip():
-        raise LoadError("empty file")
+        raise LoadError("upload.empty")
     return fn(data)

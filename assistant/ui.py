@@ -1,9 +1,11 @@
 """The Gradio web UI. It calls the same public functions as the CLI: ingest, ask, delete.
 
 Slow work never blocks the page: the model loads in a background thread at start-up (its
-status is shown and polled), and the answering/ingesting events share one queue slot, so a
-second browser session asking at the same time waits its turn (with its queue position
-shown) instead of competing for the 2 cores or the single llama.cpp context.
+status is shown and polled). Answers run side by side for all sessions; only their model
+stage takes turns (`assistant.serving`), and a user waiting for it sees how many answers
+are ahead and about how long. Uploads and deletes are written one at a time. Every text
+shown comes from `assistant.messages`, in the page's language (`ui.language`) - an answer's
+own status line, badge and refusal label in the answer's language.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer, Answerer, bigrams
+from assistant.answer.query import detect_lang
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.index.errors import DiskFullError
-from assistant.ingest import ingest_paths
+from assistant.ingest import FileResult, ingest_paths
 from assistant.llm import PROVIDERS, LLMError, Message, get_llm, has_model
 from assistant.messages import say
 from assistant.pagetext import page_error, plain, question_bubble
+from assistant.serving import GatedLLM, ModelQueue, StoreGuard
 from assistant.uploads import discard_temp, safe_name, settle_uploads, temp_dir
 
 EXAMPLES = {
@@ -45,109 +49,6 @@ EXAMPLES = {
         "汝南街道2023年的省外资金目标是多少？",
     ],
 }
-LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "title": "产业集聚区文档问答",
-        "ask": "提问",
-        "chat": "对话",
-        "new": "新对话",
-        "sources": "引用来源",
-        "docs": "文档管理",
-        "upload": "上传文档（txt、md、pdf、docx、html，可多选）",
-        "delete": "删除",
-        "delete_pick": "选择要删除的文档",
-        "settings": "设置",
-        "provider": "模型",
-        "k": "检索段落数",
-        "answer_lang": "回答语言",
-        "lang_auto": "跟随问题",
-        "question": "问题",
-        "placeholder": "输入问题，例如：汝州产业集聚区在全省排第几？（回车发送）",
-        "chat_placeholder": "### 请就已收录的文档提问\n中文或英文均可。回答只依据文档，并用 [1][2] 标出出处；点击编号查看原文。",
-        "other": "检索到但未引用的段落",
-        "turn": "第 {n} 问",
-        "no_sources": "暂无引用。提问后，这里显示回答所依据的原文段落。",
-        "not_found": "资料中未找到相关信息。",
-        "not_found_hint": "已检索的文档里没有能回答这个问题的内容。可以换个说法，或在「文档管理」中上传相关文件。",
-        "not_found_panel": "本次回答未引用任何段落。",
-        "loading_answer": "⏳ 正在加载模型（只需一次），请稍候…",
-        "thinking": "…",
-        "col_doc": "文档",
-        "col_title": "标题",
-        "col_chunks": "段落数",
-        "col_added": "添加时间",
-        "status_loading": "⏳ 正在加载模型 **{name}**（只需一次；页面可照常使用）",
-        "status_ready": "✅ 模型：**{name}**（{secs:.0f} 秒加载）",
-        "status_extractive": "✅ 摘录模式：不用语言模型，直接引用原文句子",
-        "status_error": "⚠️ 模型 **{name}** 加载失败：{error}",
-        "progress": "⏳ {i}/{n} 正在导入 {name} …",
-        "queued": "⏸ {i}/{n} {name} 排队中：另一个写入正在进行，结束后自动导入（{detail}）",
-        "queued_delete": "⏸ 删除 {doc} 排队中：另一个写入正在进行（{detail}）",
-        "done": "完成：{ok} 个成功，{bad} 个失败。",
-        "too_big": "文件 {mb:.1f} MB，超过上限 {limit} MB（ui.max_upload_mb）",
-        "ok": "{status}，{chunks} 个段落",
-        "deleted": "已删除 {doc}",
-        "added": "已添加",
-        "updated": "已更新",
-        "unchanged": "未变化",
-        "log": "导入结果",
-        "drafting": "✍️ 正在生成（未核对），核对后定稿…",
-        "checked": "✔ 已按资料核对",
-        "checked_changed": "✔ 已按资料核对：生成稿中找不到依据的内容已删改",
-        "checked_quoted": "✔ 原文摘录，已按资料核对",
-    },
-    "en": {
-        "title": "Policy document Q&A",
-        "ask": "Ask",
-        "chat": "Chat",
-        "new": "New conversation",
-        "sources": "Sources",
-        "docs": "Documents",
-        "upload": "Upload documents (txt, md, pdf, docx, html; several at once)",
-        "delete": "Delete",
-        "delete_pick": "Document to delete",
-        "settings": "Settings",
-        "provider": "Model",
-        "k": "Passages retrieved",
-        "answer_lang": "Answer language",
-        "lang_auto": "Same as the question",
-        "question": "Question",
-        "placeholder": "Ask a question, e.g. How many enterprises are in the Heqi zone? (Enter to send)",
-        "chat_placeholder": "### Ask about the documents in the library\nIn Chinese or English. Answers come only from the documents, with [1][2] marking the source; click a number to see the passage.",
-        "other": "Retrieved but not cited",
-        "turn": "Question {n}",
-        "no_sources": "No sources yet. After a question, the passages behind the answer appear here.",
-        "not_found": "The documents do not say.",
-        "not_found_hint": "Nothing in the documents answers this question. Try rephrasing it, or upload a relevant file under Documents.",
-        "not_found_panel": "This answer cites no passage.",
-        "loading_answer": "⏳ Loading the model (only once), please wait…",
-        "thinking": "…",
-        "col_doc": "Document",
-        "col_title": "Title",
-        "col_chunks": "Chunks",
-        "col_added": "Added",
-        "status_loading": "⏳ Loading model **{name}** (only once; the page stays usable)",
-        "status_ready": "✅ Model: **{name}** (loaded in {secs:.0f} s)",
-        "status_extractive": "✅ Extractive mode: no language model, answers quote the documents",
-        "status_error": "⚠️ Model **{name}** failed to load: {error}",
-        "progress": "⏳ {i}/{n} ingesting {name} …",
-        "queued": "⏸ {i}/{n} {name} is queued behind another writer ({detail})",
-        "queued_delete": "⏸ deleting {doc} is queued behind another writer ({detail})",
-        "done": "Done: {ok} succeeded, {bad} failed.",
-        "too_big": "{mb:.1f} MB is over the {limit} MB limit (ui.max_upload_mb)",
-        "ok": "{status}, {chunks} chunks",
-        "deleted": "Deleted {doc}",
-        "added": "added",
-        "updated": "updated",
-        "unchanged": "unchanged",
-        "log": "Ingest log",
-        "drafting": "✍️ Being written (not yet checked)…",
-        "checked": "✔ Checked against the documents",
-        "checked_changed": "✔ Checked against the documents: unsupported parts of the draft were removed or rewritten",
-        "checked_quoted": "✔ Quoted from the documents and checked",
-    },
-}
-
 CSS = """
 #sources mark { background: #fff3a3; padding: 0 1px; border-radius: 2px; }
 #sources details.source { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
@@ -165,6 +66,11 @@ CSS = """
 #chat .draft-text { color: var(--body-text-color-subdued); }
 #chat .checked { color: #2e7d4f; }
 #chat .checked.changed { color: #8a4b1d; }
+#chat .answer-status { color: var(--body-text-color-subdued); }
+#sources .file { color: var(--body-text-color-subdued); font-size: 0.85em; font-weight: normal; }
+/* the chat's label and its clear/copy icons float over the top of the chat: the messages
+   scroll in the space below them, never under them */
+#chat .bubble-wrap { margin-top: 38px; height: calc(100% - 38px) !important; }
 """
 
 # A citation [n] in the chat is a link to #src-<turn>-<n> in the sources panel; clicking it
@@ -212,16 +118,17 @@ def prepare_index(settings: Settings) -> Index:
 
 
 def writing_in_background(
-    index: Index, command: str, pipeline: threading.Lock, job: Any, box: dict[str, Any]
+    index: Index, command: str, guard: StoreGuard, job: Any, box: dict[str, Any]
 ):  # noqa: ANN201 - a generator of status notes
     """Run a write (upload, delete) in a thread holding the store's writer lock, then the
-    page's pipeline lock; yield a note each time it is still queued behind another writer
-    (a CLI ingest, another upload). Leaves the job's result or error in `box`."""
+    page's guard (no answer reads meanwhile); yield a note each time it is still queued
+    behind another writer (a CLI ingest, another upload). Leaves the job's result or error
+    in `box`."""
     notes: queue.Queue[str | None] = queue.Queue()
 
     def work() -> None:
         try:
-            with index.writing(command, on_wait=notes.put), pipeline:
+            with index.writing(command, on_wait=notes.put), guard.writing():
                 box["result"] = job()
         except Exception as exc:  # shown to the user, never a traceback
             box["error"] = exc
@@ -285,29 +192,37 @@ def highlight(passage: str, sentences: list[str]) -> str:
 
 
 def _source_block(
-    anchor: str, label: str, doc: str, heading: str, body: str, cls: str, is_open: bool
+    anchor: str, label: str, doc: str, title: str, heading: str, body: str, cls: str, is_open: bool
 ) -> str:
+    """One passage: its document's title first (what a reader knows it by), the file
+    name second, then the heading path."""
+    name = title if title and title != doc else doc
+    file_html = f" <span class='file'>{html.escape(doc)}</span>" if name != doc else ""
     heading_html = f" <span class='heading'>{html.escape(heading)}</span>" if heading else ""
     return (
         f"<details id='{anchor}' class='source {cls}'{' open' if is_open else ''}>"
-        f"<summary><b>{label}{html.escape(doc)}</b>{heading_html}</summary>"
-        f"<p class='passage'>{body}</p></details>"
+        f"<summary><b class='doc-title'>{label}{html.escape(name)}</b>{file_html}{heading_html}"
+        f"</summary><p class='passage'>{body}</p></details>"
     )
 
 
-def render_turn(result: Answer, turn: int, lang: str) -> str:
+def render_turn(result: Answer, turn: int, lang: str, titles: dict[str, str] | None = None) -> str:
     """One answer's sources: cited passages open with the support highlighted; retrieved
-    but uncited passages folded, each expandable on its own."""
-    t = LABELS[lang]
+    but uncited passages folded, each expandable on its own. `titles` (doc_id -> title,
+    from the catalog) names documents no retrieved passage names."""
+    known = {**(titles or {}), **{p.doc_id: p.title for p in result.passages if p.title}}
     out = []
     if result.refused or not result.citations:
-        out.append(f"<div class='not-found'>{html.escape(t['not_found_panel'])}</div>")
+        out.append(
+            f"<div class='not-found'>{html.escape(say('answer.not_found_panel', lang))}</div>"
+        )
     for c in result.citations:
         out.append(
             _source_block(
                 f"src-{turn}-{c.n}",
                 f"[{c.n}] ",
                 c.doc,
+                known.get(c.doc, ""),
                 c.heading,
                 highlight(c.text, c.sentences),
                 "cited",
@@ -318,7 +233,8 @@ def render_turn(result: Answer, turn: int, lang: str) -> str:
     others = [p for p in result.passages if p.chunk_id not in cited]
     if others:
         out.append(
-            f"<details class='uncited-group'><summary>{html.escape(t['other'])} ({len(others)})</summary>"
+            f"<details class='uncited-group'><summary>{html.escape(say('ui.other', lang))}"
+            f" ({len(others)})</summary>"
         )
         for p in others:
             out.append(
@@ -326,6 +242,7 @@ def render_turn(result: Answer, turn: int, lang: str) -> str:
                     f"other-{turn}-{p.chunk_id}",
                     "",
                     p.doc_id,
+                    known.get(p.doc_id, ""),
                     p.heading,
                     html.escape(p.text),
                     "uncited",
@@ -338,16 +255,15 @@ def render_turn(result: Answer, turn: int, lang: str) -> str:
 
 def render_panel(turns: list[dict[str, Any]], lang: str) -> str:
     """The newest answer's sources open, earlier answers' folded below (their [n] still work)."""
-    t = LABELS[lang]
     if not turns:
-        return f"<p class='empty'>{html.escape(t['no_sources'])}</p>"
+        return f"<p class='empty'>{html.escape(say('ui.no_sources', lang))}</p>"
     out = []
     for i, turn in enumerate(reversed(turns)):
         n = len(turns) - i
         q = html.escape(turn["question"][:60])
         out.append(
             f"<details class='turn' id='turn-{n}'{' open' if i == 0 else ''}>"
-            f"<summary>{html.escape(t['turn'].format(n=n))}：{q}</summary>{turn['html']}</details>"
+            f"<summary>{html.escape(say('ui.turn', lang, n=n))}{q}</summary>{turn['html']}</details>"
         )
     return "\n".join(out)
 
@@ -367,29 +283,46 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+|[\[【［]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】］]", "", text)
 
 
+def answer_language(question: str, answer_lang: str) -> str:
+    """The language an answer is shown in: the one chosen in the settings, else the
+    question's. Its status line, check badge and refusal label follow it, not the page."""
+    return answer_lang if answer_lang in ("zh", "en") else detect_lang(question)
+
+
+def status_message(text: str) -> str:
+    """A line in place of the answer while it waits (queue, model loading)."""
+    return f"<small class='answer-status'>{html.escape(text)}</small>"
+
+
 def draft_message(partial: str, lang: str) -> str:
     """What streams while the model writes: greyed, marked as not yet checked."""
     return (
         f"<span class='draft-text'>{html.escape(partial)}</span>\n\n"
-        f"<small class='drafting'>{html.escape(LABELS[lang]['drafting'])}</small>"
+        f"<small class='drafting'>{html.escape(say('answer.drafting', lang))}</small>"
     )
 
 
 def chat_message(result: Answer, turn: int, lang: str) -> str:
     """The checked answer that replaces the draft; says so when the check changed the text."""
-    t = LABELS[lang]
     if result.refused:
         return (
             f"<div class='not-found'>🔍 <b>{html.escape(result.answer)}</b><br>"
-            f"<small>{html.escape(t['not_found_hint'])}</small></div>"
+            f"<small>{html.escape(say('answer.not_found_hint', lang))}</small></div>"
         )
     changed = bool(result.raw_answer) and _plain(result.raw_answer) != _plain(result.answer)
     if changed:
-        badge = f"<small class='checked changed'>{html.escape(t['checked_changed'])}</small>"
+        label = say("answer.checked_changed", lang)
+        badge = f"<small class='checked changed'>{html.escape(label)}</small>"
     else:
-        label = t["checked_quoted"] if "quoted" in result.flags else t["checked"]
-        badge = f"<small class='checked'>{html.escape(label)}</small>"
+        key = "answer.checked_quoted" if "quoted" in result.flags else "answer.checked"
+        badge = f"<small class='checked'>{html.escape(say(key, lang))}</small>"
     return f"{link_markers(result.answer, turn)}\n\n{badge}"
+
+
+def queue_message(ahead: int, secs: float, lang: str) -> str:
+    """排队中：前面还有 N 个回答，约 M 秒 - what a user whose answer needs the model sees."""
+    key = "queue.waiting_one" if ahead == 1 else "queue.waiting"
+    return status_message(say(key, lang, n=ahead, secs=max(1, round(secs))))
 
 
 # --------------------------------------------------------------------------- model loading
@@ -453,17 +386,17 @@ class ModelStatus:
         return "loading" in self.state.values()
 
     def describe(self, provider: str, lang: str) -> str:
-        t = LABELS[lang]
         state = self.state.get(provider, "")
         if not has_model(provider):
-            return t["status_extractive"]
+            return say("model.extractive", lang)
         name = self.names.get(provider) or model_label(self.settings, provider)
         if state == "ready":
-            return t["status_ready"].format(name=name, secs=self.seconds.get(provider, 0.0))
+            return say("model.ready", lang, name=name, secs=self.seconds.get(provider, 0.0))
         if state == "error":
-            return t["status_error"].format(name=name, error=self.errors.get(provider, ""))
+            error = self.errors.get(provider, "").rstrip("。. ")
+            return say("model.error", lang, name=name, error=error)
         if state == "loading":
-            return t["status_loading"].format(name=name)
+            return say("model.loading", lang, name=name)
         return ""
 
 
@@ -472,22 +405,25 @@ def model_label(settings: Settings, provider: str) -> str:
     if provider == "local":
         return f"local · {Path(settings.llm.model_path).name or 'qwen2.5-coder-1.5b-instruct (bundled)'}"
     if not has_model(provider):
-        return f"{provider} · " + (
-            "摘录原文，不用模型" if settings.ui.language == "zh" else "quotes, no model"
-        )
+        return f"{provider} · " + say("ui.extractive_choice", settings.ui.language)
     return f"{provider} · {settings.llm.model}"
 
 
 # --------------------------------------------------------------------------- the app
 
 
-def build(settings: Settings, index: Index, status: ModelStatus | None = None):  # noqa: ANN201 - gradio Blocks
+def build(
+    settings: Settings,
+    index: Index,
+    status: ModelStatus | None = None,
+    model_queue: ModelQueue | None = None,
+):  # noqa: ANN201 - gradio Blocks
     import gradio as gr
 
     lang = settings.ui.language
-    t = LABELS[lang]
     status = status or ModelStatus(settings)
-    pipeline = threading.Lock()  # guards ingest/delete against a concurrent ask on the same index
+    guard = StoreGuard()  # answers read together; an upload or delete writes alone
+    model_queue = model_queue or ModelQueue()  # one model: the answers needing it take turns
 
     def respond(
         message: str,
@@ -511,6 +447,7 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             ]
             yield chat, "", turns, gr.skip()
             return
+        shown = answer_language(message, answer_lang)
         history: list[Message] = []
         for turn in turns:
             history += [
@@ -518,54 +455,75 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
                 {"role": "assistant", "content": turn["answer"]},
             ]
         cold = has_model(provider) and status.state.get(provider) != "ready"
-        waiting = t["loading_answer"] if cold else t["thinking"]
+        waiting = say("model.loading_answer" if cold else "answer.thinking", shown)
         chat += [
             {"role": "user", "content": question_bubble(message)},
-            {"role": "assistant", "content": waiting},
+            {"role": "assistant", "content": status_message(waiting)},
         ]
         yield chat, "", turns, gr.skip()
-        tokens: queue.Queue[str | None] = queue.Queue()
+        events: queue.Queue[tuple[str, Any]] = queue.Queue()
         box: dict[str, Any] = {}
 
         def work() -> None:
+            gated: GatedLLM | None = None
             try:
                 llm = status.load(provider)
-                answerer = Answerer(status.settings_for(provider), index, llm)
-                with pipeline:
+                if llm is not None:
+                    gated = GatedLLM(
+                        llm,
+                        model_queue,
+                        on_wait=lambda ahead, secs: events.put(("queued", (ahead, secs))),
+                        on_start=lambda: events.put(("started", None)),
+                        aside=guard.aside,
+                    )
+                answerer = Answerer(status.settings_for(provider), index, gated)
+                with guard.reading():
                     box["result"] = answerer.ask(
                         message,
                         history=history,
-                        on_token=tokens.put,
+                        on_token=lambda tok: events.put(("token", tok)),
                         k=int(k),
                         answer_lang=None if answer_lang == "auto" else answer_lang,
                     )
             except Exception as exc:  # shown to the user, never a traceback
                 box["error"] = exc
             finally:
-                tokens.put(None)
+                if gated is not None:
+                    gated.release()
+                events.put(("done", None))
 
         threading.Thread(target=work, name="answer", daemon=True).start()
-        partial = ""
-        while (tok := tokens.get()) is not None:
-            partial += tok
-            chat[-1] = {"role": "assistant", "content": draft_message(partial, lang)}
-            yield chat, "", turns, gr.skip()
+        partial, last = "", ""
+        while (event := events.get())[0] != "done":
+            kind, value = event
+            if kind == "token":
+                partial += value
+                content = draft_message(partial, shown)
+            elif kind == "queued":
+                content = queue_message(*value, shown)
+            else:  # the model is ours now
+                content = status_message(say("answer.thinking", shown))
+            if content != last:  # the queue repeats itself every second
+                last = content
+                chat[-1] = {"role": "assistant", "content": content}
+                yield chat, "", turns, gr.skip()
         if "error" in box:
-            shown = page_error(box["error"], lang, model_label(settings, provider))
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {plain(shown)}"}
+            text = page_error(box["error"], lang, model_label(settings, provider))
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {plain(text)}"}
             yield chat, "", turns, gr.skip()
             return
         result: Answer = box["result"]
         n = len(turns) + 1
+        titles = {d.doc_id: d.title for d in index.catalog.documents()}
         turns.append(
             {
                 "question": message,
                 "answer": result.answer,
-                "html": render_turn(result, n, lang),
+                "html": render_turn(result, n, lang, titles),
                 "refused": result.refused,
             }
         )
-        chat[-1] = {"role": "assistant", "content": chat_message(result, n, lang)}
+        chat[-1] = {"role": "assistant", "content": chat_message(result, n, shown)}
         yield chat, "", turns, render_panel(turns, lang)
 
     def new_conversation():
@@ -580,10 +538,11 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
     )  # gradio reads the real class, not the string
 
     def doc_rows() -> list[list[Any]]:
+        """Title first (what a reader knows a document by), the file name second."""
         return [
             [
+                d.title or d.doc_id,
                 d.doc_id,
-                d.title,
                 d.n_chunks,
                 time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at)),
             ]
@@ -596,34 +555,43 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
     def refresh_docs():
         return doc_rows(), gr.update(choices=doc_choices(), value=None)
 
+    def ingested(results: list[FileResult]) -> list[str]:
+        return [
+            f"✅ {r.doc_id}: "
+            + say("ingest.ok", lang, status=say(f"ingest.{r.status}", lang), chunks=r.chunks)
+            for r in results
+        ]
+
     def upload(files: list[str] | None, progress=gr.Progress()):  # noqa: B008 - gradio's injection idiom
+        """Ingest the files just dropped, one line each in the log; the box is emptied at
+        the end, so the next upload sends only its own files. Gradio's copies never outlive
+        the upload, whatever became of it."""
         files = list(files or [])
         try:
             yield from _upload(files, progress)
-        finally:  # Gradio's copies never outlive the upload, whatever became of it
+        finally:
             for f in files:
                 discard_temp(Path(f), settings)
 
     def _upload(files: list[str], progress: Any):  # noqa: ANN202 - a generator of page updates
+        picked: dict[str, Path] = {}  # a file picked twice is ingested (and listed) once
+        for f in files:
+            picked.setdefault(safe_name(Path(f).name), Path(f))
         lines: list[str] = []
         ok = bad = 0
+        total = len(picked)
         settings.uploads_dir.mkdir(parents=True, exist_ok=True)
         settings.uploads_dir.chmod(0o700)
-        for i, f in enumerate(files, 1):
-            src = Path(f)
-            name = safe_name(src.name)
-            progress((i - 1, len(files)), desc=name)
-            yield (
-                "\n".join([*lines, t["progress"].format(i=i, n=len(files), name=name)]),
-                gr.skip(),
-                gr.skip(),
-            )
+        for i, (name, src) in enumerate(picked.items(), 1):
+            progress((i - 1, total), desc=name)
+            note = say("ingest.progress", lang, i=i, n=total, name=name)
+            yield "\n".join([*lines, note]), gr.skip(), gr.skip(), gr.skip()
             size = src.stat().st_size
             if size > settings.ui.max_upload_mb * 1024 * 1024:
-                lines.append(
-                    f"❌ {name}: "
-                    + t["too_big"].format(mb=size / 1024 / 1024, limit=settings.ui.max_upload_mb)
+                reason = say(
+                    "upload.too_big", lang, mb=size / 1024 / 1024, limit=settings.ui.max_upload_mb
                 )
+                lines.append(f"❌ {name}: {reason}")
                 bad += 1
                 continue
             dest = settings.uploads_dir / name
@@ -637,46 +605,46 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
                 full = exc.errno == errno.ENOSPC
                 box["error"] = DiskFullError(settings.data_dir) if full else exc
             if not box:  # copied: ingested behind the writer lock, saying when it waits
-                for note in writing_in_background(
-                    index, "upload", pipeline, lambda d=dest: ingest_paths(index, [d]), box
+                for detail in writing_in_background(
+                    index, "upload", guard, lambda d=dest: ingest_paths(index, [d]), box
                 ):
-                    queued = t["queued"].format(i=i, n=len(files), name=name, detail=note)
-                    yield "\n".join([*lines, queued]), gr.skip(), gr.skip()
+                    queued = say("ingest.queued", lang, i=i, n=total, name=name, detail=detail)
+                    yield "\n".join([*lines, queued]), gr.skip(), gr.skip(), gr.skip()
             results = box["result"].results if "result" in box else []
             failures = [page_error(box["error"], lang)] if "error" in box else []
-            failures += [r.message(lang) for r in results if r.status == "failed"]
+            failures += [r.reason(lang) for r in results if r.status == "failed"]
             if failures:  # the previous version of the file comes back
                 dest.unlink(missing_ok=True)
                 if backup.exists():
                     os.replace(backup, dest)
-                lines += [f"❌ {name}: {e}" for e in failures]
-                bad += len(failures)
+                lines.append(f"❌ {name}: " + "; ".join(failures))
+                bad += 1
                 continue
             backup.unlink(missing_ok=True)
-            for r in results:
-                lines.append(
-                    f"✅ {r.doc_id}: "
-                    + t["ok"].format(status=t.get(r.status, r.status), chunks=r.chunks)
-                )
-                ok += 1
-        progress((len(files), len(files)))
-        lines.append(t["done"].format(ok=ok, bad=bad))
+            lines += ingested(results)
+            ok += len(results)
+        progress((total, total))
+        lines.append(say("ingest.done", lang, ok=ok, bad=bad))
         rows, choices = refresh_docs()
-        yield "\n".join(lines), rows, choices
+        yield "\n".join(lines), rows, choices, None
 
     def delete(doc_id: str | None):
         message = ""
         if doc_id:
             box: dict[str, Any] = {}
-            for note in writing_in_background(
-                index, "delete", pipeline, lambda: index.delete(doc_id), box
+            for detail in writing_in_background(
+                index, "delete", guard, lambda: index.delete(doc_id), box
             ):
-                yield t["queued_delete"].format(doc=doc_id, detail=note), gr.skip(), gr.skip()
+                yield (
+                    say("docs.queued_delete", lang, doc=doc_id, detail=detail),
+                    gr.skip(),
+                    gr.skip(),
+                )
             if "error" in box:
                 message = f"❌ {doc_id}: {page_error(box['error'], lang)}"
             else:
                 (settings.uploads_dir / safe_name(doc_id)).unlink(missing_ok=True)
-                message = "🗑️ " + t["deleted"].format(doc=doc_id)
+                message = "🗑️ " + say("docs.deleted", lang, doc=doc_id)
         rows, choices = refresh_docs()
         yield message, rows, choices
 
@@ -685,44 +653,48 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
 
     # What the registry holds, plus the configured provider if it is a "module:Class" path.
     providers = list(dict.fromkeys([*PROVIDERS, settings.llm.provider]))
-    with gr.Blocks(title=t["title"], analytics_enabled=False) as demo:
-        gr.Markdown(f"# {t['title']}")
-        with gr.Tab(t["ask"], id="ask"):
+    with gr.Blocks(title=say("ui.title", lang), analytics_enabled=False) as demo:
+        gr.Markdown(f"# {say('ui.title', lang)}")
+        with gr.Tab(say("ui.ask", lang), id="ask"):
             with gr.Row():
                 with gr.Column(scale=3):
                     state = gr.State([])
                     chatbot = gr.Chatbot(
-                        label=t["chat"],
+                        label=say("ui.chat", lang),
                         height=480,
                         elem_id="chat",
-                        placeholder=t["chat_placeholder"],
+                        placeholder=say("ui.chat_placeholder", lang),
                         examples=[{"text": q} for q in EXAMPLES[lang]],
                         feedback_options=None,
                         buttons=["copy", "copy_all"],
                     )
                     box = gr.Textbox(
-                        label=t["question"],
-                        placeholder=t["placeholder"],
+                        label=say("ui.question", lang),
+                        placeholder=say("ui.placeholder", lang),
                         elem_id="question",
                         lines=1,
                     )
                     with gr.Row():
-                        send = gr.Button(t["ask"], variant="primary", elem_id="send")
-                        new = gr.Button(t["new"], elem_id="new")
+                        send = gr.Button(say("ui.ask", lang), variant="primary", elem_id="send")
+                        new = gr.Button(say("ui.new", lang), elem_id="new")
                 with gr.Column(scale=2):
-                    gr.Markdown(f"### {t['sources']}")
+                    gr.Markdown(f"### {say('ui.sources', lang)}")
                     sources = gr.HTML(render_panel([], lang), elem_id="sources")
-                    with gr.Accordion(t["settings"], open=True, elem_id="settings"):
+                    with gr.Accordion(say("ui.settings", lang), open=True, elem_id="settings"):
                         provider = gr.Dropdown(
                             [(model_label(settings, p), p) for p in providers],
                             value=settings.llm.provider,
-                            label=t["provider"],
+                            label=say("ui.provider", lang),
                             elem_id="provider",
                         )
                         answer_lang = gr.Dropdown(
-                            [(t["lang_auto"], "auto"), ("中文", "zh"), ("English", "en")],
+                            [
+                                (say("ui.lang_auto", lang), "auto"),
+                                ("中文", "zh"),
+                                ("English", "en"),
+                            ],
                             value="auto",
-                            label=t["answer_lang"],
+                            label=say("ui.answer_lang", lang),
                             elem_id="answer-lang",
                         )
                         k = gr.Slider(
@@ -730,7 +702,7 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
                             max(10, settings.retrieval.k),
                             value=settings.retrieval.k,
                             step=1,
-                            label=t["k"],
+                            label=say("ui.k", lang),
                             elem_id="top-k",
                         )
                         model_md = gr.Markdown(
@@ -739,10 +711,10 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             timer = gr.Timer(1.0, active=False)
             ask_inputs = [box, chatbot, state, provider, k, answer_lang]
             ask_outputs = [chatbot, box, state, sources]
-            one = {
-                "concurrency_id": "pipeline",
-                "concurrency_limit": 1,
-            }  # one answer or ingest at a time
+            # Answers run side by side (only their model stage takes turns, `ModelQueue`),
+            # so a quote never waits behind another user's model answer; writes go one by one.
+            one = {"concurrency_id": "answer", "concurrency_limit": settings.ui.concurrent_answers}
+            write = {"concurrency_id": "write", "concurrency_limit": 1}
             status_args = ([model_md, timer], {"api_name": False, "show_progress": "hidden"})
             send.click(respond, ask_inputs, ask_outputs, api_name="respond", **one).then(
                 model_status, provider, status_args[0], **status_args[1]
@@ -755,22 +727,31 @@ def build(settings: Settings, index: Index, status: ModelStatus | None = None): 
             ).then(model_status, provider, status_args[0], **status_args[1])
             new.click(new_conversation, None, [chatbot, box, state, sources], api_name=False)
             chatbot.clear(new_conversation, None, [chatbot, box, state, sources], api_name=False)
-        with gr.Tab(t["docs"], id="docs"):
-            files = gr.File(label=t["upload"], file_count="multiple", elem_id="upload")
+        with gr.Tab(say("ui.docs", lang), id="docs"):
+            files = gr.File(label=say("ui.upload", lang), file_count="multiple", elem_id="upload")
             log = gr.Textbox(
-                label=t["log"], lines=4, max_lines=20, interactive=False, elem_id="upload-log"
+                label=say("ui.log", lang),
+                lines=4,
+                max_lines=20,
+                interactive=False,
+                elem_id="upload-log",
             )
             table = gr.Dataframe(
-                headers=[t["col_doc"], t["col_title"], t["col_chunks"], t["col_added"]],
+                headers=[
+                    say(f"ui.{c}", lang)
+                    for c in ("col_title", "col_doc", "col_chunks", "col_added")
+                ],
                 value=doc_rows(),
                 interactive=False,
                 elem_id="doc-table",
             )
             with gr.Row():
-                pick = gr.Dropdown(doc_choices(), label=t["delete_pick"], elem_id="delete-pick")
-                remove = gr.Button(t["delete"], variant="stop", elem_id="delete")
-            files.upload(upload, files, [log, table, pick], api_name="upload", **one)
-            remove.click(delete, pick, [log, table, pick], api_name="delete", **one)
+                pick = gr.Dropdown(
+                    doc_choices(), label=say("ui.delete_pick", lang), elem_id="delete-pick"
+                )
+                remove = gr.Button(say("ui.delete", lang), variant="stop", elem_id="delete")
+            files.upload(upload, files, [log, table, pick, files], api_name="upload", **write)
+            remove.click(delete, pick, [log, table, pick], api_name="delete", **write)
         timer.tick(
             model_status, provider, [model_md, timer], api_name=False, show_progress="hidden"
         )

@@ -2,7 +2,8 @@
 
 Every figure is the median (and p90 where it applies) of repeated runs. Sections:
 embedding, ingest, search at 1x/10x/100x the seeds, answering, memory; `bigfile` (one
-generated text file, `--big-mb`) runs only when named. Run one section with `--only search`
+generated text file, `--big-mb`) runs only when named; `load` drives the running app with
+many sessions at once (`benchmarks/load.py`). Run one section with `--only search`
 (repeatable); `--quick` uses fewer repetitions.
 """
 
@@ -509,7 +510,10 @@ def main() -> None:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["embedding", "ingest", "search", "answer", "memory", "bigfile"],
+        choices=["embedding", "ingest", "search", "answer", "memory", "load", "bigfile"],
+    )
+    parser.add_argument(
+        "--sessions", type=int, default=12, help="load: sessions asking at once (>= 10)"
     )
     parser.add_argument(
         "--big-mb",
@@ -541,7 +545,7 @@ def main() -> None:
         print(json.dumps(measure_search(args.measure_search, args.url, args.reps)))
         return
     reps = 2 if args.quick else 5
-    sections = args.only or ["embedding", "ingest", "search", "answer", "memory"]
+    sections = args.only or ["embedding", "ingest", "search", "answer", "memory", "load"]
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
@@ -566,6 +570,10 @@ def main() -> None:
             result[name] = bench_answer(reps, with_local=not args.no_local)
         elif name == "memory" and not args.no_local:
             result[name] = bench_memory(args.mmap)
+        elif name == "load" and not args.no_local:
+            from benchmarks.load import bench_load
+
+            result[name] = bench_load(args.sessions, rounds=1 if args.quick else 2)
         elif name == "bigfile":
             result[name] = bench_bigfile(args.big_mb)
     result["loadavg_at_end"] = os.getloadavg()
@@ -633,6 +641,14 @@ def print_table(r: dict[str, Any]) -> None:
         print(
             f"big file   {b['file_mb']} MB, {b['chunks']} chunks ({b['embedded']} embedded) in {b['s']} s, "
             f"peak RSS {b['peak_rss_mb']} MB; ~{b['s_per_40mb_extrapolated']} s for 40 MB"
+        )
+    if "load" in r:
+        m = r["load"]
+        print(
+            f"load       {m['sessions']} sessions: quotes while model answers ran p50 "
+            f"{m['quote_p50_s']} s, p90 {m['quote_p90_s']} s ({m['quote_answers_during_model']}); "
+            f"{m['model_answers']} model answers p90 {m['model_p90_s']} s; {m['errors']} errors; "
+            f"peak RSS {m['peak_rss_mb']} MB"
         )
     if "memory" in r:
         m = r["memory"]

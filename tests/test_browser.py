@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -177,23 +178,36 @@ def new_conversation(page) -> None:
     )
 
 
-def upload(page, files: list[Path]) -> str:
-    """Upload files in the documents tab; the finished ingest log."""
-    page.get_by_role("tab", name="文档管理").click()
-    page.locator("#upload input[type=file]").set_input_files([str(f) for f in files])
+def upload(page, files: list[Path], tab: str = "文档管理", done: str = "完成：") -> str:
+    """Upload files in the documents tab; the finished ingest log (once the box is empty
+    again, ready for the next upload)."""
+    page.get_by_role("tab", name=tab).click()
     log = page.locator("#upload-log textarea")
+    log.evaluate("e => { e.value = ''; }")  # the previous upload's log is not this one's
+    page.locator("#upload input[type=file]").set_input_files([str(f) for f in files])
     page.wait_for_function(
-        "() => /完成：/.test(document.querySelector('#upload-log textarea').value)", timeout=120_000
+        f"() => document.querySelector('#upload-log textarea').value.includes('{done}')",
+        timeout=120_000,
+    )
+    page.wait_for_function(
+        "() => document.querySelectorAll('#upload .file-preview tr, #upload table tr').length === 0"
     )
     return log.input_value()
 
 
-def table_docs(page) -> list[str]:
-    """First column of the documents table (Gradio renders body cells as [data-testid=cell-<row>-<col>])."""
+def table_column(page, col: int) -> list[str]:
+    """A column of the documents table (Gradio renders body cells as [data-testid=cell-<row>-<col>])."""
     return [
         c.strip()
-        for c in page.locator("#doc-table [role=gridcell][data-testid$='-0']").all_inner_texts()
+        for c in page.locator(
+            f"#doc-table [role=gridcell][data-testid$='-{col}']"
+        ).all_inner_texts()
     ]
+
+
+def table_docs(page) -> list[str]:
+    """The documents table's file names (its second column; the title is first)."""
+    return table_column(page, 1)
 
 
 # --------------------------------------------------------------------------- tests
@@ -253,6 +267,38 @@ def test_follow_up_uses_the_conversation_and_new_conversation_clears(page):
     assert page.locator("#sources details.source.cited").count() >= 1
 
 
+# Messages of the chat whose visible part (inside the scrolled message area) lies under the
+# chat's floating label or its clear/copy icons.
+COVERED = """() => {
+  const area = document.querySelector('#chat .bubble-wrap').getBoundingClientRect();
+  const chrome = [...document.querySelectorAll(
+    '#chat .icon-button-wrapper, #chat label[data-testid=block-label]')]
+    .map(e => e.getBoundingClientRect()).filter(r => r.width && r.height);
+  let covered = 0;
+  for (const m of document.querySelectorAll('#chat [data-testid=bot], #chat [data-testid=user]')) {
+    const r = m.getBoundingClientRect();
+    const top = Math.max(r.top, area.top), bottom = Math.min(r.bottom, area.bottom);
+    if (bottom <= top) continue;
+    if (chrome.some(c => c.left < r.right && r.left < c.right && c.top < bottom && top < c.bottom))
+      covered++;
+  }
+  return [covered, chrome.length];
+}"""
+
+
+def test_the_chat_icons_never_cover_a_message_as_it_scrolls(page):
+    for q in (SEED_Q, PLACEHOLDER_Q, "鹤淇产业集聚区累计投资多少亿元？"):
+        ask(page, q)
+    scroller = page.locator("#chat .bubble-wrap")
+    height = scroller.evaluate("e => e.scrollHeight - e.clientHeight")
+    assert height > 300, "the chat must scroll for this test to mean anything"
+    for y in range(0, height + 60, 60):
+        scroller.evaluate(f"e => {{ e.scrollTop = {y}; }}")
+        covered, icons = page.evaluate(COVERED)
+        assert icons >= 2 and covered == 0, (y, covered)
+    page.locator("#chat [data-testid='user']").first.scroll_into_view_if_needed()
+
+
 def test_not_found_answer_is_calm_and_cites_nothing(page):
     bot = ask(page, NOT_FOUND_Q)
     assert bot.locator(".not-found").count() == 1
@@ -261,6 +307,23 @@ def test_not_found_answer_is_calm_and_cites_nothing(page):
     assert page.locator("#sources .not-found").is_visible()
     assert page.locator("#sources details.source.cited").count() == 0
     shot(page, "not_found")
+
+
+def test_an_english_answer_is_labelled_in_english_in_the_chinese_page(page):
+    bot = ask(page, "How much has been invested in the Heqi industrial cluster zone?")
+    assert "132.7" in bot.inner_text()
+    badge = bot.locator(".checked").inner_text()
+    assert badge.startswith("✔") and "documents" in badge
+    assert not re.search(r"[\u4e00-\u9fff]", badge)
+    refused = ask(page, "How much does a ticket to Shanghai Disneyland cost?")
+    assert refused.locator(".not-found").count() == 1
+    hint = refused.locator(".not-found small").inner_text()
+    assert "Nothing in the documents answers this question" in hint
+    # and a Chinese question in the same conversation is labelled in Chinese again
+    zh = ask(page, SEED_Q)
+    assert "已按资料核对" in zh.locator(".checked").inner_text()
+    # the page around the answers stays Chinese
+    assert page.locator("#send").inner_text().strip() == "提问"
 
 
 def make_docx(path: Path) -> Path:
@@ -278,15 +341,28 @@ def test_uploaded_docx_answers_and_deleting_it_removes_it(page, app, tmp_path):
     docx = make_docx(tmp_path / "云溪产业园.docx")
     log = upload(page, [docx])
     assert "✅ 云溪产业园.docx" in log and "1 个成功，0 个失败" in log
-    assert "云溪产业园.docx" in table_docs(page)
+    docs = table_docs(page)
+    assert "云溪产业园.docx" in docs
+    # the table names a document by its title first, its file name second
+    assert table_column(page, 0)[docs.index("云溪产业园.docx")] == "云溪数字产业园简介"
     assert (app.data / "uploads" / "云溪产业园.docx").is_file()
     shot(page, "upload")
+
+    # the box was emptied: the next upload sends (and lists) only its own file
+    assert "云溪产业园.docx" not in page.locator("#upload").inner_text()
+    note = tmp_path / "星云产业园.md"
+    note.write_text("# 星云产业园\n星云产业园规划占地300亩，入驻企业9家。\n", encoding="utf-8")
+    log = upload(page, [note])
+    assert "云溪产业园.docx" not in log
+    assert log.count("星云产业园.md") == 1 and "1 个成功，0 个失败" in log
 
     page.get_by_role("tab", name="提问").click()
     question = "云溪数字产业园入驻了多少家企业？"
     bot = ask(page, question)
     assert "37" in bot.inner_text()
-    assert "云溪产业园.docx" in page.locator("#sources details.source.cited").first.inner_text()
+    cited = page.locator("#sources details.source.cited").first
+    assert cited.locator(".doc-title").inner_text().endswith("云溪数字产业园简介")
+    assert cited.locator(".file").inner_text() == "云溪产业园.docx"
 
     page.get_by_role("tab", name="文档管理").click()
     page.locator("#delete-pick input").click()
@@ -306,10 +382,10 @@ def test_uploaded_docx_answers_and_deleting_it_removes_it(page, app, tmp_path):
     assert "37家" not in page.locator("#chat [data-testid='bot']").last.inner_text()
 
 
-def test_bad_uploads_are_reported_per_file_and_the_rest_goes_through(page, app, tmp_path):
+def bad_files(tmp_path: Path) -> list[Path]:
+    """Files an upload must refuse, each for its own reason, and one good file."""
     from pypdf import PdfWriter
 
-    before = table_docs_after_open(page)
     junk = tmp_path / "乱码.txt"
     junk.write_bytes(bytes(range(256)) * 8)
     sheet = tmp_path / "表格.xlsx"
@@ -319,29 +395,56 @@ def test_bad_uploads_are_reported_per_file_and_the_rest_goes_through(page, app, 
     writer.add_blank_page(width=595, height=842)
     with scanned.open("wb") as f:
         writer.write(f)
+    broken = tmp_path / "损坏.pdf"
+    broken.write_bytes(scanned.read_bytes()[:300])
+    empty = tmp_path / "空白.txt"
+    empty.write_bytes(b"")
     big = tmp_path / "大文件.txt"
     big.write_text("园区" * 400_000, encoding="utf-8")  # 2.4 MB > the 1 MB limit of this app
     good = tmp_path / "星河产业园.md"
     good.write_text("# 星河产业园\n星河产业园规划占地800亩，入驻企业42家。\n", encoding="utf-8")
+    return [junk, sheet, scanned, broken, empty, big, good]
 
-    log = upload(page, [junk, sheet, scanned, big, good])
-    lines = {line.split(":")[0].lstrip("✅❌ "): line for line in log.splitlines() if ":" in line}
-    assert "binary" in lines["乱码.txt"] and lines["乱码.txt"].startswith("❌")
-    assert "unsupported file type" in lines["表格.xlsx"]
-    assert "scanned" in lines["扫描件.pdf"]
-    assert "ui.max_upload_mb" in lines["大文件.txt"]
-    assert lines["星河产业园.md"].startswith("✅")
-    assert "1 个成功，4 个失败" in log
+
+def log_lines(log: str) -> dict[str, list[str]]:
+    """The log's lines by file name (a file listed twice has two)."""
+    out: dict[str, list[str]] = {}
+    for line in log.splitlines():
+        if ":" in line:
+            out.setdefault(line.split(":")[0].lstrip("✅❌ "), []).append(line)
+    return out
+
+
+def test_bad_uploads_are_reported_per_file_in_chinese_and_the_rest_goes_through(
+    page, app, tmp_path
+):
+    before = table_docs_after_open(page)
+    log = upload(page, bad_files(tmp_path))
+    lines = {name: found[0] for name, found in listed_once(log).items()}
+    assert lines["乱码.txt"].startswith("❌") and "二进制文件" in lines["乱码.txt"]
+    assert "不支持的文件类型「.xlsx」" in lines["表格.xlsx"] and "支持" in lines["表格.xlsx"]
+    assert "没有文字层" in lines["扫描件.pdf"] and "OCR" in lines["扫描件.pdf"]
+    assert "PDF 已损坏或无法读取：" in lines["损坏.pdf"]
+    assert "空文件，未添加" in lines["空白.txt"]
+    assert "ui.max_upload_mb" in lines["大文件.txt"] and "请拆分文件" in lines["大文件.txt"]
+    assert lines["星河产业园.md"].startswith("✅") and "已添加" in lines["星河产业园.md"]
+    assert "1 个成功，6 个失败" in log
+    # every reason in the page's language: no English sentence in the Chinese log
+    assert not re.search(r"\b(?:file|empty|corrupt|unsupported|binary|scanned)\b", log), log
     after = table_docs(page)
     assert set(before) <= set(after) and "星河产业园.md" in after
-    assert sorted(
-        p.name for p in (app.data / "uploads").iterdir() if not p.name.startswith(".")
-    ) >= ["星河产业园.md"]
     assert not any(
         (app.data / "uploads" / n).exists()
-        for n in ("乱码.txt", "表格.xlsx", "扫描件.pdf", "大文件.txt")
+        for n in ("乱码.txt", "表格.xlsx", "扫描件.pdf", "损坏.pdf", "空白.txt", "大文件.txt")
     )
     shot(page, "upload_errors")
+
+
+def listed_once(log: str) -> dict[str, list[str]]:
+    """log_lines, asserting that each file is listed exactly once."""
+    lines = log_lines(log)
+    assert all(len(found) == 1 for found in lines.values()), lines
+    return lines
 
 
 def table_docs_after_open(page) -> list[str]:
@@ -411,6 +514,20 @@ def test_english_labels_and_basic_auth(browser, seeded, tmp_path_factory):
         assert "132.7" in bot.inner_text()  # quoted from the Chinese sentence (no model here)
         assert bot.locator("a[href^='#src-1-']").count() >= 1
         assert SEED_DOC in page.locator("#sources details.source.cited").first.inner_text()
+        assert "against the documents" in bot.locator(".checked").inner_text().replace(
+            "Quoted from the documents and checked", "checked against the documents"
+        )
+        shot(page, "english_answer")
+
+        # the page's messages are English too: upload reasons and the result line
+        empty = tmp_path_factory.mktemp("en_upload") / "blank.txt"
+        empty.write_bytes(b"")
+        log = upload(page, [empty], tab="Documents", done="Done:")
+        line = listed_once(log)["blank.txt"][0]
+        assert line.startswith("❌") and "empty file, not added" in line
+        assert "Done: 0 succeeded, 1 failed." in log
+        assert not re.search(r"[\u4e00-\u9fff]", log), log
+        assert page.locator("#doc-table thead").inner_text().split()[0] == "Title"
         ctx.close()
     finally:
         a.stop()
@@ -457,7 +574,7 @@ def test_local_model_streams_a_cited_answer_in_the_browser(browser, seeded, tmp_
             page.locator("#send").click()
             page.wait_for_function(
                 "() => { const m = [...document.querySelectorAll('#chat [data-testid=bot]')].pop();"
-                " if (!m) return false; const t = m.innerText.trim(); return t && t !== '…' && !t.includes('⏳'); }",
+                " if (!m) return false; const t = m.innerText.trim(); return t && t !== '…' && !t.includes('⏳') && !t.includes('⏸'); }",
                 polling=20,
                 timeout=300_000,
             )
@@ -509,3 +626,71 @@ def test_local_model_streams_a_cited_answer_in_the_browser(browser, seeded, tmp_
         page.context.close()
     finally:
         a.stop()
+
+
+@pytest.mark.slow
+def test_a_model_answer_queues_the_next_one_and_quotes_pass_it(browser, seeded, tmp_path_factory):
+    """Three users at once with the local model: A's English question has the model; B's
+    follow-up needs the model too and shows its question at once and its place in the queue;
+    C's quoted question is answered while A's is still being written."""
+    from assistant.models import bundled_model_path
+
+    gguf = bundled_model_path(seeded.settings.cache_dir)
+    data = copy_store(seeded, tmp_path_factory.mktemp("queue") / "data")
+    a_app = App(data, {"ASSISTANT_LLM__PROVIDER": "local", "ASSISTANT_LLM__MODEL_PATH": str(gguf)})
+    pages = []
+    try:
+        a, _ = open_page(browser, a_app.url)
+        b, _ = open_page(browser, a_app.url)
+        c, _ = open_page(browser, a_app.url)
+        pages = [a, b, c]
+        a.wait_for_function(
+            "() => /✅/.test(document.querySelector('#model-status').innerText)", timeout=300_000
+        )
+        ask(b, SEED_Q)  # a confident quote: no model
+        a.locator("#question textarea").fill(
+            "How much has been invested in the Heqi industrial cluster zone?"
+        )
+        a.locator("#send").click()
+        b.wait_for_timeout(1500)  # A is translating its question with the model by now
+        follow = "它累计投资多少亿元？"  # a follow-up: the model rewrites it, so B queues
+        b.locator("#question textarea").fill(follow)
+        t_b = time.perf_counter()
+        b.locator("#send").click()
+        b.wait_for_function(
+            "() => /排队中：前面还有 1 个回答，约 \\d+ 秒/.test("
+            "[...document.querySelectorAll('#chat [data-testid=bot]')].pop().innerText)",
+            timeout=15_000,
+        )
+        queued_after = time.perf_counter() - t_b
+        assert b.locator("#chat [data-testid='user']").last.inner_text().strip() == follow
+        shot(b, "queued")
+
+        t_c = time.perf_counter()
+        quote = ask(c, PLACEHOLDER_Q, timeout=30_000)
+        c_secs = time.perf_counter() - t_c
+        assert "18" in quote.inner_text() and "原文摘录" in quote.inner_text()
+        assert turns(a) == 0, "A's model answer should still be running while C's quote is done"
+
+        for p in (a, b):
+            p.wait_for_function(
+                f"() => document.querySelectorAll('#sources details.turn').length === {1 if p is a else 2}",
+                timeout=600_000,
+            )
+            assert "⚠" not in p.locator("#chat [data-testid='bot']").last.inner_text()
+        # A's answer is the model's (its facts are the answer tests' business): checked and cited
+        a_bot = a.locator("#chat [data-testid='bot']").last
+        assert a_bot.locator(".checked, .not-found").count() == 1
+        assert "132.7" in b.locator("#chat [data-testid='bot']").last.inner_text()
+        record(
+            "queue",
+            {
+                "queued_message_after_s": round(queued_after, 2),
+                "quote_during_model_s": round(c_secs, 2),
+            },
+        )
+        assert queued_after < 5 and c_secs < 5
+    finally:
+        for p in pages:
+            p.context.close()
+        a_app.stop()

@@ -181,3 +181,51 @@ def test_a_speech_without_a_title_line_is_titled_by_its_file_name():
     doc = Document("青岚县2025年政府工作报告.txt", "", text)
     chunks = chunk_document(doc, ChunkingSettings())
     assert chunks and all(c.title == "青岚县2025年政府工作报告" for c in chunks)
+
+
+def test_photo_captions_and_figure_titles_head_nothing():
+    """A newspaper page with photos prints their captions between (even inside) the
+    article's sentences; its subheads are side-by-side phrases, and a park's name heads
+    the paragraph that describes the park. A figure's title heads nothing in any text."""
+    page = (
+        "云溪产业园：一座新城的崛起\n文/图 记者 王伟 通讯员 李明\n"
+        "近年来，云溪产业园深化改革，园区面貌焕然一新，入驻企业达到86家。\n"
+        "升级改造中的园区道路\n\n民生优先 基础设施先行\n\n正在施工的云溪南路\n\n园区游园\n"
+        "园区三条主干道全长12公里，全部实现通车，沿线新建公厕6座，绿化面积达到3万平方米，"
+        "道路两侧配套建设了管网与路灯，项目标准化管\n"
+        "云溪扶贫移民搬迁安置小区\n"
+        "理体系和办事流程进入常态，先后完成了18个项目的招投标工作。\n"
+        "投产企业生产车间\n机制完善 机关管理规范\n"
+        "管委会把服务企业放在首位，为企业办理各类审批事项120件，企业满意率达到98%。\n"
+        "云溪机绣产业园\n云溪机绣产业园位于园区东部，规划面积1200亩，已入驻机绣企业40家。\n"
+    )
+    cfg = ChunkingSettings(target_chars=40, max_chars=120, min_chars=10, overlap_chars=0)
+    chunks = chunk_document(Document("yx.txt", "", page, ""), cfg)
+
+    def heading_of(fact: str) -> str:
+        return next(c.heading for c in chunks if fact in c.text)
+
+    assert heading_of("全长12公里") == "民生优先 基础设施先行"
+    # the caption inside the cut sentence does not head its second half
+    assert heading_of("18个项目") == "民生优先 基础设施先行"
+    assert heading_of("审批事项120件") == "机制完善 机关管理规范"
+    assert heading_of("已入驻机绣企业40家") == "云溪机绣产业园"
+    captions = ("园区道路", "云溪南路", "园区游园", "安置小区", "生产车间")
+    assert not any(cap in c.heading for c in chunks for cap in captions), [
+        c.heading for c in chunks
+    ]
+    for c in chunks:  # offsets stay exact: captions are text, only not headings
+        assert page[c.start : c.end] == c.text
+
+    report = (
+        "一、基本情况\n全县地区生产总值增长6.5%，规模以上工业增加值增长8.1%。\n"
+        "图1 2019-2023年地区生产总值及增速\n"
+        "全年粮食总产量32万吨，比上年增长1.2%。\n"
+        "鸟瞰效果图\n产业园区\n园区新建标准化厂房12万平方米。\n"
+    )
+    cfg = ChunkingSettings(target_chars=20, max_chars=120, min_chars=5, overlap_chars=0)
+    chunks = chunk_document(Document("r.txt", "", report, ""), cfg)
+    assert all("图" not in c.heading for c in chunks), [c.heading for c in chunks]
+    assert next(c for c in chunks if "32万吨" in c.text).heading == "一、基本情况"
+    # a short line under a figure's title still heads what follows it
+    assert next(c for c in chunks if "标准化厂房" in c.text).heading.endswith("产业园区")

@@ -14,7 +14,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -111,7 +110,9 @@ def test_two_concurrent_cli_ingests_queue_and_leave_a_consistent_store(tmp_path,
 
 
 def test_a_ui_upload_during_a_cli_ingest_is_queued_and_both_land(tmp_path, embedder):
-    from assistant.ui import LABELS, writing_in_background
+    from assistant.messages import say
+    from assistant.serving import StoreGuard
+    from assistant.ui import writing_in_background
 
     data = tmp_path / "data"
     upload = _variant_docs(tmp_path / "upload", "ui", ("002_aea219f0e11938a5.txt",))
@@ -123,7 +124,7 @@ def test_a_ui_upload_during_a_cli_ingest_is_queued_and_both_land(tmp_path, embed
         writing_in_background(
             index,
             "upload",
-            threading.Lock(),
+            StoreGuard(),
             lambda: ingest_paths(index, [upload / "ui_002_aea219f0e11938a5.txt"]),
             box,
         )
@@ -131,9 +132,11 @@ def test_a_ui_upload_during_a_cli_ingest_is_queued_and_both_land(tmp_path, embed
     out, errs = ingest.communicate(timeout=600)
     assert ingest.returncode == 0, errs
     assert notes and "the ingest started" in notes[0] and f"by pid {ingest.pid}" in notes[0]
-    for lang in ("zh", "en"):  # what the page shows while the upload waits
-        shown = LABELS[lang]["queued"].format(i=1, n=1, name="ui.txt", detail=notes[0])
-        assert "ui.txt" in shown and f"pid {ingest.pid}" in shown
+    # what the page shows while the upload waits: the holder in English, the reason in Chinese
+    shown = say("ingest.queued", "en", i=1, n=1, name="ui.txt", detail=notes[0])
+    assert "ui.txt" in shown and f"pid {ingest.pid}" in shown
+    shown = say("ingest.queued", "zh", i=1, n=1, name="ui.txt", detail=notes[0])
+    assert "ui.txt" in shown and "排队中" in shown and "命令行导入" in shown
     assert "error" not in box, box
     report = box["result"]
     assert [r.status for r in report.results] == ["added"]

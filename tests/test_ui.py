@@ -151,12 +151,13 @@ def test_bad_upload_is_reported_and_documents_stay(app_url, tmp_path):
     bad.write_bytes(bytes(range(256)) * 10)
     good = tmp_path / "星河产业园.md"
     good.write_text("# 星河产业园\n星河产业园规划占地800亩，入驻企业42家。\n", encoding="utf-8")
-    log, table, _ = client.predict(
+    log, table, _, box = client.predict(
         [handle_file(str(bad)), handle_file(str(good))], api_name="/upload"
     )
-    assert "❌ junk.txt" in log and "binary" in log
+    assert "❌ junk.txt" in log and "二进制文件" in log
     assert "✅ 星河产业园.md" in log and "1 个成功，1 个失败" in log
-    docs = [row[0] for row in table["data"]]
-    assert "星河产业园.md" in docs and all(row[0] in docs for row in before["data"])
+    assert not box  # the upload box is emptied for the next upload
+    docs = [row[1] for row in table["data"]]  # title first, file name second
+    assert "星河产业园.md" in docs and all(row[1] in docs for row in before["data"])
     message, table, _ = client.predict("星河产业园.md", api_name="/delete")
-    assert "星河产业园.md" in message and "星河产业园.md" not in [row[0] for row in table["data"]]
+    assert "星河产业园.md" in message and "星河产业园.md" not in [row[1] for row in table["data"]]
