@@ -50,9 +50,7 @@ class EmbeddingSettings(BaseModel):
     @field_validator("provider")
     @classmethod
     def _registered(cls, value: str) -> str:
-        from assistant.embeddings import PROVIDERS  # late: config loads no provider package
-
-        return registry.check(value, PROVIDERS, "embedding.provider")
+        return registry.check(value, registry.EMBEDDING_PROVIDERS, "embedding.provider")
 
 
 class VectorStoreSettings(BaseModel):
@@ -132,9 +130,7 @@ class LLMSettings(BaseModel):
     @field_validator("provider")
     @classmethod
     def _registered(cls, value: str) -> str:
-        from assistant.llm import PROVIDERS  # late: config loads no provider package
-
-        return registry.check(value, PROVIDERS, "llm.provider")
+        return registry.check(value, registry.LLM_PROVIDERS, "llm.provider")
 
 
 class AnswerSettings(BaseModel):

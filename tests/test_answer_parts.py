@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 
 from assistant.answer import refusal
-from assistant.answer.identity import bound, doc_identity, file_stem, place_names
 from assistant.answer.query import (
     asked_of_each,
     asked_quantities,
@@ -22,6 +21,7 @@ from assistant.answer.query import (
 from assistant.answer.tables import describe_row, header_labels, readable
 from assistant.answer.text import drop_title_line, passage_sentences
 from assistant.answer.verify import Evidence, check
+from assistant.identity import bound, doc_identity, file_stem, place_names
 
 # --------------------------------------------------------------------------- identity
 
@@ -58,7 +58,7 @@ def test_binding_counts_the_county_of_the_bulletin_not_the_neighbour():
 
 
 def test_the_place_a_document_keeps_naming_is_its_own():
-    from assistant.answer.identity import home_place
+    from assistant.identity import home_place
 
     page = doc_identity("004_51d2894722f2002f.txt", "奋力打造一流产业集聚区")
     body = "沁阳市产业集聚区规划调整。" * 6 + "广东兴发铝业来沁阳投资。焦作市委书记调研。"
@@ -289,9 +289,9 @@ def test_a_passage_bound_to_the_asked_place_speaks_for_its_name():
     """Within passages bound to 安阳, the sentence repeating the park's full name is not
     the answer to "标准化厂房投资多少" for that alone; the reported score stays the
     sentence's own coverage, so an unanswerable question gains nothing from the credit."""
-    from assistant.answer.identity import named_subjects
     from assistant.answer.reading import ExtractiveReader
     from assistant.config import Settings
+    from assistant.identity import named_subjects
 
     q = "安阳高新技术产业集聚区1-10月标准化厂房投资多少？"
     assert named_subjects(q) == {"安阳": "安阳高新技术产业集聚区"}
@@ -556,7 +556,7 @@ def test_capitalised_pinyin_is_matched_to_the_documents_own_words():
     assert english_names("What does Heqi plan?", spelled) == [("Heqi", "鹤淇")]
     # a township named only in a table row, which jieba cuts as 庙/下镇: the characters
     # before the suffix are spelled too
-    from assistant.answer.identity import local_names
+    from assistant.identity import local_names
 
     rows = ["小屯镇 107000 4 3\n\n庙下镇 50000 3 2", "全县规模以上工业企业142家"]
     names = local_names(rows)

@@ -1,9 +1,10 @@
 """The answer stage: question preparation, bound evidence, reading, verification, refusal.
 
-Modules: `query` (language, follow-ups, search terms, sub-questions), `identity` (which
-document and place a passage speaks for), `tables` (self-describing table rows),
+Modules: `query` (language, follow-ups, search terms, sub-questions), `tables`
+(self-describing table rows),
 `reading` (one Reader per provider), `verify` (every sentence checked against a cited
 passage), `refusal` (the fitted answer-or-refuse model) and `answerer` (composition).
+Which document and place a passage speaks for is `assistant.identity`, below the index.
 """
 
 from assistant.answer.answerer import Answer, Answerer, Citation, Retrieved

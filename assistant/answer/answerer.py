@@ -17,16 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import refusal
-from assistant.answer.identity import (
-    Identity,
-    among,
-    bound,
-    doc_identity,
-    home_place,
-    local_names,
-    named_subjects,
-    place_names,
-)
 from assistant.answer.query import (
     asked_of_each,
     asked_types,
@@ -83,6 +73,16 @@ from assistant.answer.verify import (
     unfaithful,
 )
 from assistant.config import Settings
+from assistant.identity import (
+    Identity,
+    among,
+    bound,
+    doc_identity,
+    home_place,
+    local_names,
+    named_subjects,
+    place_names,
+)
 from assistant.index import Index
 from assistant.llm import LLM, LLMError, Message
 from assistant.retrieval import search

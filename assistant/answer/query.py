@@ -9,9 +9,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.answer.identity import ADMIN_SUFFIXES, place_names
 from assistant.answer.tables import row_label
 from assistant.answer.text import MARKER, NUMBER, SCALES, jieba_ready, ungrouped
+from assistant.identity import ADMIN_SUFFIXES, place_names
 from assistant.index.tokenize import MENTION_VERBS
 
 FOLLOWUP = re.compile(

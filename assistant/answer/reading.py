@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from assistant.answer.identity import named_subjects
 from assistant.answer.query import (
     asked_types,
     asked_unit_families,
@@ -47,6 +46,7 @@ from assistant.answer.text import (
 )
 from assistant.answer.verify import Evidence, difference
 from assistant.config import Settings
+from assistant.identity import named_subjects
 from assistant.llm import LLM, LLMError, Message
 
 log = logging.getLogger(__name__)
