@@ -377,7 +377,7 @@ def chat_message(result: Answer, turn: int, lang: str) -> str:
     if changed:
         badge = f"<small class='checked changed'>{html.escape(t['checked_changed'])}</small>"
     else:
-        label = t["checked_quoted"] if "quoted" in result.flags else t["checked"]
+        label = t["checked_quoted"] if result.produced_by == "quote" else t["checked"]
         badge = f"<small class='checked'>{html.escape(label)}</small>"
     return f"{link_markers(result.answer, turn)}\n\n{badge}"
 

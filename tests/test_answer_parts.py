@@ -315,28 +315,28 @@ def test_a_passage_bound_to_the_asked_place_speaks_for_its_name():
 
 
 def test_parts_about_places_of_their_own_are_labelled_and_named_kinds_pick_documents():
-    from assistant.answer.answerer import Answerer, _document_labels, _place_labels
+    from assistant.answer.plan import document_labels, one_of_each_kind, place_labels
     from assistant.answer.query import named_kinds
     from assistant.schema import Passage
 
-    assert _place_labels(["渑水县2023年生产总值是多少？", "澄源县2023年生产总值是多少？"]) == [
+    assert place_labels(["渑水县2023年生产总值是多少？", "澄源县2023年生产总值是多少？"]) == [
         "渑水县",
         "澄源县",
     ]
     # one place, two quantities: the place needs no saying twice
-    assert _place_labels(["白沙湾区有多少家企业？", "白沙湾区增加值增长多少？"]) == ["", ""]
+    assert place_labels(["白沙湾区有多少家企业？", "白沙湾区增加值增长多少？"]) == ["", ""]
     # a per-document part is labelled with the place it answers for, not its section title
     q2 = "鹤淇和沁阳的报告都提到了变电站，各是什么状态？"
     titles = ["第一篇：产业集聚区2025年发展报告", "奋力打造一流产业集聚区"]
-    assert _document_labels(q2, [["鹤淇"], ["沁阳"]], titles) == [
+    assert document_labels(q2, [["鹤淇"], ["沁阳"]], titles) == [
         ("鹤淇", "鹤淇"),
         ("沁阳", "沁阳"),
     ]
     q3 = "渑水县和澄源县的统计公报分别怎么说？"
-    assert _document_labels(q3, [["渑水"], ["澄源"]], titles)[0] == ("渑水县", "渑水")
+    assert document_labels(q3, [["渑水"], ["澄源"]], titles)[0] == ("渑水县", "渑水")
     # two documents about one place are told apart by their names, and have no place
-    assert _document_labels(q2, [["汝州"], ["汝州"]], titles) == [(t, "") for t in titles]
-    assert _document_labels(q2, [[], []], titles) == [(t, "") for t in titles]
+    assert document_labels(q2, [["汝州"], ["汝州"]], titles) == [(t, "") for t in titles]
+    assert document_labels(q2, [[], []], titles) == [(t, "") for t in titles]
     q = "汝州的主导产业前后有什么变化？早先产业集聚区报道和2023年招商方案各怎么定？"
     assert named_kinds(q) == ["报道", "方案"]
     assert named_kinds("融资到账多少？两篇报道分别怎么说？") == ["报道"]
@@ -346,11 +346,11 @@ def test_parts_about_places_of_their_own_are_labelled_and_named_kinds_pick_docum
 
     wide = [p("a", "一座新城的崛起"), p("b", "擦亮星级名片"), p("c", "招商引资工作实施方案的通知")]
     # two news reports rank first; the plan the clause names still gets its turn
-    got = Answerer._one_of_each_kind(["报道", "方案"], ["a", "b", "c"], wide, {})
+    got = one_of_each_kind(["报道", "方案"], ["a", "b", "c"], wide, {})
     assert got[:2] == ["a", "c"]
     # of the two reports, the one whose own passages answer better stands for 报道
     answering = {"a": 0.4, "b": 0.9, "c": 0.8}
-    got = Answerer._one_of_each_kind(["报道", "方案"], ["a", "b", "c"], wide, answering)
+    got = one_of_each_kind(["报道", "方案"], ["a", "b", "c"], wide, answering)
     assert got[:2] == ["b", "c"]
 
 
@@ -427,12 +427,10 @@ def test_only_a_line_that_repeats_the_title_is_dropped_from_the_reading():
 
 
 def test_a_refused_part_quotes_its_question_instead_of_running_into_the_refusal():
-    from assistant.answer.answerer import _about
+    from assistant.answer.compose import about
 
-    assert (
-        _about("临溪区新能源产业园投资多少钱？", "zh") == "关于「临溪区新能源产业园投资多少钱」："
-    )
-    assert _about("How much was invested? ", "en") == 'On "How much was invested": '
+    assert about("临溪区新能源产业园投资多少钱？", "zh") == "关于「临溪区新能源产业园投资多少钱」："
+    assert about("How much was invested? ", "en") == 'On "How much was invested": '
 
 
 def test_a_figure_must_be_a_whole_number_of_the_passage_sentence():

@@ -7,8 +7,9 @@ passage), `refusal` (the fitted answer-or-refuse model) and `answerer` (composit
 Which document and place a passage speaks for is `assistant.identity`, below the index.
 """
 
-from assistant.answer.answerer import Answer, Answerer, Citation, Retrieved
+from assistant.answer.answerer import Answerer
 from assistant.answer.query import detect_lang, glossary_terms
+from assistant.answer.records import Answer, Citation, Retrieved
 from assistant.answer.text import bigrams, prompt
 
 __all__ = [

@@ -1,9 +1,10 @@
 """Readers: numbered passages + a question -> a draft answer with [n] markers.
 
-One interface, one implementation per provider: `LLMReader` over any `assistant.llm`
-model (local llama.cpp or an OpenAI-compatible server) and `ExtractiveReader`, which
-quotes the best-supported sentences and needs no model. A draft is only a draft: the
-verifier and the refusal model decide what reaches the user.
+One interface, two implementations: `LLMReader` over any `assistant.llm` model (local
+llama.cpp, an OpenAI-compatible server, LangChain) and `ExtractiveReader`, which quotes the
+best-supported sentences and needs no model. Both implement all of `Reader` (the forced
+re-ask and the short rewrites included), so the pipeline never asks which one it has. A
+draft is only a draft: the verifier and the refusal model decide what reaches the user.
 """
 
 from __future__ import annotations
@@ -67,10 +68,19 @@ class Reading:
     score: float = 0.0  # extractive: the best sentence's score
     used: int = 0  # passages the reader saw (fewer when the prompt had to be trimmed)
     flags: list[str] = field(default_factory=list)
+    by_model: bool = False  # a model wrote it: its "not found" is a signal, and may be overridden
 
 
 class Reader(Protocol):
-    name: str
+    """What the answer stage needs of a reader, whichever it is."""
+
+    name: str  # the model's name ("extractive": none)
+    provider: str  # the configured provider
+    kind: str  # which fitted refusal model judges its readings ("llm", "extractive")
+    # reads a question in Chinese and has the checked answer translated (the extractive
+    # reader cannot translate: it answers in the question's language)
+    translates: bool
+    quote_first: bool  # tries the extractive quote before reading (`answer.quote_first`)
 
     def read(
         self,
@@ -79,7 +89,19 @@ class Reader(Protocol):
         evidence: list[Evidence],
         terms: dict[str, float],
         emit: Callable[[str], None] | None = None,
-    ) -> Reading: ...
+        quote: Reading | None = None,
+    ) -> Reading:
+        """A draft from the numbered passages; `quote` is the extractive reading, if made."""
+        ...
+
+    def force(self, question: str, lang: str, evidence: Evidence, terms: dict[str, float]) -> str:
+        """A re-ask on one passage alone after a refusal ("" when there is nothing to add)."""
+        ...
+
+    def write(self, text: str, max_tokens: int, emit: Callable[[str], None] | None = None) -> str:
+        """The model's reply to one user message (rewrites, translations); "" without one.
+        Raises LLMError when the model fails."""
+        ...
 
 
 def _focus(
@@ -110,10 +132,15 @@ def _focus(
 class LLMReader:
     """Asks the configured model; on a refusal the caller may `force` one passage."""
 
+    kind = "llm"
+    translates = True
+
     def __init__(self, settings: Settings, llm: LLM) -> None:
         self.settings = settings
         self.llm = llm
         self.name = llm.name
+        self.provider = settings.llm.provider
+        self.quote_first = settings.answer.quote_first
 
     def messages(
         self, question: str, lang: str, focused: list[str], evidence: list[Evidence]
@@ -144,6 +171,7 @@ class LLMReader:
         evidence: list[Evidence],
         terms: dict[str, float],
         emit: Callable[[str], None] | None = None,
+        quote: Reading | None = None,
     ) -> Reading:
         cfg = self.settings.llm
         flags: list[str] = []
@@ -163,8 +191,16 @@ class LLMReader:
             tokens = self.prompt_tokens(messages)
         text = "".join(_tee(self.llm.stream(messages, cfg.max_tokens), emit))
         return Reading(
-            text, refused=is_refusal(text), prompt_tokens=tokens, flags=flags, used=len(evidence)
+            text,
+            refused=is_refusal(text),
+            prompt_tokens=tokens,
+            flags=flags,
+            used=len(evidence),
+            by_model=True,
         )
+
+    def write(self, text: str, max_tokens: int, emit: Callable[[str], None] | None = None) -> str:
+        return "".join(_tee(self.llm.stream([{"role": "user", "content": text}], max_tokens), emit))
 
     def force(self, question: str, lang: str, evidence: Evidence, terms: dict[str, float]) -> str:
         """Re-ask on one passage alone with the answer already started ("根据资料，").
@@ -183,6 +219,11 @@ class LLMReader:
             log.warning("forced re-ask failed: %s", exc)
             return ""
         return re.sub(r"\[1\]", f"[{evidence.n}]", prefix + text)
+
+
+def reader_for(settings: Settings, llm: LLM | None) -> Reader:
+    """The reader of the configured provider: a model's, or the extractive one without."""
+    return LLMReader(settings, llm) if llm is not None else ExtractiveReader(settings)
 
 
 def _prefixed(llm: LLM, messages: list[Message], prefix: str, max_tokens: int) -> Iterator[str]:
@@ -244,10 +285,20 @@ def _credit(terms: dict[str, float], subjects: dict[str, str], e: Evidence, sent
 class ExtractiveReader:
     """No model: the sentences (or self-described table rows) that cover the question best."""
 
-    name = "extractive"
+    name = provider = kind = "extractive"
+    translates = False
+    quote_first = False  # its reading is the quote
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+
+    def force(self, question: str, lang: str, evidence: Evidence, terms: dict[str, float]) -> str:
+        """Nothing to add: the quote already is the best sentence of every passage."""
+        return ""
+
+    def write(self, text: str, max_tokens: int, emit: Callable[[str], None] | None = None) -> str:
+        """No model, no rewrite: a follow-up is completed and a question searched without."""
+        return ""
 
     @staticmethod
     def _rows_with_figure(question: str, evidence: list[Evidence]) -> list[tuple[int, str]]:
@@ -346,7 +397,10 @@ class ExtractiveReader:
         evidence: list[Evidence],
         terms: dict[str, float],
         emit: Callable[[str], None] | None = None,
+        quote: Reading | None = None,
     ) -> Reading:
+        if quote is not None:
+            return quote  # already read: the decision needs the quote whichever reader reads
         listed = self._rows_with_figure(question, evidence)
         if listed:
             text = "".join(f"{sent}[{n}]" for n, sent in listed)
