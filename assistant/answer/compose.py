@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.bind import identity, reading_text
+from assistant.answer.flags import Flag
 from assistant.answer.query import asked_units, comparison, figure_in
 from assistant.answer.records import Answer, Citation, Part, Plan, Question, Retrieved
 from assistant.answer.text import MARKER, bigrams, numbers, prompt, squash
@@ -101,9 +102,9 @@ class Composer:
         lang = q.read_lang
         flags = list(found.flags)
         if plan.per_document:
-            flags.append("per_document")
+            flags.append(Flag.PER_DOCUMENT)
         elif plan.split:
-            flags.append("split_into_parts")
+            flags.append(Flag.SPLIT)
         for p in parts:
             flags += [f for f in p.flags if f not in flags]
         passages: list[Passage] = []

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from assistant.answer.bind import Binder, identity
 from assistant.answer.features import Case, features
+from assistant.answer.flags import Flag
 from assistant.answer.query import asked_types
 from assistant.answer.reading import ExtractiveReader, Reader, Reading
 from assistant.answer.records import Ask, Part
@@ -81,7 +82,7 @@ class PartReader:
             asked = ask.places if ask.places is not None else tuple(place_names(zh))
             kept, evidence = self.binder.evidence(asked, ask.passages)
             if not evidence:
-                flag = "no_bound_passage" if asked else "no_passages"
+                flag = Flag.NO_BOUND_PASSAGE if asked else Flag.NO_PASSAGES
                 return Part(question=ask.read, flags=[flag], **labelled)
             quote = self.extractive.read(zh, lang, evidence, terms)
             case = Case(
@@ -117,16 +118,18 @@ class PartReader:
                 in_unit = alt_features.get("unit_match", 0.0) > 0  # 家 asked, 万元 given: none
                 if alt.sentences and in_unit and not lacks_kind(zh, alt_features):
                     checked, feats, reading = alt, alt_features, quote
-                    flags += ["asked_kind_from_quote", *alt.flags]
+                    flags += [Flag.ASKED_KIND_FROM_QUOTE, *alt.flags]
             ok, p = self.refusal.answer(feats)
             missing_kind = lacks_kind(zh, feats)
             refused = not checked.sentences or not ok or missing_kind
             if checked.sentences and ok and missing_kind:
-                flags.append("asked_kind_missing")  # no date for "什么时候", no figure for "多少"
+                flags.append(
+                    Flag.ASKED_KIND_MISSING
+                )  # no date for "什么时候", no figure for "多少"
             elif checked.sentences and not ok:
-                flags.append("refused_by_model")
+                flags.append(Flag.REFUSED_BY_MODEL)
             elif not checked.sentences:
-                flags.append("nothing_supported")
+                flags.append(Flag.NOTHING_SUPPORTED)
         return Part(
             question=ask.read,
             passages=kept,
@@ -153,7 +156,7 @@ class PartReader:
     ) -> tuple[Checked | None, bool]:
         """After a model's refusal (or nothing it said surviving the check): its forced
         re-ask on the quote's passage, verified, else the quote itself (None: neither)."""
-        flags.append("llm_refused" if reading.refused else "llm_unsupported")
+        flags.append(Flag.LLM_REFUSED if reading.refused else Flag.LLM_UNSUPPORTED)
         top = top_passage(quote, case.evidence)
         checked: Checked | None = None
         forced = False
@@ -163,12 +166,12 @@ class PartReader:
             forced_check = check(text, case.evidence, asker, case.question)
             if forced_check.sentences and not is_refusal(text):
                 checked, forced = forced_check, True
-                flags.append("forced_answer")
+                flags.append(Flag.FORCED_ANSWER)
                 if reading.refused:
-                    flags.append("llm_refusal_overridden")
+                    flags.append(Flag.LLM_REFUSAL_OVERRIDDEN)
         if not forced and quote.text:
             checked = check(quote.text, case.evidence, asker, case.question)
-            flags.append("llm_empty_replaced")
+            flags.append(Flag.LLM_EMPTY_REPLACED)
         return checked, forced
 
     def _quote(self, ask: Ask, case: Case, quote: Reading, asker: str) -> Part | None:
@@ -192,7 +195,7 @@ class PartReader:
             refused=False,
             p=p,
             features=feats,
-            flags=["quoted", *checked.flags],
+            flags=[Flag.QUOTED, *checked.flags],
             raw=quote.text,
             quoted=True,
         )
@@ -216,7 +219,7 @@ class PartReader:
         for i, (sent, ns) in enumerate(sentences):
             if elsewhere(ns[0]) and other_figure(question, terms, ground, [(ns[0], sent)]):
                 sentences[i] = (labelled(ns[0], sent), ns)
-                part.flags.append("other_document_differs")
+                part.flags.append(Flag.OTHER_DOCUMENT_DIFFERS)
                 return
         cited = {n for _, ns in sentences for n in ns}
         candidates = [
@@ -229,4 +232,4 @@ class PartReader:
         if found:
             sentences.append((labelled(*found), [found[0]]))
             part.checked.grounds.append(found)
-            part.flags.append("other_document_differs")
+            part.flags.append(Flag.OTHER_DOCUMENT_DIFFERS)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import NamedTuple
 
+from assistant.answer.flags import Flag
 from assistant.answer.query import (
     bind_rewrite,
     carried_turn,
@@ -48,6 +50,14 @@ log = logging.getLogger(__name__)
 _ASKS_OWN = re.compile(r"\b(?:how|what|which|when|where|who|why)\b", re.I)
 
 
+class Standalone(NamedTuple):
+    """A question as it stands alone, and how it was made to."""
+
+    text: str
+    flags: list[str]
+    concatenated: bool = False  # the last question + this one: read whole, never split
+
+
 def _merge(a: list[str], b: list[str]) -> list[str]:
     """Places of both lists, a place contained in another counted once."""
     out = list(a)
@@ -67,10 +77,10 @@ class Preparer:
         self._known: tuple[int, list[str]] = (-1, [])
         self._spellings: tuple[int, dict[str, str]] = (-1, {})
 
-    def standalone(self, question: str, history: list[Message] | None) -> tuple[str, list[str]]:
+    def standalone(self, question: str, history: list[Message] | None) -> Standalone:
         """Rewrite a follow-up into a standalone question, only when it needs one."""
         if not needs_rewrite(question, history):
-            return question, []
+            return Standalone(question, [])
         users = [t["content"] for t in (history or []) if t.get("role") == "user"]
         convo = "\n".join(f"{t['role']}: {t['content'][:200]}" for t in (history or [])[-4:])
         rewritten = self._one_line("condense.txt", history=convo, question=question)
@@ -78,18 +88,20 @@ class Preparer:
         glossary = self.settings.prompts_dir / "glossary.tsv"
         lost = bool(rewritten) and bool(lost_terms(glossary, rewritten, question))
         if lost:
-            rewritten, flags = "", [*flags, "rewrite_lost_terms"]  # about the last turn's thing
+            rewritten, flags = "", [*flags, Flag.REWRITE_LOST_TERMS]  # about the last turn's thing
         if rewritten:
-            return rewritten, ["condensed_by_llm", *flags]
+            return Standalone(rewritten, [Flag.CONDENSED_BY_LLM, *flags])
         swapped = swap_place(users[-1], question)  # same question, other place
         if swapped:
-            return swapped, ["condensed_by_substitution"]
+            return Standalone(swapped, [Flag.CONDENSED_BY_SUBSTITUTION])
         if lost and _ASKS_OWN.search(question):
             # it names and asks its own thing: of the last turn, only where it was asked
             places = english_places(users[-1], self.known_places())
             if places:
-                return f"{question} ({'，'.join(places)})", [*flags, "condensed_by_places"]
-        return f"{carried_turn(users[-1], question)} {question}", [*flags, "condensed_by_concat"]
+                text = f"{question} ({'，'.join(places)})"
+                return Standalone(text, [*flags, Flag.CONDENSED_BY_PLACES])
+        text = f"{carried_turn(users[-1], question)} {question}"
+        return Standalone(text, [*flags, Flag.CONDENSED_BY_CONCAT], concatenated=True)
 
     def _one_line(self, template: str, **values: str) -> str:
         """A short rewrite by the reader's model (its first line), or "" without one or on error."""
@@ -129,14 +141,14 @@ class Preparer:
             return Queries(
                 dense=f"{question} {terms} {zh}",
                 keyword=f"{zh} {terms}",
-                flags=("translated_by_llm",),
+                flags=(Flag.TRANSLATED_BY_LLM,),
                 translation=zh,
                 places=tuple(places),
             )
         return Queries(
             dense=f"{question} {terms}",
             keyword=terms or question,
-            flags=("glossary_terms",),
+            flags=(Flag.GLOSSARY_TERMS,),
             places=tuple(places),
         )
 
@@ -146,7 +158,8 @@ class Preparer:
         """Question (+ history) -> standalone Chinese search queries -> ranked passages."""
         with timed() as took:
             lang = detect_lang(question)
-            standalone, flags = self.standalone(question.strip(), history)
+            alone = self.standalone(question.strip(), history)
+            standalone = alone.text
             q = self.search_queries(standalone, lang)
             passages = search(
                 self.index,
@@ -161,11 +174,11 @@ class Preparer:
             dense_query=q.dense,
             keyword_query=q.keyword,
             passages=passages,
-            flags=[*flags, *q.flags],
+            flags=[*alone.flags, *q.flags],
             ms=took.ms,
             translation=q.translation,
             places=list(q.places),
-            concatenated="condensed_by_concat" in flags,
+            concatenated=alone.concatenated,
         )
 
     def question(self, text: str, found: Retrieved, answer_lang: str | None) -> Question:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.answer.flags import Flag
 from assistant.answer.tables import row_label
 from assistant.answer.text import MARKER, NUMBER, SCALES, jieba_ready, ungrouped
 from assistant.identity import ADMIN_SUFFIXES, place_names
@@ -120,17 +121,17 @@ def bind_rewrite(
     invented = [p for p in place_names(rewrite) if p not in said]
     if invented:
         if len(carried) != 1:
-            return "", ["rewrite_rejected"]
+            return "", [Flag.REWRITE_REJECTED]
         for p in invented:
             rewrite = rewrite.replace(_surface(p, rewrite), _surface(carried[0], said))
-        flags.append("rewrite_place_repaired")
+        flags.append(Flag.REWRITE_PLACE_REPAIRED)
     # a place of the question's own ("那鹤淇呢？": jieba alone does not see 鹤淇 in it) that
     # the rewrite spells out replaces the last turn's, it is not added to it
     own = [p for p in place_names(rewrite) if p in question]
     missing = [p for p in carried if p not in rewrite]
     if missing and not own and refers_back(question):
         rewrite = "".join(_surface(p, said) for p in missing) + rewrite
-        flags.append("place_carried")
+        flags.append(Flag.PLACE_CARRIED)
     return rewrite, flags
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from assistant.answer.flags import Flag
 from assistant.answer.query import (
     asked_types,
     asked_unit_families,
@@ -186,7 +187,7 @@ class LLMReader:
                 evidence[-1].n,
             )
             evidence, focused = evidence[:-1], focused[:-1]
-            flags.append("context_trimmed")
+            flags.append(Flag.CONTEXT_TRIMMED)
             messages = self.messages(question, lang, focused, evidence)
             tokens = self.prompt_tokens(messages)
         text = "".join(_tee(self.llm.stream(messages, cfg.max_tokens), emit))

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from assistant.answer.bind import reading_text
 from assistant.answer.compose import refusal_text
+from assistant.answer.flags import Flag
 from assistant.answer.query import spelled_as
 from assistant.answer.reading import CHINESE_LEAD, Reader
 from assistant.answer.records import Answer
@@ -79,10 +80,10 @@ class Translator:
                 return replace(result, answer=english[0], refused=True, citations=[])
         lead = CHINESE_LEAD.get(lang, "")
         if all(english):
-            result.flags.append("translated_answer")
+            result.flags.append(Flag.TRANSLATED_ANSWER)
             shown = "\n".join(english)
         else:
-            result.flags.append("translation_rejected")
+            result.flags.append(Flag.TRANSLATION_REJECTED)
             if not any(english):  # one label for a Chinese answer shown whole
                 shown = lead + "\n".join(lines)
             else:
@@ -113,16 +114,16 @@ class Translator:
         if REFUSAL.search(out) and not REFUSAL.search(chinese):
             # "…is not provided in the given Chinese answer": the translator read it and
             # found no answer there; its meta-talk is no translation to show
-            result.flags.append("translation_refused")
+            result.flags.append(Flag.TRANSLATION_REFUSED)
             return refusal_text(self.settings, lang)
         if not is_english(MARKER.sub("", out)):  # the model wrote the Chinese out again
-            result.flags.append("translation_not_english")
+            result.flags.append(Flag.TRANSLATION_NOT_ENGLISH)
             return ""
         checked = check(out, evidence, result.standalone)
         result.flags += [f for f in checked.flags if f not in result.flags]
         if unfaithful([s for s, _ in checked.sentences], chinese, result.standalone):
-            if "translation_added_figure" not in result.flags:
-                result.flags.append("translation_added_figure")
+            if Flag.TRANSLATION_ADDED_FIGURE not in result.flags:
+                result.flags.append(Flag.TRANSLATION_ADDED_FIGURE)
             return ""
         if checked.sentences and not checked.dropped and not checked.off_target:
             checked.sentences = with_source_list(checked.sentences, chinese)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answer.flags import Flag
 from assistant.answer.query import (
     ASKS_NAME,
     UNITS,
@@ -392,11 +393,11 @@ def check(answer: str, evidence: list[Evidence], question: str = "", named: str 
         if not clean.strip("。.,，;；:： "):
             continue  # a marker with no words says nothing
         if cited - set(e.n for e in evidence):
-            out.flags.append("removed_invalid_marker")
+            out.flags.append(Flag.REMOVED_INVALID_MARKER)
         has_facts = bool([f for f in facts(clean) if squash(f) not in squash(question)])
         if not has_facts and _HOLLOW.search(clean):
             out.dropped.append(clean)
-            out.flags.append("removed_hollow_sentence")
+            out.flags.append(Flag.REMOVED_HOLLOW_SENTENCE)
             continue
         # an English sentence shares no characters with a Chinese passage (a Chinese name
         # it keeps aside): its figures and quoted names are all that can be checked
@@ -405,7 +406,7 @@ def check(answer: str, evidence: list[Evidence], question: str = "", named: str 
             fixed = rescale(clean, "\n".join(e.reading for e in usable.values()))
             if fixed != clean:
                 clean = fixed
-                out.flags.append("rescaled_figure")
+                out.flags.append(Flag.RESCALED_FIGURE)
 
         def holds(e: Evidence, sent: str = clean, free: bool = has_facts or latin) -> bool:
             # figures must be in one sentence of the passage; a Chinese sentence without
@@ -418,11 +419,11 @@ def check(answer: str, evidence: list[Evidence], question: str = "", named: str 
             candidates.sort(key=lambda e: (-e.bound, -_overlap(clean, e)))
             if candidates:
                 ok = [candidates[0].n]
-                out.flags.append("citation_attached" if not cited else "citation_moved")
+                out.flags.append(Flag.CITATION_ATTACHED if not cited else Flag.CITATION_MOVED)
         if not ok:
             out.dropped.append(clean)
             out.flags.append(
-                "removed_unsupported_figure" if has_facts else "removed_uncited_sentence"
+                Flag.REMOVED_UNSUPPORTED_FIGURE if has_facts else Flag.REMOVED_UNCITED_SENTENCE
             )
             continue
         ground = best_match(clean, usable[ok[0]], question)
@@ -432,7 +433,7 @@ def check(answer: str, evidence: list[Evidence], question: str = "", named: str 
             out.flags.append(why)
             continue
         if any(squash(clean) == squash(kept) for kept, _ in out.sentences):
-            out.flags.append("removed_repeat")  # the same sentence from two passages
+            out.flags.append(Flag.REMOVED_REPEAT)  # the same sentence from two passages
             continue
         out.sentences.append((clean, ok))
         out.grounds.append((ok[0], ground))
