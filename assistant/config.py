@@ -143,6 +143,9 @@ class AnswerSettings(BaseModel):
     # the 1.5B model's reading was right less often than the confident quotes (multi-figure
     # sentences, table rows); a strong hosted model may be better left to read everything.
     quote_first: bool = True
+    # Off-target rules switched off by name (assistant/answer/rules.py: removed_redacted,
+    # removed_other_quantity, _entity, _level, _row, _year): to measure what each one does.
+    rules_off: list[str] = Field(default_factory=list)
 
 
 class UISettings(BaseModel):

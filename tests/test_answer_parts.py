@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 from assistant.answer import refusal
+from assistant.answer.evidence import Evidence
 from assistant.answer.query import (
     asked_of_each,
     asked_quantities,
@@ -20,7 +21,7 @@ from assistant.answer.query import (
 )
 from assistant.answer.tables import describe_row, header_labels, readable
 from assistant.answer.text import drop_title_line, passage_sentences
-from assistant.answer.verify import Evidence, check
+from assistant.answer.verify import check
 from assistant.identity import bound, doc_identity, file_stem, place_names
 
 # --------------------------------------------------------------------------- identity
@@ -118,7 +119,8 @@ def _ev(n: int, text: str, bound_: float = 1.0, heading: str = "") -> Evidence:
 
 
 def test_a_translation_states_only_the_figures_of_the_checked_answer():
-    from assistant.answer.verify import Checked, unfaithful
+    from assistant.answer.evidence import Checked
+    from assistant.answer.verify import unfaithful
 
     zh = "对新认定的国家级专精特新“小巨人”企业，给予一次性奖励50万元。[1]"
     right = 'A newly recognised "little giant" enterprise receives 500,000 (50万) yuan.'

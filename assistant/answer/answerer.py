@@ -22,9 +22,10 @@ from assistant.answer.plan import Planner
 from assistant.answer.prepare import Preparer
 from assistant.answer.reading import ExtractiveReader, reader_for
 from assistant.answer.records import Answer, Retrieved
+from assistant.answer.rules import active
 from assistant.answer.timing import timed
 from assistant.answer.translate import Translator
-from assistant.config import Settings
+from assistant.config import ConfigError, Settings
 from assistant.index import Index
 from assistant.llm import LLM, Message
 
@@ -43,6 +44,10 @@ class Answerer:
         self.refusal = refusal.load(self.reader.kind, path)
         # quote-first: the extractive reading is judged by the model fitted for it
         self.quote_refusal = refusal.load("extractive", path)
+        try:
+            rules = active(settings.answer.rules_off)
+        except ValueError as exc:
+            raise ConfigError(f"[answer] rules_off: {exc}") from exc
         self.preparer = Preparer(settings, index, self.reader)
         self.binder = Binder(index, settings.answer.max_passages)
         self.planner = Planner(index, self.binder, self.extractive, self.preparer.terms)
@@ -53,9 +58,10 @@ class Answerer:
             self.preparer.terms,
             self.refusal,
             self.quote_refusal,
+            rules,
         )
         self.composer = Composer(settings, self.reader.provider, self.reader.name)
-        self.translator = Translator(settings, self.reader)
+        self.translator = Translator(settings, self.reader, rules)
 
     def retrieve(
         self, question: str, history: list[Message] | None = None, k: int | None = None

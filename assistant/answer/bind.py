@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
+from assistant.answer.evidence import Evidence
 from assistant.answer.tables import readable
 from assistant.answer.text import bigrams, drop_title_line, official_lines
-from assistant.answer.verify import Evidence
 from assistant.identity import Identity, bound, doc_identity, home_place
 from assistant.index import Index
 from assistant.schema import Passage

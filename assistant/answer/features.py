@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from assistant.answer import refusal
 from assistant.answer.bind import identity
+from assistant.answer.evidence import Checked, Evidence
 from assistant.answer.query import (
     asks_number,
     content_words,
@@ -22,7 +23,6 @@ from assistant.answer.query import (
 )
 from assistant.answer.reading import Reading
 from assistant.answer.text import MARKER, numbers
-from assistant.answer.verify import Checked, Evidence
 from assistant.identity import among, place_names
 from assistant.schema import Passage
 

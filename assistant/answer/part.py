@@ -13,15 +13,17 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from assistant.answer.bind import Binder, identity
+from assistant.answer.evidence import Checked, Evidence
 from assistant.answer.features import Case, features
 from assistant.answer.flags import Flag
 from assistant.answer.query import asked_types
 from assistant.answer.reading import ExtractiveReader, Reader, Reading
 from assistant.answer.records import Ask, Part
 from assistant.answer.refusal import RefusalModel
+from assistant.answer.rules import RULES, Rule
 from assistant.answer.text import MARKER, is_refusal, squash
 from assistant.answer.timing import timed
-from assistant.answer.verify import Checked, Evidence, check, other_figure
+from assistant.answer.verify import check, other_figure
 from assistant.identity import place_names
 
 
@@ -56,6 +58,7 @@ class PartReader:
         terms: Callable[[str, bool], dict[str, float]],
         refusal: RefusalModel,
         quote_refusal: RefusalModel,
+        rules: tuple[Rule, ...] = RULES,
     ) -> None:
         self.reader = reader
         self.extractive = extractive
@@ -63,6 +66,10 @@ class PartReader:
         self.terms = terms
         self.refusal = refusal
         self.quote_refusal = quote_refusal  # quote-first: judged by the model fitted for quotes
+        self.rules = rules
+
+    def _check(self, text: str, evidence: list[Evidence], asker: str, zh: str) -> Checked:
+        return check(text, evidence, asker, zh, self.rules)
 
     def read(self, ask: Ask, emit: Callable[[str], None] | None) -> Part:
         part = self._read(ask, emit if ask.stream else None)
@@ -103,7 +110,7 @@ class PartReader:
             if 0 < reading.used < len(evidence):  # the prompt was trimmed to fit the window
                 kept, evidence = kept[: reading.used], evidence[: reading.used]
                 case = replace(case, kept=kept, evidence=evidence)
-            checked = check(reading.text, evidence, asker, zh)
+            checked = self._check(reading.text, evidence, asker, zh)
             flags += reading.flags
             if reading.by_model and (reading.refused or not checked.sentences):
                 retried, forced = self._force(ask, case, reading, quote, asker, flags, stages)
@@ -113,7 +120,7 @@ class PartReader:
             if lacks_kind(zh, feats) and reading.by_model and says_more(quote, checked):
                 # "文号和印发日期" answered with the 文号 alone: the quote that says what the
                 # model said and states the asked date (figure, name) too answers, as a quote
-                alt = check(quote.text, evidence, asker, zh)
+                alt = self._check(quote.text, evidence, asker, zh)
                 alt_features = features(case, alt, quote, quote, False)
                 in_unit = alt_features.get("unit_match", 0.0) > 0  # 家 asked, 万元 given: none
                 if alt.sentences and in_unit and not lacks_kind(zh, alt_features):
@@ -163,14 +170,14 @@ class PartReader:
         if top is not None:
             with timed(stages, "force_ms"):
                 text = self.reader.force(ask.read, ask.lang, top, case.terms)
-            forced_check = check(text, case.evidence, asker, case.question)
+            forced_check = self._check(text, case.evidence, asker, case.question)
             if forced_check.sentences and not is_refusal(text):
                 checked, forced = forced_check, True
                 flags.append(Flag.FORCED_ANSWER)
                 if reading.refused:
                     flags.append(Flag.LLM_REFUSAL_OVERRIDDEN)
         if not forced and quote.text:
-            checked = check(quote.text, case.evidence, asker, case.question)
+            checked = self._check(quote.text, case.evidence, asker, case.question)
             flags.append(Flag.LLM_EMPTY_REPLACED)
         return checked, forced
 
@@ -180,7 +187,7 @@ class PartReader:
         question is read in its Chinese translation and the answer translated after)."""
         if not self.reader.quote_first or ask.lang != "zh":
             return None
-        checked = check(quote.text, case.evidence, asker, case.question)
+        checked = self._check(quote.text, case.evidence, asker, case.question)
         if not checked.sentences:
             return None
         feats = features(case, checked, quote, quote, False)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from assistant.answer.evidence import Evidence
 from assistant.answer.flags import Flag
 from assistant.answer.query import (
     asked_types,
@@ -46,7 +47,7 @@ from assistant.answer.text import (
     prompt,
     squash,
 )
-from assistant.answer.verify import Evidence, difference
+from assistant.answer.verify import difference
 from assistant.config import Settings
 from assistant.identity import named_subjects
 from assistant.llm import LLM, LLMError, Message

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.answer.verify import Checked, Evidence
+from assistant.answer.evidence import Checked, Evidence
 from assistant.schema import Passage
 
 

@@ -14,14 +14,16 @@ from dataclasses import replace
 
 from assistant.answer.bind import reading_text
 from assistant.answer.compose import refusal_text
+from assistant.answer.evidence import Evidence
 from assistant.answer.flags import Flag
 from assistant.answer.query import spelled_as
 from assistant.answer.reading import CHINESE_LEAD, Reader
 from assistant.answer.records import Answer
+from assistant.answer.rules import RULES, Rule
 from assistant.answer.text import MARKER, REFUSAL, markers, prompt
 from assistant.answer.timing import timed
 from assistant.answer.translation import figures_in_english, with_source_figures, with_source_list
-from assistant.answer.verify import Evidence, check, is_english, unfaithful
+from assistant.answer.verify import check, is_english, unfaithful
 from assistant.config import Settings
 from assistant.llm import LLMError
 
@@ -31,9 +33,10 @@ log = logging.getLogger(__name__)
 class Translator:
     """Answer (in the reading language) -> a new Answer in `lang`, streamed as written."""
 
-    def __init__(self, settings: Settings, reader: Reader) -> None:
+    def __init__(self, settings: Settings, reader: Reader, rules: tuple[Rule, ...] = RULES) -> None:
         self.settings = settings
         self.reader = reader
+        self.rules = rules
 
     def translate(
         self,
@@ -119,7 +122,7 @@ class Translator:
         if not is_english(MARKER.sub("", out)):  # the model wrote the Chinese out again
             result.flags.append(Flag.TRANSLATION_NOT_ENGLISH)
             return ""
-        checked = check(out, evidence, result.standalone)
+        checked = check(out, evidence, result.standalone, rules=self.rules)
         result.flags += [f for f in checked.flags if f not in result.flags]
         if unfaithful([s for s, _ in checked.sentences], chinese, result.standalone):
             if Flag.TRANSLATION_ADDED_FIGURE not in result.flags:
