@@ -250,7 +250,7 @@ def test_key_terms_drop_question_phrasing_by_part_of_speech_and_frequency():
 
 
 def test_a_question_about_the_sum_reads_the_total_row():
-    from assistant.answer.reading import ExtractiveReader
+    from assistant.answer.extractive import ExtractiveReader
 
     rows = "签订项目（个） 引进亿元以上项目（个）\n尼龙产业 3 2\n装备制造产业 4 2\n合 计 22 10"
     ev = [_ev(1, rows)]
@@ -260,7 +260,7 @@ def test_a_question_about_the_sum_reads_the_total_row():
 
 
 def test_an_added_sentence_must_state_the_kind_of_answer_asked():
-    from assistant.answer.reading import ExtractiveReader
+    from assistant.answer.extractive import ExtractiveReader
     from assistant.config import Settings
 
     ev = [_ev(1, "沁阳通过融资平台融资18亿元。"), _ev(2, "沁阳市委书记调研融资工作。")]
@@ -277,7 +277,7 @@ def test_an_added_sentence_must_state_the_kind_of_answer_asked():
 
 def test_the_sentence_giving_the_figure_in_the_asked_measure_word_is_read():
     """ "栽了多少棵树": a project's 1100亩 is a figure, but not a count of trees."""
-    from assistant.answer.reading import ExtractiveReader
+    from assistant.answer.extractive import ExtractiveReader
     from assistant.config import Settings
 
     text = "占地1100亩的望嵩南路等4条道路绿化及游园项目快速推进。目前已栽种各类树木6.5万余棵。"
@@ -291,7 +291,7 @@ def test_a_passage_bound_to_the_asked_place_speaks_for_its_name():
     """Within passages bound to 安阳, the sentence repeating the park's full name is not
     the answer to "标准化厂房投资多少" for that alone; the reported score stays the
     sentence's own coverage, so an unanswerable question gains nothing from the credit."""
-    from assistant.answer.reading import ExtractiveReader
+    from assistant.answer.extractive import ExtractiveReader
     from assistant.config import Settings
     from assistant.identity import named_subjects
 
@@ -366,8 +366,8 @@ def test_area_and_length_units_are_one_family_each():
 
 
 def test_a_quoted_term_is_one_name_and_the_sentence_stating_it_is_read():
+    from assistant.answer.extractive import ExtractiveReader
     from assistant.answer.query import content_words, quoted_terms
-    from assistant.answer.reading import ExtractiveReader
 
     q = "空间结构中的“一带”指什么？"
     assert quoted_terms(q) == ["一带"] and ("一带", "name") in content_words(q)
@@ -996,7 +996,7 @@ def test_another_level_or_another_row_is_not_the_asked_items_figure() -> None:
 def test_a_what_question_prefers_the_sentences_that_say_what_it_is() -> None:
     """ "主导产业到底是什么": "主导产业为…" and "确定了…四大主导产业" say it; "主导产业集中区"
     only uses the words. Both defining sentences are read (the report says two things)."""
-    from assistant.answer.reading import ExtractiveReader, _defines
+    from assistant.answer.extractive import ExtractiveReader, _defines
     from assistant.config import Settings
 
     assert _defines(["主导产业"], "主导产业为医药制品加工业")
@@ -1026,8 +1026,8 @@ def test_a_what_question_prefers_the_sentences_that_say_what_it_is() -> None:
 def test_a_question_about_the_largest_or_smallest_reads_that_end_of_the_column() -> None:
     """Tables are read by cell: "哪个…最大" is the row at the top of the named column,
     ties all listed, the 合计 row never one of them; a row's label names its item."""
+    from assistant.answer.extractive import ExtractiveReader
     from assistant.answer.query import type_match
-    from assistant.answer.reading import ExtractiveReader
     from assistant.answer.tables import extreme_row
     from assistant.config import Settings
 
@@ -1084,8 +1084,8 @@ def test_english_terms_a_translation_keeps_are_put_in_the_documents_words() -> N
 def test_a_question_asking_an_amount_and_its_growth_reads_the_sentence_giving_both() -> None:
     """ "生产总值是多少，增长率是多少": a target table's "地区生产总值增长｜2023年完成：7.1%" row
     names the quantity better, but only the sentence gives the amount and the rate."""
+    from assistant.answer.extractive import ExtractiveReader
     from assistant.answer.query import asked_unit_families
-    from assistant.answer.reading import ExtractiveReader
     from assistant.config import Settings
 
     q = "鹿鸣县2023年的地区生产总值是多少，增长率是多少？"
@@ -1104,7 +1104,7 @@ def test_a_clause_cut_at_a_semicolon_runs_on_through_the_clauses_that_continue_i
     alone says half of what the sentence does. The clause after "；" that opens with a
     figure goes on about the same 公厕, so the quantity check reads it with its lead; one
     that names its own quantity ("固定资产投资增长12.5%") stays another quantity."""
-    from assistant.answer.reading import ExtractiveReader
+    from assistant.answer.extractive import ExtractiveReader
     from assistant.answer.text import finished
     from assistant.config import Settings
 
@@ -1157,7 +1157,7 @@ def test_a_documents_number_and_signature_are_read_for_what_they_are() -> None:
     # the label answers a date question, and does not win a tie for anything else
     reading = official_lines("第5版:今日溪县\n\n2013年1月10日\n溪县产业集聚区前身为溪北园区。")
     ev = [Evidence(1, reading, reading, "")]
-    from assistant.answer.reading import ExtractiveReader as Reader
+    from assistant.answer.extractive import ExtractiveReader as Reader
     from assistant.config import Settings as Defaults
 
     rank = Reader(Defaults()).rank
@@ -1165,7 +1165,7 @@ def test_a_documents_number_and_signature_are_read_for_what_they_are() -> None:
     assert named[0][2].startswith("溪县产业集聚区前身为")
     dated = rank("溪县那一版报纸是哪天出的？", ev, {"溪县": 3.0, "报纸": 5.0})
     assert dated[0][2].startswith("出版日期：2013年1月10日")
-    from assistant.answer.reading import ExtractiveReader
+    from assistant.answer.extractive import ExtractiveReader
     from assistant.config import Settings
 
     ev = [Evidence(1, text, official_lines(text), "")]
@@ -1179,7 +1179,7 @@ def test_a_documents_number_and_signature_are_read_for_what_they_are() -> None:
 def test_a_sentence_of_the_same_passage_that_states_what_the_first_leaves_out_is_added() -> None:
     """ "规划多大，建成后能入驻多少企业": the passage's second sentence states the half the
     first leaves out; one that adds none of the question's words is not added."""
-    from assistant.answer.reading import ExtractiveReader
+    from assistant.answer.extractive import ExtractiveReader
     from assistant.config import Settings
 
     text = (

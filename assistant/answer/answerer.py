@@ -17,10 +17,11 @@ from pathlib import Path
 from assistant.answer import refusal
 from assistant.answer.bind import Binder
 from assistant.answer.compose import Composer
+from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.part import PartReader
 from assistant.answer.plan import Planner
 from assistant.answer.prepare import Preparer
-from assistant.answer.reading import ExtractiveReader, reader_for
+from assistant.answer.reading import LLMReader, Reader
 from assistant.answer.records import Answer, Retrieved
 from assistant.answer.rules import active
 from assistant.answer.timing import timed
@@ -28,6 +29,11 @@ from assistant.answer.translate import Translator
 from assistant.config import ConfigError, Settings
 from assistant.index import Index
 from assistant.llm import LLM, Message
+
+
+def reader_for(settings: Settings, llm: LLM | None) -> Reader:
+    """The reader of the configured provider: a model's, or the extractive one without."""
+    return LLMReader(settings, llm) if llm is not None else ExtractiveReader(settings)
 
 
 class Answerer:

@@ -14,10 +14,11 @@ from dataclasses import replace
 
 from assistant.answer.bind import Binder, identity
 from assistant.answer.evidence import Checked, Evidence
+from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.features import Case, features
 from assistant.answer.flags import Flag
 from assistant.answer.query import asked_types
-from assistant.answer.reading import ExtractiveReader, Reader, Reading
+from assistant.answer.reading import Reader, Reading
 from assistant.answer.records import Ask, Part
 from assistant.answer.refusal import RefusalModel
 from assistant.answer.rules import RULES, Rule

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assistant.answer.bind import Binder, identity
+from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.query import (
     asked_of_each,
     named_kinds,
@@ -20,7 +21,6 @@ from assistant.answer.query import (
     quoted_terms,
     split_question,
 )
-from assistant.answer.reading import ExtractiveReader
 from assistant.answer.records import Ask, Plan, Question
 from assistant.identity import named_subjects, place_names
 from assistant.index import Index
