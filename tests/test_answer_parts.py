@@ -7,18 +7,9 @@ import random
 
 from assistant.answer import refusal
 from assistant.answer.evidence import Evidence
-from assistant.answer.query import (
-    asked_of_each,
-    asked_quantities,
-    bind_rewrite,
-    carried_places,
-    carried_turn,
-    coverage,
-    key_terms,
-    loosely_in,
-    needs_rewrite,
-    split_question,
-)
+from assistant.answer.followup import bind_rewrite, carried_places, carried_turn, needs_rewrite
+from assistant.answer.query import asked_quantities, coverage, key_terms, loosely_in
+from assistant.answer.split import asked_of_each, split_question
 from assistant.answer.tables import describe_row, header_labels, readable
 from assistant.answer.text import drop_title_line, passage_sentences
 from assistant.answer.verify import check
@@ -318,7 +309,7 @@ def test_a_passage_bound_to_the_asked_place_speaks_for_its_name():
 
 def test_parts_about_places_of_their_own_are_labelled_and_named_kinds_pick_documents():
     from assistant.answer.plan import document_labels, one_of_each_kind, place_labels
-    from assistant.answer.query import named_kinds
+    from assistant.answer.split import named_kinds
     from assistant.schema import Passage
 
     assert place_labels(["渑水县2023年生产总值是多少？", "澄源县2023年生产总值是多少？"]) == [
@@ -357,7 +348,7 @@ def test_parts_about_places_of_their_own_are_labelled_and_named_kinds_pick_docum
 
 
 def test_area_and_length_units_are_one_family_each():
-    from assistant.answer.query import asked_units, unit_match
+    from assistant.answer.kinds import asked_units, unit_match
 
     assert "平米" in asked_units("建设了多少平方米的厂房？")
     assert unit_match("建设了多少平方米？", "新建标准化厂房1万平米") == 1.0
@@ -512,7 +503,7 @@ def test_a_figure_of_another_quantity_is_no_answer():
 
 
 def test_the_kind_of_answer_asked_for_is_checked():
-    from assistant.answer.query import asked_types, type_match, unit_match
+    from assistant.answer.kinds import asked_types, type_match, unit_match
 
     assert asked_types("规划是什么时候报到省发改委的？") == {"date"}
     assert asked_types("是哪家交易所批准的？") == {"name"}
@@ -542,7 +533,7 @@ def test_the_kind_of_answer_asked_for_is_checked():
 
 
 def test_capitalised_pinyin_is_matched_to_the_documents_own_words():
-    from assistant.answer.query import english_names, spellings
+    from assistant.answer.english import english_names, spellings
 
     spelled = spellings([("汝绣园", 1), ("剑龙", 1), ("鹤淇", 9), ("河南", 3), ("和奇", 1)])
     q = "Did the Jian Long factory in the Heqi zone open? What about the Ruxiu park in Henan?"
@@ -670,7 +661,7 @@ def test_follow_up_without_a_place_carries_the_last_named_one() -> None:
 
 
 def test_a_follow_up_naming_another_place_swaps_the_place_of_its_kind() -> None:
-    from assistant.answer.query import swap_place
+    from assistant.answer.followup import swap_place
 
     last = "汝州2023年招商目标里，汝南街道的省外资金任务是多少？"
     assert (
@@ -800,7 +791,7 @@ def test_the_grader_counts_a_figure_only_as_a_whole_number() -> None:
 
 
 def test_a_year_the_question_never_named_is_dropped_from_a_models_rewrite() -> None:
-    from assistant.answer.query import drop_new_years
+    from assistant.answer.followup import drop_new_years
 
     asked = "How much was invested in January to October?"
     assert drop_new_years("2019年1月至10月投资了多少？", asked) == "1月至10月投资了多少？"
@@ -871,7 +862,7 @@ def test_a_later_question_naming_its_own_quantity_is_asked_of_the_first_ones_pla
 
 
 def test_what_is_measured_implies_the_unit_asked() -> None:
-    from assistant.answer.query import asked_units, unit_match
+    from assistant.answer.kinds import asked_units, unit_match
 
     assert "元" in asked_units("临溪区城镇居民人均可支配收入是多少？")
     assert asked_units("临溪区城镇居民人均可支配收入增长多少？") == ("%", "个百分点", "成")
@@ -914,7 +905,7 @@ def test_two_places_each_with_its_own_suffix_keep_their_own() -> None:
 
 
 def test_a_population_is_asked_in_people() -> None:
-    from assistant.answer.query import asked_units, unit_match
+    from assistant.answer.kinds import asked_units, unit_match
 
     assert "万人" in asked_units("渑水县2023年的常住人口是多少？")
     assert unit_match("常住人口是多少？", "按年末常住人口计算，全年人均生产总值56388元。") == 0.0
@@ -1027,7 +1018,7 @@ def test_a_question_about_the_largest_or_smallest_reads_that_end_of_the_column()
     """Tables are read by cell: "哪个…最大" is the row at the top of the named column,
     ties all listed, the 合计 row never one of them; a row's label names its item."""
     from assistant.answer.extractive import ExtractiveReader
-    from assistant.answer.query import type_match
+    from assistant.answer.kinds import type_match
     from assistant.answer.tables import extreme_row
     from assistant.config import Settings
 
@@ -1050,7 +1041,7 @@ def test_a_question_about_the_largest_or_smallest_reads_that_end_of_the_column()
 def test_english_terms_a_translation_keeps_are_put_in_the_documents_words() -> None:
     """ "渑水县的GDP是多少" would be searched (as a sub-question, on its own words) for a
     term no Chinese passage uses; the glossary puts it in the documents' words."""
-    from assistant.answer.query import glossed
+    from assistant.answer.english import glossed
     from assistant.config import Settings
 
     glossary = Settings().prompts_dir / "glossary.tsv"
@@ -1072,7 +1063,7 @@ def test_english_terms_a_translation_keeps_are_put_in_the_documents_words() -> N
     assert glossed(glossary, kept, urban) == kept
     assert glossed(glossary, "园区有多大？", "How big is the park?") == "园区有多大？"
     # a follow-up's rewrite about the last turn's park has lost the follow-up's own subject
-    from assistant.answer.query import lost_terms
+    from assistant.answer.english import lost_terms
 
     follow = "And the auto equipment manufacturing park - how big is it?"
     assert lost_terms(glossary, "汝绣创业园的规划面积是多少？", follow) == [
@@ -1085,7 +1076,7 @@ def test_a_question_asking_an_amount_and_its_growth_reads_the_sentence_giving_bo
     """ "生产总值是多少，增长率是多少": a target table's "地区生产总值增长｜2023年完成：7.1%" row
     names the quantity better, but only the sentence gives the amount and the rate."""
     from assistant.answer.extractive import ExtractiveReader
-    from assistant.answer.query import asked_unit_families
+    from assistant.answer.kinds import asked_unit_families
     from assistant.config import Settings
 
     q = "鹿鸣县2023年的地区生产总值是多少，增长率是多少？"

@@ -152,3 +152,40 @@ def test_the_answer_stage_never_imports_what_sits_above_it() -> None:
     assert "assistant.answer.answerer" in answer
     upward = {m: sorted(t for t in g[m] if any(_is(t, s) for s in ABOVE_ANSWER)) for m in answer}
     assert {m: t for m, t in upward.items() if t} == {}
+
+
+# Modules over the size limits, each left to the issue that is changing it: the test fails
+# when another module grows past them, and when one of these is split (take it off the list).
+OVER_SIZE = {
+    "assistant/ui.py": "issue 30 (labels, rendering, wiring)",
+    "assistant/cli.py": "issues 27 and 31 (its eval, check and ingest commands)",
+    "assistant/evaluation.py": "issue 27 (dataset, metrics, runner, report, gate)",
+    "assistant/index/catalog.py": "issue 31",
+    "assistant/index/facade.py": "issue 31 (the Index class)",
+    "assistant/embeddings/fast_e5.py": "not split yet",
+}
+MAX_MODULE_LINES = 400
+MAX_CLASS_LINES = 150
+
+
+def _oversized() -> dict[str, str]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        lines = len(text.splitlines())
+        classes = [
+            f"{c.name}: {c.end_lineno - c.lineno + 1} lines"
+            for c in ast.walk(ast.parse(text))
+            if isinstance(c, ast.ClassDef) and c.end_lineno - c.lineno + 1 > MAX_CLASS_LINES
+        ]
+        if lines > MAX_MODULE_LINES or classes:
+            name = path.relative_to(PACKAGE.parent).as_posix()
+            found[name] = f"{lines} lines" + "".join(f"; class {c}" for c in classes)
+    return found
+
+
+def test_no_module_over_400_lines_nor_class_over_150_but_those_left_to_their_issues():
+    found = _oversized()
+    assert not {m: why for m, why in found.items() if m not in OVER_SIZE}
+    assert not [m for m in OVER_SIZE if m not in found], "split: take it off OVER_SIZE"
+    assert not [m for m in found if m.startswith("assistant/answer/")]

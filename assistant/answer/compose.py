@@ -13,8 +13,9 @@ import re
 from assistant.answer.bind import identity, reading_text
 from assistant.answer.evidence import Checked
 from assistant.answer.flags import Flag
-from assistant.answer.query import asked_units, comparison, figure_in
+from assistant.answer.kinds import asked_units, figure_in
 from assistant.answer.records import Answer, Citation, Part, Plan, Question, Retrieved
+from assistant.answer.split import comparison
 from assistant.answer.text import MARKER, bigrams, numbers, prompt, squash
 from assistant.config import Settings
 from assistant.identity import place_names

@@ -13,18 +13,16 @@ import re
 from collections.abc import Callable
 
 from assistant.answer.evidence import Evidence
-from assistant.answer.query import (
+from assistant.answer.kinds import (
     asked_types,
     asked_unit_families,
-    asks_several,
-    content_words,
-    coverage,
     figure_in,
-    quoted_terms,
     type_match,
     unit_match,
 )
+from assistant.answer.query import content_words, coverage, quoted_terms
 from assistant.answer.reading import CHINESE_LEAD, Reading
+from assistant.answer.split import asks_several
 from assistant.answer.tables import (
     ASKS_TOTAL,
     TOTAL_ROWS,

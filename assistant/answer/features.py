@@ -13,14 +13,8 @@ from dataclasses import dataclass
 from assistant.answer import refusal
 from assistant.answer.bind import identity
 from assistant.answer.evidence import Checked, Evidence
-from assistant.answer.query import (
-    asks_number,
-    content_words,
-    coverage,
-    loosely_in,
-    type_match,
-    unit_match,
-)
+from assistant.answer.kinds import asks_number, type_match, unit_match
+from assistant.answer.query import content_words, coverage, loosely_in
 from assistant.answer.reading import Reading
 from assistant.answer.text import MARKER, numbers
 from assistant.identity import among, place_names

@@ -17,7 +17,7 @@ from assistant.answer.evidence import Checked, Evidence
 from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.features import Case, features
 from assistant.answer.flags import Flag
-from assistant.answer.query import asked_types
+from assistant.answer.kinds import asked_types
 from assistant.answer.reading import Reader, Reading
 from assistant.answer.records import Ask, Part
 from assistant.answer.refusal import RefusalModel
@@ -48,6 +48,65 @@ def top_passage(quote: Reading, evidence: list[Evidence]) -> Evidence | None:
     return next((e for e in evidence if e.n == n), None)
 
 
+def other_source(question: str, part: Part, terms: dict[str, float]) -> None:
+    """When another (bound) document states the asked figure differently, the answer
+    says so and cites both, instead of silently picking one (or mixing them)."""
+    if part.refused or not part.checked.grounds:
+        return
+    n0, ground = part.checked.grounds[0]
+    doc = part.passages[n0 - 1].doc_id
+
+    def elsewhere(n: int) -> bool:
+        return part.passages[n - 1].doc_id != doc
+
+    def labelled(n: int, sent: str) -> str:
+        return f"另据《{identity(part.passages[n - 1]).name()}》：{sent}"
+
+    sentences = part.checked.sentences
+    for i, (sent, ns) in enumerate(sentences):
+        if elsewhere(ns[0]) and other_figure(question, terms, ground, [(ns[0], sent)]):
+            sentences[i] = (labelled(ns[0], sent), ns)
+            part.flags.append(Flag.OTHER_DOCUMENT_DIFFERS)
+            return
+    cited = {n for _, ns in sentences for n in ns}
+    candidates = [
+        (e.n, sent.strip())
+        for e in part.evidence
+        if elsewhere(e.n) and e.n not in cited
+        for sent in e.sentences()
+    ]
+    found = other_figure(question, terms, ground, candidates)
+    if found:
+        sentences.append((labelled(*found), [found[0]]))
+        part.checked.grounds.append(found)
+        part.flags.append(Flag.OTHER_DOCUMENT_DIFFERS)
+
+
+def accepted_quote(
+    case: Case, quote: Reading, checked: Checked, model: RefusalModel
+) -> Part | None:
+    """The checked extractive quote as the part, without a model pass, when its own fitted
+    refusal model (`model`) accepts it and it states the kind of answer asked."""
+    if not checked.sentences:
+        return None
+    feats = features(case, checked, quote, quote, False)
+    ok, p = model.answer(feats)
+    if not ok or lacks_kind(case.question, feats):
+        return None  # the model reads it: a quote must state the kind of answer asked
+    return Part(
+        question=case.question,
+        passages=case.kept,
+        evidence=case.evidence,
+        checked=checked,
+        refused=False,
+        p=p,
+        features=feats,
+        flags=[Flag.QUOTED, *checked.flags],
+        raw=quote.text,
+        quoted=True,
+    )
+
+
 class PartReader:
     """Ask -> Part: read, checked and decided (answer or refuse) on its own evidence."""
 
@@ -75,7 +134,7 @@ class PartReader:
     def read(self, ask: Ask, emit: Callable[[str], None] | None) -> Part:
         part = self._read(ask, emit if ask.stream else None)
         if ask.whole:
-            self._other_source(ask.zh, part)
+            other_source(ask.zh, part, self.terms(ask.zh, False))
         return part
 
     def _read(self, ask: Ask, emit: Callable[[str], None] | None) -> Part:
@@ -101,7 +160,12 @@ class PartReader:
                 evidence=evidence,
                 asked=asked,
             )
-            quoted = self._quote(ask, case, quote, asker)
+            # quote-first (Chinese readings only: an English question is read in its Chinese
+            # translation and the answer translated after)
+            quoted = None
+            if self.reader.quote_first and lang == "zh":
+                checked = self._check(quote.text, evidence, asker, zh)
+                quoted = accepted_quote(case, quote, checked, self.quote_refusal)
             if quoted is not None:
                 return replace(quoted, **labelled)
             flags: list[str] = []
@@ -181,63 +245,3 @@ class PartReader:
             checked = self._check(quote.text, case.evidence, asker, case.question)
             flags.append(Flag.LLM_EMPTY_REPLACED)
         return checked, forced
-
-    def _quote(self, ask: Ask, case: Case, quote: Reading, asker: str) -> Part | None:
-        """The extractive quote as the answer, without a model pass, when its own fitted
-        refusal model accepts it (`answer.quote_first`; Chinese readings only: an English
-        question is read in its Chinese translation and the answer translated after)."""
-        if not self.reader.quote_first or ask.lang != "zh":
-            return None
-        checked = self._check(quote.text, case.evidence, asker, case.question)
-        if not checked.sentences:
-            return None
-        feats = features(case, checked, quote, quote, False)
-        ok, p = self.quote_refusal.answer(feats)
-        if not ok or lacks_kind(case.question, feats):
-            return None  # the model reads it: a quote must state the kind of answer asked
-        return Part(
-            question=case.question,
-            passages=case.kept,
-            evidence=case.evidence,
-            checked=checked,
-            refused=False,
-            p=p,
-            features=feats,
-            flags=[Flag.QUOTED, *checked.flags],
-            raw=quote.text,
-            quoted=True,
-        )
-
-    def _other_source(self, question: str, part: Part) -> None:
-        """When another (bound) document states the asked figure differently, the answer
-        says so and cites both, instead of silently picking one (or mixing them)."""
-        if part.refused or not part.checked.grounds:
-            return
-        n0, ground = part.checked.grounds[0]
-        doc = part.passages[n0 - 1].doc_id
-        terms = self.terms(question, False)
-
-        def elsewhere(n: int) -> bool:
-            return part.passages[n - 1].doc_id != doc
-
-        def labelled(n: int, sent: str) -> str:
-            return f"另据《{identity(part.passages[n - 1]).name()}》：{sent}"
-
-        sentences = part.checked.sentences
-        for i, (sent, ns) in enumerate(sentences):
-            if elsewhere(ns[0]) and other_figure(question, terms, ground, [(ns[0], sent)]):
-                sentences[i] = (labelled(ns[0], sent), ns)
-                part.flags.append(Flag.OTHER_DOCUMENT_DIFFERS)
-                return
-        cited = {n for _, ns in sentences for n in ns}
-        candidates = [
-            (e.n, sent.strip())
-            for e in part.evidence
-            if elsewhere(e.n) and e.n not in cited
-            for sent in e.sentences()
-        ]
-        found = other_figure(question, terms, ground, candidates)
-        if found:
-            sentences.append((labelled(*found), [found[0]]))
-            part.checked.grounds.append(found)
-            part.flags.append(Flag.OTHER_DOCUMENT_DIFFERS)

@@ -14,14 +14,9 @@ from collections.abc import Callable
 
 from assistant.answer.bind import Binder, identity
 from assistant.answer.extractive import ExtractiveReader
-from assistant.answer.query import (
-    asked_of_each,
-    named_kinds,
-    per_document,
-    quoted_terms,
-    split_question,
-)
+from assistant.answer.query import quoted_terms
 from assistant.answer.records import Ask, Plan, Question
+from assistant.answer.split import asked_of_each, named_kinds, per_document, split_question
 from assistant.identity import named_subjects, place_names
 from assistant.index import Index
 from assistant.retrieval import search

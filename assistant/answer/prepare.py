@@ -13,26 +13,28 @@ import logging
 import re
 from typing import NamedTuple
 
-from assistant.answer.flags import Flag
-from assistant.answer.query import (
-    bind_rewrite,
-    carried_turn,
+from assistant.answer.english import (
     detect_lang,
-    drop_new_years,
     english_names,
     english_places,
     glossary_pairs,
     glossary_terms,
     glossed,
-    key_terms,
     lost_terms,
-    needs_rewrite,
-    quoted_terms,
-    restated,
     spelled_as,
-    spellings,
+)
+from assistant.answer.english import (
+    spellings as pinyin_spellings,
+)
+from assistant.answer.flags import Flag
+from assistant.answer.followup import (
+    bind_rewrite,
+    carried_turn,
+    drop_new_years,
+    needs_rewrite,
     swap_place,
 )
+from assistant.answer.query import key_terms, quoted_terms, restated
 from assistant.answer.reading import Reader
 from assistant.answer.records import Queries, Question, Retrieved
 from assistant.answer.text import prompt
@@ -67,6 +69,36 @@ def _merge(a: list[str], b: list[str]) -> list[str]:
     return out
 
 
+class Vocabulary:
+    """The indexed documents' places and pinyin spellings, rebuilt when the store changes."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._known: tuple[int, list[str]] = (-1, [])
+        self._spellings: tuple[int, dict[str, str]] = (-1, {})
+
+    def places(self) -> list[str]:
+        """Places named in the indexed documents' titles, file names and headings."""
+        count = self.index.catalog.chunk_count()
+        if self._known[0] != count:
+            found: dict[str, None] = {}
+            for doc_id, title, heading in self.index.catalog.sections():
+                for place in doc_identity(doc_id, title, heading).places:
+                    found.setdefault(place, None)
+            self._known = (count, list(found))
+        return self._known[1]
+
+    def spellings(self) -> dict[str, str]:
+        """pinyin -> the indexed documents' word (`english.spellings`), rebuilt when the
+        store changes: how an English question's "Ruxiu" is found to mean 汝绣."""
+        count = self.index.catalog.chunk_count()
+        if self._spellings[0] != count:
+            cat = self.index.catalog
+            named = [(name, 1) for name in local_names(c.text for c in cat.all_chunks())]
+            self._spellings = (count, pinyin_spellings(cat.vocabulary() + named))
+        return self._spellings[1]
+
+
 class Preparer:
     """Question (+ history) -> standalone Chinese search queries -> ranked passages -> Question."""
 
@@ -74,8 +106,7 @@ class Preparer:
         self.settings = settings
         self.index = index
         self.reader = reader
-        self._known: tuple[int, list[str]] = (-1, [])
-        self._spellings: tuple[int, dict[str, str]] = (-1, {})
+        self.vocabulary = Vocabulary(index)
 
     def standalone(self, question: str, history: list[Message] | None) -> Standalone:
         """Rewrite a follow-up into a standalone question, only when it needs one."""
@@ -96,7 +127,7 @@ class Preparer:
             return Standalone(swapped, [Flag.CONDENSED_BY_SUBSTITUTION])
         if lost and _ASKS_OWN.search(question):
             # it names and asks its own thing: of the last turn, only where it was asked
-            places = english_places(users[-1], self.known_places())
+            places = english_places(users[-1], self.vocabulary.places())
             if places:
                 text = f"{question} ({'，'.join(places)})"
                 return Standalone(text, [*flags, Flag.CONDENSED_BY_PLACES])
@@ -120,10 +151,10 @@ class Preparer:
             return Queries(dense=question, keyword=question)
         glossary = self.settings.prompts_dir / "glossary.tsv"
         terms = glossary_terms(glossary, question)
-        places = english_places(question, self.known_places())
+        places = english_places(question, self.vocabulary.places())
         spelled = [
             (en, zh)
-            for en, zh in english_names(question, self.known_spellings())
+            for en, zh in english_names(question, self.vocabulary.spellings())
             if not among(zh, places)
         ]
         found = [*places, *(zh for _, zh in spelled)]
@@ -207,27 +238,6 @@ class Preparer:
             places=tuple(_merge(place_names(zh), found.places)),
             splittable=(found.lang == "zh" or translated) and not found.concatenated,
         )
-
-    def known_places(self) -> list[str]:
-        """Places named in the indexed documents' titles, file names and headings."""
-        count = self.index.catalog.chunk_count()
-        if self._known[0] != count:
-            found: dict[str, None] = {}
-            for doc_id, title, heading in self.index.catalog.sections():
-                for place in doc_identity(doc_id, title, heading).places:
-                    found.setdefault(place, None)
-            self._known = (count, list(found))
-        return self._known[1]
-
-    def known_spellings(self) -> dict[str, str]:
-        """pinyin -> the indexed documents' word (`query.spellings`), rebuilt when the
-        store changes: how an English question's "Ruxiu" is found to mean 汝绣."""
-        count = self.index.catalog.chunk_count()
-        if self._spellings[0] != count:
-            cat = self.index.catalog
-            named = [(name, 1) for name in local_names(c.text for c in cat.all_chunks())]
-            self._spellings = (count, spellings(cat.vocabulary() + named))
-        return self._spellings[1]
 
     def terms(self, text: str, translated: bool = False) -> dict[str, float]:
         """The question's key terms, weighted by rarity in the indexed chunks."""

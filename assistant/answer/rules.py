@@ -17,16 +17,8 @@ from typing import Protocol
 
 from assistant.answer.evidence import Evidence
 from assistant.answer.flags import Flag
-from assistant.answer.query import (
-    ASKS_NAME,
-    asked_entities,
-    asked_quantities,
-    asks_number,
-    figure_in,
-    loosely_in,
-    unit_family,
-    word_parts,
-)
+from assistant.answer.kinds import ASKS_NAME, asks_number, figure_in, unit_family
+from assistant.answer.query import asked_entities, asked_quantities, loosely_in, word_parts
 from assistant.answer.tables import ASKS_TOTAL, TOTAL_ROWS, label_named, row_label
 from assistant.answer.text import CONTINUES, bigrams
 

@@ -14,9 +14,9 @@ from dataclasses import replace
 
 from assistant.answer.bind import reading_text
 from assistant.answer.compose import refusal_text
+from assistant.answer.english import spelled_as
 from assistant.answer.evidence import Evidence
 from assistant.answer.flags import Flag
-from assistant.answer.query import spelled_as
 from assistant.answer.reading import CHINESE_LEAD, Reader
 from assistant.answer.records import Answer
 from assistant.answer.rules import RULES, Rule

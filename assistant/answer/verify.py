@@ -13,13 +13,8 @@ from collections.abc import Iterable
 
 from assistant.answer.evidence import Checked, Evidence
 from assistant.answer.flags import Flag
-from assistant.answer.query import (
-    UNITS,
-    asked_units,
-    coverage,
-    figure_in,
-    unit_family,
-)
+from assistant.answer.kinds import UNITS, asked_units, figure_in, unit_family
+from assistant.answer.query import coverage
 from assistant.answer.rules import RULES, STATED_YEAR, Rule, Target, off_target
 from assistant.answer.text import (
     CJK,
