@@ -22,13 +22,14 @@ from assistant.answer.part import PartReader
 from assistant.answer.plan import Planner
 from assistant.answer.prepare import Preparer
 from assistant.answer.reading import LLMReader, Reader
-from assistant.answer.records import Answer, Retrieved
+from assistant.answer.records import Answer, Retrieved, Search
 from assistant.answer.rules import active
 from assistant.answer.timing import timed
 from assistant.answer.translate import Translator
 from assistant.config import ConfigError, Settings
 from assistant.index import Index
 from assistant.llm import LLM, Message
+from assistant.retrieval import search
 
 
 def reader_for(settings: Settings, llm: LLM | None) -> Reader:
@@ -39,7 +40,9 @@ def reader_for(settings: Settings, llm: LLM | None) -> Reader:
 class Answerer:
     """Answers questions over an index with a configured LLM (or none: extractive)."""
 
-    def __init__(self, settings: Settings, index: Index, llm: LLM | None) -> None:
+    def __init__(
+        self, settings: Settings, index: Index, llm: LLM | None, search: Search = search
+    ) -> None:
         self.settings = settings
         self.index = index
         self.llm = llm
@@ -54,9 +57,9 @@ class Answerer:
             rules = active(settings.answer.rules_off)
         except ValueError as exc:
             raise ConfigError(f"[answer] rules_off: {exc}") from exc
-        self.preparer = Preparer(settings, index, self.reader)
+        self.preparer = Preparer(settings, index, self.reader, search)
         self.binder = Binder(index, settings.answer.max_passages)
-        self.planner = Planner(index, self.binder, self.extractive, self.preparer.terms)
+        self.planner = Planner(index, self.binder, self.extractive, self.preparer.terms, search)
         self.parts = PartReader(
             self.reader,
             self.extractive,

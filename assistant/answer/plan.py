@@ -15,7 +15,7 @@ from collections.abc import Callable
 from assistant.answer.bind import Binder, identity
 from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.query import quoted_terms
-from assistant.answer.records import Ask, Plan, Question
+from assistant.answer.records import Ask, Plan, Question, Search
 from assistant.answer.split import asked_of_each, named_kinds, per_document, split_question
 from assistant.identity import named_subjects, place_names
 from assistant.index import Index
@@ -74,7 +74,9 @@ class Planner:
         binder: Binder,
         extractive: ExtractiveReader,
         terms: Callable[[str], dict[str, float]],
+        search: Search = search,
     ) -> None:
+        self.search = search
         self.index = index
         self.binder = binder
         self.extractive = extractive
@@ -112,7 +114,7 @@ class Planner:
                     read=sub if q.read_lang == "zh" else f"{q.read}（{sub}）",
                     zh=sub,
                     lang=q.read_lang,
-                    passages=search(self.index, sub, k=k, literals=quoted_terms(sub)),
+                    passages=self.search(self.index, sub, k=k, literals=quoted_terms(sub)),
                     places=None,
                     asker=q.asker,
                     label=label,
@@ -139,7 +141,7 @@ class Planner:
         """The two documents (bound to the asked places) that best answer a per-document
         question, in order of their best rank in a wider search, each with its own best
         passages: a second report never reached by the top k is still read."""
-        wide = search(self.index, question, k=k * 4)
+        wide = self.search(self.index, question, k=k * 4)
         order: list[str] = []
         for p in passages + wide:
             if p.doc_id in order:
@@ -150,10 +152,10 @@ class Planner:
         each = asked_of_each(question)  # within a document, only what is asked of each
         kinds = named_kinds(question)
         candidates = order[: 4 if len(kinds) >= 2 else 2]
-        own = {d: search(self.index, each, k=k, doc_ids=[d]) for d in candidates}
+        own = {d: self.search(self.index, each, k=k, doc_ids=[d]) for d in candidates}
         if len(kinds) >= 2:
             order = one_of_each_kind(kinds, order, wide, self._answering(asked, each, own))
-        return [own.get(d) or search(self.index, each, k=k, doc_ids=[d]) for d in order[:2]]
+        return [own.get(d) or self.search(self.index, each, k=k, doc_ids=[d]) for d in order[:2]]
 
     def _answering(
         self, asked: list[str], each: str, own: dict[str, list[Passage]]

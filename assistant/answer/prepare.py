@@ -36,7 +36,7 @@ from assistant.answer.followup import (
 )
 from assistant.answer.query import key_terms, quoted_terms, restated
 from assistant.answer.reading import Reader
-from assistant.answer.records import Queries, Question, Retrieved
+from assistant.answer.records import Queries, Question, Retrieved, Search
 from assistant.answer.text import prompt
 from assistant.answer.timing import timed
 from assistant.config import Settings
@@ -102,10 +102,13 @@ class Vocabulary:
 class Preparer:
     """Question (+ history) -> standalone Chinese search queries -> ranked passages -> Question."""
 
-    def __init__(self, settings: Settings, index: Index, reader: Reader) -> None:
+    def __init__(
+        self, settings: Settings, index: Index, reader: Reader, search: Search = search
+    ) -> None:
         self.settings = settings
         self.index = index
         self.reader = reader
+        self.search = search
         self.vocabulary = Vocabulary(index)
 
     def standalone(self, question: str, history: list[Message] | None) -> Standalone:
@@ -192,7 +195,7 @@ class Preparer:
             alone = self.standalone(question.strip(), history)
             standalone = alone.text
             q = self.search_queries(standalone, lang)
-            passages = search(
+            passages = self.search(
                 self.index,
                 q.dense,
                 k=k or self.settings.retrieval.k,

@@ -8,6 +8,7 @@ decided; `Answer` and its `Citation`s are what the user gets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -60,6 +61,11 @@ class Answer:
         d = asdict(self)
         d["passages"] = [p.to_dict() for p in self.passages]
         return d
+
+
+# How a stage searches: `retrieval.search`'s signature (index, query, k=, keyword_query=,
+# literals=, doc_ids=). Injected, so a stage's test can use a fake retriever.
+Search = Callable[..., list[Passage]]
 
 
 @dataclass(frozen=True, kw_only=True)
