@@ -12,6 +12,7 @@ from assistant.answer.compose import Composer
 from assistant.answer.evidence import Checked
 from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.flags import Flag
+from assistant.answer.kinds import asked_of
 from assistant.answer.part import PartReader
 from assistant.answer.plan import Planner
 from assistant.answer.prepare import Preparer
@@ -129,17 +130,23 @@ def test_a_question_of_two_places_is_planned_as_two_labelled_parts(settings, ind
         asker="",
         places=("渑水", "澄源"),
         splittable=True,
+        asked=asked_of(text),
     )
     plan = planner.plan(q, index.passages, 5)
     assert plan.split and [a.label for a in plan.asks] == ["渑水县", "澄源县"]
     assert [a.zh for a in plan.asks] == retriever.queries  # each part searched on its own
-    assert all(a.places is None and not a.whole for a in plan.asks)
+    # each part is parsed once, for its own place
+    assert [a.places for a in plan.asks] == [("渑水",), ("澄源",)]
+    assert [a.asked.text for a in plan.asks] == [a.zh for a in plan.asks]
+    assert all(a.asked.kinds == {"number"} and not a.whole for a in plan.asks)
     whole = planner.plan(Question(**{**q.__dict__, "splittable": False}), index.passages, 5)
     assert len(whole.asks) == 1 and whole.asks[0].whole and whole.asks[0].stream
 
 
 def ask(text: str, passages, places=("渑水",), lang="zh") -> Ask:
-    return Ask(read=text, zh=text, lang=lang, passages=list(passages), places=places)
+    return Ask(
+        read=text, zh=text, lang=lang, passages=list(passages), asked=asked_of(text), places=places
+    )
 
 
 def test_a_part_is_read_verified_and_decided_by_the_extractive_reader(settings, index):
@@ -200,6 +207,7 @@ def test_parts_are_composed_under_their_labels_with_a_verdict(settings):
         asker="",
         places=("渑水", "澄源"),
         splittable=True,
+        asked=asked_of(text),
     )
     found = Retrieved(
         lang="zh",

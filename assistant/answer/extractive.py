@@ -14,14 +14,14 @@ from collections.abc import Callable
 
 from assistant.answer.evidence import Evidence
 from assistant.answer.kinds import (
-    asked_types,
-    asked_unit_families,
+    asked_of,
     figure_in,
     type_match,
     unit_match,
 )
-from assistant.answer.query import content_words, coverage, quoted_terms
+from assistant.answer.query import coverage
 from assistant.answer.reading import CHINESE_LEAD, Reading
+from assistant.answer.records import Asked
 from assistant.answer.split import asks_several
 from assistant.answer.tables import (
     ASKS_TOTAL,
@@ -35,7 +35,6 @@ from assistant.answer.tables import (
 from assistant.answer.text import NUMBER, OFFICIAL_LABEL, bigrams, finished, squash
 from assistant.answer.verify import difference
 from assistant.config import Settings
-from assistant.identity import named_subjects
 
 # A question asking what something is or which ones there are, and a sentence that says
 # it: "主导产业为…", "确定了…四大主导产业", "…和新能源等产业集聚区主导产业".
@@ -109,16 +108,15 @@ def extreme_reading(question: str, evidence: list[Evidence]) -> Reading | None:
 
 
 def rank(
-    question: str, evidence: list[Evidence], terms: dict[str, float]
+    question: str, evidence: list[Evidence], terms: dict[str, float], asked: Asked | None = None
 ) -> list[tuple[float, int, str]]:
-    """(score, passage number, sentence), best first."""
-    kinds = asked_types(question)
-    literals = quoted_terms(question)
+    """(score, passage number, sentence), best first; `asked`: what `question` asks."""
+    asked = asked or asked_of(question)
+    kinds, literals, subjects = asked.kinds, asked.literals, asked.subjects
     total = bool(ASKS_TOTAL.search(question))
-    subjects = named_subjects(question)
     # what is asked to be named: the question's rarer nouns ("产业" is in every report)
     what = _ASKS_WHAT.search(question)
-    nouns = [t for t, kind in content_words(question) if kind == "noun"]
+    nouns = [t for t, kind in asked.words if kind == "noun"]
     defined = [t for t in nouns if terms.get(t, 0.0) >= 1.0] if what else []
     scored: list[tuple[float, int, str]] = []
     for rank, e in enumerate(evidence):
@@ -181,10 +179,14 @@ class ExtractiveReader:
         return ""
 
     def rank(
-        self, question: str, evidence: list[Evidence], terms: dict[str, float]
+        self,
+        question: str,
+        evidence: list[Evidence],
+        terms: dict[str, float],
+        asked: Asked | None = None,
     ) -> list[tuple[float, int, str]]:
         """(score, passage number, sentence), best first (`extractive.rank`)."""
-        return rank(question, evidence, terms)
+        return rank(question, evidence, terms, asked)
 
     def read(
         self,
@@ -194,9 +196,11 @@ class ExtractiveReader:
         terms: dict[str, float],
         emit: Callable[[str], None] | None = None,
         quote: Reading | None = None,
+        asked: Asked | None = None,
     ) -> Reading:
         if quote is not None:
             return quote  # already read: the decision needs the quote whichever reader reads
+        asked = asked or asked_of(question)
         listed = rows_with_figure(question, evidence)
         if listed:
             text = "".join(f"{sent}[{n}]" for n, sent in listed)
@@ -205,11 +209,11 @@ class ExtractiveReader:
             if emit:
                 emit(end.text)
             return end
-        ranked = scored = rank(question, evidence, terms)
+        ranked = scored = rank(question, evidence, terms, asked)
         # a sentence without the asked date or figure answers nothing; when none states
         # it, the best one stands alone (and the decision will judge it)
         fitting = True
-        if asked_types(question):
+        if asked.kinds:
             stating = [c for c in scored if type_match(question, c[2]) > 0]
             fitting = bool(stating)
             scored = stating or scored
@@ -217,7 +221,7 @@ class ExtractiveReader:
             in_unit = [c for c in scored if unit_match(question, c[2]) == 1.0]
             scored = in_unit or scored
             # "生产总值是多少，增长多少": the sentence giving the amount and the rate
-            families = asked_unit_families(question)
+            families = asked.unit_families
             if len(families) > 1:
                 whole = [c for c in scored if all(figure_in(f).search(c[2]) for f in families)]
                 scored = whole or scored
@@ -237,7 +241,7 @@ class ExtractiveReader:
         # "文号和印发日期": a sentence of a chosen passage that states what the chosen ones
         # leave out (a quarter of the question's weight) completes the answer, whatever
         # kind of answer it gives (a 文号 is no date)
-        named = _bound_names(named_subjects(question), by_n[best[0][1]])  # said (`_credit`)
+        named = _bound_names(asked.subjects, by_n[best[0][1]])  # said (`_credit`)
         for cand in ranked[:12]:
             if len(best) >= 3:
                 break
@@ -271,5 +275,5 @@ class ExtractiveReader:
         # judged as the sentence's own words: the bound place's credit orders sentences of
         # bound passages, it does not make an unanswerable question look answered
         top = scored[0]
-        credit = _credit(terms, named_subjects(question), by_n[top[1]], top[2])
+        credit = _credit(terms, asked.subjects, by_n[top[1]], top[2])
         return Reading(text, score=top[0] - credit)

@@ -14,10 +14,11 @@ from assistant.answer import refusal
 from assistant.answer.bind import identity
 from assistant.answer.evidence import Checked, Evidence
 from assistant.answer.kinds import asks_number, type_match, unit_match
-from assistant.answer.query import content_words, coverage, loosely_in
+from assistant.answer.query import coverage, loosely_in
 from assistant.answer.reading import Reading
+from assistant.answer.records import Asked
 from assistant.answer.text import MARKER, numbers
-from assistant.identity import among, place_names
+from assistant.identity import among
 from assistant.schema import Passage
 
 
@@ -26,11 +27,12 @@ class Case:
     """One (sub-)question against its bound evidence: what every draft of it is judged on."""
 
     question: str  # the Chinese form
+    asked: Asked  # what it asks
     terms: dict[str, float]
     retrieved: list[Passage]  # as ranked by retrieval
     kept: list[Passage]  # the bound ones, numbered as `evidence`
     evidence: list[Evidence]
-    asked: Sequence[str]  # the asked places
+    places: Sequence[str]  # the asked places
 
 
 def features(
@@ -90,9 +92,9 @@ def features(
 def _names_missing(case: Case, cited: dict[int, list[str]]) -> float:
     """Share of the question's names and years that no cited passage names."""
     question, kept, evidence = case.question, case.kept, case.evidence
-    names = [t for t, kind in content_words(question) if kind == "name"]
+    names = [t for t, kind in case.asked.words if kind == "name"]
     # a per-document part answers for its own place: the other document's is not missing
-    others = [p for p in place_names(question) if not among(p, list(case.asked))]
+    others = [p for p in case.asked.places if not among(p, list(case.places))]
     names = [t for t in names if not among(t, others)]
     names += [n for n in re.findall(r"(?:19|20)\d{2}", question) if n not in names]
     if not names:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.query import asked_quantities
+from assistant.answer.query import asked_quantities, content_words, quoted_terms
+from assistant.answer.records import Asked
 from assistant.answer.tables import row_label
 from assistant.answer.text import MARKER, NUMBER
+from assistant.identity import named_subjects, place_names
 
 # ---- what kind of answer a question asks for
 
@@ -63,6 +65,19 @@ _ASKED_UNIT = re.compile(
 )
 # between a figure and its unit: "160余家", "6.5万余棵", "1300多条", "约5万元"
 _QUALIFIER = r"(?:\s*(?:余|多|万|亿|千|百|来))*"
+
+
+def asked_of(text: str) -> Asked:
+    """What a (Chinese) question asks, parsed once: the stages read these fields."""
+    return Asked(
+        text=text,
+        places=tuple(place_names(text)),
+        subjects=named_subjects(text),
+        kinds=frozenset(asked_types(text)),
+        unit_families=tuple(asked_unit_families(text)),
+        literals=tuple(quoted_terms(text)),
+        words=tuple(content_words(text)),
+    )
 
 
 def asks_number(question: str) -> bool:

@@ -17,15 +17,13 @@ from assistant.answer.evidence import Checked, Evidence
 from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.features import Case, features
 from assistant.answer.flags import Flag
-from assistant.answer.kinds import asked_types
 from assistant.answer.reading import Reader, Reading
-from assistant.answer.records import Ask, Part
+from assistant.answer.records import Ask, Asked, Part
 from assistant.answer.refusal import RefusalModel
 from assistant.answer.rules import RULES, Rule
 from assistant.answer.text import MARKER, is_refusal, squash
 from assistant.answer.timing import timed
 from assistant.answer.verify import check, other_figure
-from assistant.identity import place_names
 
 
 def says_more(quote: Reading, checked: Checked) -> bool:
@@ -34,9 +32,9 @@ def says_more(quote: Reading, checked: Checked) -> bool:
     return bool(grounds) and all(g in squash(quote.text) for g in grounds)
 
 
-def lacks_kind(question: str, feats: dict[str, float]) -> bool:
+def lacks_kind(asked: Asked, feats: dict[str, float]) -> bool:
     """The question asks for a date, a name or a figure and no cited sentence states one."""
-    return bool(asked_types(question)) and feats.get("type_match", 0.0) == 0.0
+    return bool(asked.kinds) and feats.get("type_match", 0.0) == 0.0
 
 
 def top_passage(quote: Reading, evidence: list[Evidence]) -> Evidence | None:
@@ -91,7 +89,7 @@ def accepted_quote(
         return None
     feats = features(case, checked, quote, quote, False)
     ok, p = model.answer(feats)
-    if not ok or lacks_kind(case.question, feats):
+    if not ok or lacks_kind(case.asked, feats):
         return None  # the model reads it: a quote must state the kind of answer asked
     return Part(
         question=case.question,
@@ -146,19 +144,19 @@ class PartReader:
         asker = ask.asker or ask.read
         labelled = {"label": ask.label, "place": ask.place, "stages": stages}
         with timed(stages, "decide_ms"):
-            asked = ask.places if ask.places is not None else tuple(place_names(zh))
-            kept, evidence = self.binder.evidence(asked, ask.passages)
+            kept, evidence = self.binder.evidence(ask.places, ask.passages)
             if not evidence:
-                flag = Flag.NO_BOUND_PASSAGE if asked else Flag.NO_PASSAGES
+                flag = Flag.NO_BOUND_PASSAGE if ask.places else Flag.NO_PASSAGES
                 return Part(question=ask.read, flags=[flag], **labelled)
-            quote = self.extractive.read(zh, lang, evidence, terms)
+            quote = self.extractive.read(zh, lang, evidence, terms, asked=ask.asked)
             case = Case(
                 question=zh,
+                asked=ask.asked,
                 terms=terms,
                 retrieved=ask.passages,
                 kept=kept,
                 evidence=evidence,
-                asked=asked,
+                places=ask.places,
             )
             # quote-first (Chinese readings only: an English question is read in its Chinese
             # translation and the answer translated after)
@@ -182,17 +180,17 @@ class PartReader:
                 checked = retried or checked
             flags += checked.flags
             feats = features(case, checked, reading, quote, forced)
-            if lacks_kind(zh, feats) and reading.by_model and says_more(quote, checked):
+            if lacks_kind(ask.asked, feats) and reading.by_model and says_more(quote, checked):
                 # "文号和印发日期" answered with the 文号 alone: the quote that says what the
                 # model said and states the asked date (figure, name) too answers, as a quote
                 alt = self._check(quote.text, evidence, asker, zh)
                 alt_features = features(case, alt, quote, quote, False)
                 in_unit = alt_features.get("unit_match", 0.0) > 0  # 家 asked, 万元 given: none
-                if alt.sentences and in_unit and not lacks_kind(zh, alt_features):
+                if alt.sentences and in_unit and not lacks_kind(ask.asked, alt_features):
                     checked, feats, reading = alt, alt_features, quote
                     flags += [Flag.ASKED_KIND_FROM_QUOTE, *alt.flags]
             ok, p = self.refusal.answer(feats)
-            missing_kind = lacks_kind(zh, feats)
+            missing_kind = lacks_kind(ask.asked, feats)
             refused = not checked.sentences or not ok or missing_kind
             if checked.sentences and ok and missing_kind:
                 flags.append(

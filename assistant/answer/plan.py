@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from assistant.answer.bind import Binder, identity
 from assistant.answer.extractive import ExtractiveReader
-from assistant.answer.query import quoted_terms
+from assistant.answer.kinds import asked_of
 from assistant.answer.records import Ask, Plan, Question, Search
 from assistant.answer.split import asked_of_each, named_kinds, per_document, split_question
 from assistant.identity import named_subjects, place_names
@@ -83,14 +83,15 @@ class Planner:
         self.terms = terms
 
     def plan(self, q: Question, passages: list[Passage], k: int) -> Plan:
-        asked = list(q.places)
-        docs = self.documents(asked, q.zh, passages, k) if per_document(q.zh) else []
+        places = list(q.places)
+        docs = self.documents(places, q.zh, passages, k) if per_document(q.zh) else []
         subs = [q.zh] if len(docs) >= 2 or not q.splittable else split_question(q.zh)
         if len(docs) >= 2:
             each = asked_of_each(q.zh)
+            of_each = asked_of(each)
             owns = [
                 # each document answers for the asked places it is bound to, not the others'
-                [a for a in asked if self.binder.bound([a], doc_passages[0]) > 0] or asked
+                [a for a in places if self.binder.bound([a], doc_passages[0]) > 0] or places
                 for doc_passages in docs
             ]
             labels = document_labels(q.zh, owns, [identity(d[0]).name() for d in docs])
@@ -100,6 +101,7 @@ class Planner:
                     zh=each,
                     lang=q.read_lang,
                     passages=doc_passages,
+                    asked=of_each,
                     places=tuple(own),
                     asker=q.asker,
                     label=label,
@@ -109,18 +111,20 @@ class Planner:
             ]
             return Plan(asks=asks, subs=subs, per_document=True)
         if len(subs) > 1:
+            each_asks = [asked_of(sub) for sub in subs]
             asks = [
                 Ask(
                     read=sub if q.read_lang == "zh" else f"{q.read}（{sub}）",
                     zh=sub,
                     lang=q.read_lang,
-                    passages=self.search(self.index, sub, k=k, literals=quoted_terms(sub)),
-                    places=None,
+                    passages=self.search(self.index, sub, k=k, literals=list(what.literals)),
+                    asked=what,
+                    places=what.places,
                     asker=q.asker,
                     label=label,
                     place=next(iter(place_names(label)), "") if label else "",
                 )
-                for sub, label in zip(subs, place_labels(subs), strict=True)
+                for sub, what, label in zip(subs, each_asks, place_labels(subs), strict=True)
             ]
             return Plan(asks=asks, subs=subs, split=True)
         whole = Ask(
@@ -128,6 +132,7 @@ class Planner:
             zh=q.zh,
             lang=q.read_lang,
             passages=passages,
+            asked=q.asked,
             places=q.places,
             asker=q.asker,
             stream=q.read_lang == q.answer_lang,  # a translation streams instead

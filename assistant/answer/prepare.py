@@ -34,13 +34,14 @@ from assistant.answer.followup import (
     needs_rewrite,
     swap_place,
 )
+from assistant.answer.kinds import asked_of
 from assistant.answer.query import key_terms, quoted_terms, restated
 from assistant.answer.reading import Reader
 from assistant.answer.records import Queries, Question, Retrieved, Search
 from assistant.answer.text import prompt
 from assistant.answer.timing import timed
 from assistant.config import Settings
-from assistant.identity import among, doc_identity, local_names, place_names
+from assistant.identity import among, doc_identity, local_names
 from assistant.index import Index
 from assistant.llm import LLMError, Message
 from assistant.retrieval import search
@@ -229,6 +230,7 @@ class Preparer:
             zh = found.translation or found.keyword_query
         zh = restated(zh, "".join(p.text for p in found.passages))  # "220千伏" -> "22万伏"
         read_lang = "zh" if self.reader.translates and (found.lang == "zh" or translated) else lang
+        asked = asked_of(zh)
         return Question(
             text=text,
             lang=found.lang,
@@ -238,8 +240,9 @@ class Preparer:
             read_lang=read_lang,
             read=zh if read_lang == "zh" else found.standalone,
             asker=found.standalone if read_lang != found.lang else "",
-            places=tuple(_merge(place_names(zh), found.places)),
+            places=tuple(_merge(list(asked.places), found.places)),
             splittable=(found.lang == "zh" or translated) and not found.concatenated,
+            asked=asked,
         )
 
     def terms(self, text: str, translated: bool = False) -> dict[str, float]:

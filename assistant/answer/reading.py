@@ -18,6 +18,7 @@ from typing import Protocol
 from assistant.answer.evidence import Evidence
 from assistant.answer.flags import Flag
 from assistant.answer.query import coverage
+from assistant.answer.records import Asked
 from assistant.answer.text import is_refusal, passage_sentences, prompt
 from assistant.config import Settings
 from assistant.llm import LLM, LLMError, Message
@@ -62,8 +63,10 @@ class Reader(Protocol):
         terms: dict[str, float],
         emit: Callable[[str], None] | None = None,
         quote: Reading | None = None,
+        asked: Asked | None = None,
     ) -> Reading:
-        """A draft from the numbered passages; `quote` is the extractive reading, if made."""
+        """A draft from the numbered passages; `quote` is the extractive reading, if made,
+        `asked` what the question asks, if parsed."""
         ...
 
     def force(self, question: str, lang: str, evidence: Evidence, terms: dict[str, float]) -> str:
@@ -144,6 +147,7 @@ class LLMReader:
         terms: dict[str, float],
         emit: Callable[[str], None] | None = None,
         quote: Reading | None = None,
+        asked: Asked | None = None,
     ) -> Reading:
         cfg = self.settings.llm
         flags: list[str] = []

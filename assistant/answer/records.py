@@ -98,6 +98,19 @@ class Retrieved:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Asked:
+    """What a (sub-)question asks, parsed once from its Chinese form (`kinds.asked_of`)."""
+
+    text: str
+    places: tuple[str, ...]  # the places and organisations it names (`identity.place_names`)
+    subjects: dict[str, str]  # place -> the full name it goes on to ("安阳高新技术产业集聚区")
+    kinds: frozenset[str]  # the kinds of answer: "date", "name", "organisation", "number"
+    unit_families: tuple[tuple[str, ...], ...]  # one per figure asked ("元" and "%")
+    literals: tuple[str, ...]  # the terms it quotes
+    words: tuple[tuple[str, str], ...]  # (term, "name"/"noun"/"other") it asks about
+
+
+@dataclass(frozen=True, kw_only=True)
 class Question:
     """A question prepared once: every later step reads these fields, none re-derives them."""
 
@@ -109,8 +122,9 @@ class Question:
     read_lang: str  # the language the reader reads in
     read: str  # what the reader is asked
     asker: str  # the user's words when read in translation ("" otherwise)
-    places: tuple[str, ...]  # the asked places
+    places: tuple[str, ...]  # the asked places (the Chinese form's and the English spelling's)
     splittable: bool  # may be split into sub-questions (Chinese, not a concatenated turn)
+    asked: Asked  # what the Chinese form asks
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,7 +135,8 @@ class Ask:
     zh: str  # the Chinese form, its terms and kinds
     lang: str  # the reading language
     passages: list[Passage]
-    places: tuple[str, ...] | None  # the asked places (None: the ones `zh` names)
+    asked: Asked  # what `zh` asks
+    places: tuple[str, ...]  # the places its passages must be bound to
     asker: str = ""  # the user's words when read in translation
     label: str = ""  # how the part is introduced in a multi-part answer ("渑水县：")
     place: str = ""  # the place the label names, when it names one (said in pinyin in English)
