@@ -25,8 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(set_path: Path, llm: str) -> dict[str, dict[str, Any]]:
-    """Every question of the set answered by the `llm` provider, keyed by its id."""
+def run(set_path: Path, llm: str, ids: set[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Every question of the set (or those of `ids`) answered by the `llm` provider, by id."""
     from assistant.answer import Answerer
     from assistant.config import load_settings
     from assistant.evaluation import load_questions
@@ -41,6 +41,8 @@ def run(set_path: Path, llm: str) -> dict[str, dict[str, Any]]:
     answerer = Answerer(settings, index, get_llm(settings))
     out: dict[str, dict[str, Any]] = {}
     for q in load_questions(set_path):
+        if ids and q.id not in ids:
+            continue
         result = answerer.ask(q.question, q.history)
         out[q.id] = {
             "answer": result.answer,
@@ -60,6 +62,7 @@ def main() -> int:
     ap.add_argument("--set", type=Path, default=ROOT / "evals" / "questions.jsonl")
     ap.add_argument("--llm", default="extractive", help="provider (default: extractive)")
     ap.add_argument("--out", type=Path, help="write the answers here (JSON)")
+    ap.add_argument("--ids", help="only these questions (comma-separated ids)")
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
     args = ap.parse_args()
     if args.compare:
@@ -70,7 +73,8 @@ def main() -> int:
         print(f"{len(differing)} of {len(before.keys() | after.keys())} questions differ")
         return 1 if differing else 0
     t0 = time.perf_counter()
-    answers = run(args.set, args.llm)
+    ids = set(args.ids.split(",")) if args.ids else None
+    answers = run(args.set, args.llm, ids)
     text = json.dumps(answers, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     if args.out:
         args.out.write_text(text, encoding="utf-8")
