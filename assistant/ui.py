@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer, Answerer, bigrams
-from assistant.answer.query import detect_lang
+from assistant.answer import Answer, Answerer, bigrams, detect_lang
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.index.errors import DiskFullError
@@ -314,7 +313,7 @@ def chat_message(result: Answer, turn: int, lang: str) -> str:
         label = say("answer.checked_changed", lang)
         badge = f"<small class='checked changed'>{html.escape(label)}</small>"
     else:
-        key = "answer.checked_quoted" if "quoted" in result.flags else "answer.checked"
+        key = "answer.checked_quoted" if result.produced_by == "quote" else "answer.checked"
         badge = f"<small class='checked'>{html.escape(say(key, lang))}</small>"
     return f"{link_markers(result.answer, turn)}\n\n{badge}"
 

@@ -349,7 +349,7 @@ def bench_answer(reps: int, with_local: bool) -> dict[str, Any]:
             ttft.append(r.timings["first_token_ms"])
             total.append(r.timings["total_ms"])
             ptok.append(r.prompt_tokens)
-            if "quoted" in r.flags:
+            if r.produced_by == "quote":
                 quoted += 1
             elif r.prompt_tokens:
                 read_ttft.append(r.timings["first_token_ms"])

@@ -126,9 +126,11 @@ def test_a_multi_part_answer_is_translated_part_by_part(seeded):
     texts = ["全年全县生产总值286.47亿元。", "全年全县生产总值312.08亿元。"]
     passages = [Passage(f"c{i}", f"d{i}", "", "", t, 0, len(t), 1.0) for i, t in enumerate(texts)]
     chinese = "渑水县：全年全县生产总值286.47亿元。[1]\n澄源县：全年全县生产总值312.08亿元。[2]"
-    result = Answer("GDP of Mianshui and Chengyuan?", chinese, [], passages, False, {}, {})
+    result = Answer(
+        question="GDP of Mianshui and Chengyuan?", answer=chinese, citations=[], passages=passages
+    )
     streamed: list[str] = []
-    answerer._translate(result, "en", streamed.append)
+    result = answerer.translator.translate(result, "en", streamed.append)
     first, second = result.answer.split("\n")
     assert first.startswith("Mianshui: 28.647 billion (286.47亿) yuan.") and "[1]" in first
     assert second == "From the documents (in Chinese): 澄源县：全年全县生产总值312.08亿元。[2]"
@@ -140,19 +142,32 @@ def test_a_multi_part_answer_is_translated_part_by_part(seeded):
     llm = ScriptedLLM("Mianshui: 28.647 billion (286.47亿) yuan.[1]")
     answerer = Answerer(seeded.settings, seeded, llm)
     chinese = "渑水县：全年全县生产总值286.47亿元。[1]\n澄源县：资料中未找到相关信息。"
-    result = Answer("GDP of Mianshui and Chengyuan?", chinese, [], passages, False, {}, {})
-    answerer._translate(result, "en", streamed.append)
+    result = Answer(
+        question="GDP of Mianshui and Chengyuan?", answer=chinese, citations=[], passages=passages
+    )
+    result = answerer.translator.translate(result, "en", streamed.append)
     assert result.answer.split("\n")[1] == "澄源县：The documents do not say."
     assert len(llm.prompts) == 1 and "translated_answer" in result.flags
     # a sentence the translation leaves out does not keep its citation
-    from assistant.answer.answerer import Citation
+    from assistant.answer import Citation
 
     llm = ScriptedLLM("Mianshui: 28.647 billion (286.47亿) yuan.[1]")
     answerer = Answerer(seeded.settings, seeded, llm)
     chinese = "全年全县生产总值286.47亿元。[1]全年全县生产总值312.08亿元。[2]"
-    cites = [Citation(n, f"d{n - 1}", f"c{n - 1}", "", texts[n - 1], 1.0, True) for n in (1, 2)]
-    result = Answer("GDP of Mianshui?", chinese, cites, passages, False, {}, {})
-    answerer._translate(result, "en", streamed.append)
+    cites = [
+        Citation(
+            n=n,
+            doc=f"d{n - 1}",
+            chunk_id=f"c{n - 1}",
+            heading="",
+            text=texts[n - 1],
+            score=1.0,
+            supported=True,
+        )
+        for n in (1, 2)
+    ]
+    result = Answer(question="GDP of Mianshui?", answer=chinese, citations=cites, passages=passages)
+    result = answerer.translator.translate(result, "en", streamed.append)
     assert [c.n for c in result.citations] == [1]
     # a part labelled with a place: the model is given the place as the question spells it
     # (it once wrote 沁阳 as "Hyunyang") and a 亿 figure in English figures (it wrote
@@ -161,8 +176,12 @@ def test_a_multi_part_answer_is_translated_part_by_part(seeded):
     llm = ScriptedLLM("Mianshui: GDP was 28.647 billion yuan.[1]")
     answerer = Answerer(seeded.settings, seeded, llm)
     chinese = "渑水县：全年全县生产总值286.47亿元。[1]\n澄源县：资料中未找到相关信息。"
-    result = Answer("GDP of Mianshui and Chengyuan?", chinese, [], passages, False, {}, {})
-    answerer._translate(result, "en", lambda _: None, {"渑水县": "渑水", "澄源县": "澄源"})
+    result = Answer(
+        question="GDP of Mianshui and Chengyuan?", answer=chinese, citations=[], passages=passages
+    )
+    result = answerer.translator.translate(
+        result, "en", lambda _: None, {"渑水县": "渑水", "澄源县": "澄源"}
+    )
     assert result.answer.split("\n") == [
         "Mianshui: GDP was 28.647 billion (286.47亿) yuan.[1]",
         "Chengyuan: The documents do not say.",
@@ -172,8 +191,10 @@ def test_a_multi_part_answer_is_translated_part_by_part(seeded):
     # a translation that leaves the place label out gets it back
     llm = ScriptedLLM("GDP was 28.647 billion yuan.[1]")
     answerer = Answerer(seeded.settings, seeded, llm)
-    result = Answer("GDP of Mianshui?", chinese.split("\n")[0], [], passages, False, {}, {})
-    answerer._translate(result, "en", lambda _: None, {"渑水县": "渑水"})
+    result = Answer(
+        question="GDP of Mianshui?", answer=chinese.split("\n")[0], citations=[], passages=passages
+    )
+    result = answerer.translator.translate(result, "en", lambda _: None, {"渑水县": "渑水"})
     assert result.answer == "Mianshui: GDP was 28.647 billion (286.47亿) yuan.[1]"
 
 
@@ -191,12 +212,16 @@ def test_a_translation_that_is_no_english_or_finds_no_answer_is_not_shown(seeded
     )
     answerer = Answerer(seeded.settings, seeded, llm)
     chinese = "鹤淇产业集聚区入驻企业104家。[1]"
-    again = Answer("How many firms are in Heqi?", chinese, [], passages, False, {}, {})
-    answerer._translate(again, "en", lambda _: None)
+    again = Answer(
+        question="How many firms are in Heqi?", answer=chinese, citations=[], passages=passages
+    )
+    again = answerer.translator.translate(again, "en", lambda _: None)
     assert "translation_not_english" in again.flags and not again.refused
     assert again.answer == "From the documents (in Chinese): " + chinese
-    none = Answer("Who directs the Heqi zone?", chinese, [], passages, False, {}, {})
-    answerer._translate(none, "en", lambda _: None)
+    none = Answer(
+        question="Who directs the Heqi zone?", answer=chinese, citations=[], passages=passages
+    )
+    none = answerer.translator.translate(none, "en", lambda _: None)
     assert "translation_refused" in none.flags and none.refused and not none.citations
     assert none.answer == "The documents do not say."
 
@@ -592,12 +617,12 @@ def test_a_part_of_a_compiled_report_is_bound_to_the_place_it_keeps_naming(seede
     found = search(seeded, "标准化厂房建设方面 1－10月份 投资5000万元", k=10)
     factory = next(p for p in found if "标准化厂房建设方面" in p.text)
     assert "安阳" not in factory.text and factory.heading.endswith("现状")
-    _, evidence = answerer.evidence(["安阳"], [factory])
+    _, evidence = answerer.binder.evidence(["安阳"], [factory])
     assert evidence[0].bound == 1.0
     wenling = next(
         p for p in search(seeded, "温岭市东部产业集聚区管理体制不顺", k=10) if "温岭" in p.heading
     )
-    _, evidence = answerer.evidence(["安阳"], [wenling])
+    _, evidence = answerer.binder.evidence(["安阳"], [wenling])
     assert not evidence or evidence[0].bound < 1.0
 
 
@@ -616,7 +641,7 @@ def test_a_longer_report_repeating_a_shorter_one_is_still_read(seeded):
         return Passage(cid, f"{cid}.txt", "", "", text, 0, len(text), 1.0)
 
     short, long_ = passage("a", shared), passage("b", shared + more)
-    kept, _ = Answerer(seeded.settings, seeded, None).evidence(
+    kept, _ = Answerer(seeded.settings, seeded, None).binder.evidence(
         [], [short, long_, passage("c", shared)]
     )
     assert [p.chunk_id for p in kept] == ["a", "b"]
@@ -626,7 +651,7 @@ def test_one_sentence_answering_two_parts_is_shown_once(seeded):
     result = Answerer(seeded.settings, seeded, None).ask(
         "沁阳产业集聚区入驻企业和就业人数各是多少？"
     )
-    assert "split_into_2" in result.flags, result.flags
+    assert "split_into_parts" in result.flags and len(result.parts) == 2, result.flags
     assert "500" in result.answer and "5.2" in result.answer, result.answer
     assert result.answer.count("5.2万人") == 1, result.answer
 

@@ -1,13 +1,20 @@
-"""The answer stage: question preparation, bound evidence, reading, verification, refusal.
+"""The answer stage: a pipeline of small typed stages (docs/answering.md).
 
-Modules: `query` (language, follow-ups, search terms, sub-questions), `identity` (which
-document and place a passage speaks for), `tables` (self-describing table rows),
-`reading` (one Reader per provider), `verify` (every sentence checked against a cited
-passage), `refusal` (the fitted answer-or-refuse model) and `answerer` (composition).
+Stages, in order: `prepare` (a follow-up made to stand alone, an English question's
+Chinese search terms, the `Question` record built once), `plan` (one part, one per
+document, or one per sub-question), `bind` (passages bound to the asked places, as
+`Evidence`), `part` (read by a `Reader` - `reading.LLMReader` or
+`extractive.ExtractiveReader` - then `verify`, the off-target `rules`, the fitted
+`refusal` decision on `features`), `compose` (one `Answer`) and `translate`. Records
+are in `records`, flags in `flags`, timings by `timing.timed`. What a question asks is
+read by `query` (terms, quantities), `kinds` (answer kind and unit), `split`
+(sub-questions), `followup` and `english`; `tables` and `text` are shared helpers. Which
+document and place a passage speaks for is `assistant.identity`, below the index.
 """
 
-from assistant.answer.answerer import Answer, Answerer, Citation, QuestionTooLongError, Retrieved
-from assistant.answer.query import detect_lang, glossary_terms
+from assistant.answer.answerer import Answerer, QuestionTooLongError
+from assistant.answer.english import detect_lang, glossary_terms
+from assistant.answer.records import Answer, Citation, Retrieved
 from assistant.answer.text import bigrams, prompt
 
 __all__ = [

@@ -9,32 +9,21 @@ is left is never a bare "[1][2]": a sentence needs words besides its markers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
-from assistant.answer.query import (
-    ASKS_NAME,
-    UNITS,
-    asked_entities,
-    asked_quantities,
-    asked_units,
-    asks_number,
-    coverage,
-    figure_in,
-    loosely_in,
-    unit_family,
-    word_parts,
-)
-from assistant.answer.tables import ASKS_TOTAL, TOTAL_ROWS, label_named, row_label
+from assistant.answer.evidence import Checked, Evidence
+from assistant.answer.flags import Flag
+from assistant.answer.kinds import UNITS, asked_units, figure_in, unit_family
+from assistant.answer.query import coverage
+from assistant.answer.rules import RULES, STATED_YEAR, Rule, Target, off_target
 from assistant.answer.text import (
     CJK,
-    CONTINUES,
     MARKER,
     SCALES,
     bigrams,
     english_value,
     markers,
     numbers,
-    passage_sentences,
     sentences,
     squash,
     ungrouped,
@@ -50,61 +39,6 @@ _HOLLOW = re.compile(
     r"\s*[:：.。]?\s*$",
     re.I,
 )
-# Published documents mask names ("隶属于安阳市*区", "******市"): a masked name is no
-# answer to a question that asks which place or who.
-_REDACTED = re.compile(r"[*＊]+|[×Ｘ]{2,}")
-_ASKED_YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
-_STATED_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年)")
-
-
-@dataclass
-class Evidence:
-    """One numbered passage as the reader saw it: original text for citing, reading text
-    (tables self-described) for checking, and how firmly it is bound to the question."""
-
-    n: int
-    text: str
-    reading: str
-    heading: str = ""
-    bound: float = 1.0
-    title: str = ""
-    places: tuple[str, ...] = ()  # the asked places it is bound to, fully (bound 1.0)
-
-    def sentences(self) -> list[str]:
-        return passage_sentences(self.reading)
-
-
-@dataclass
-class Checked:
-    """The checked answer: kept sentences with their passage numbers, what was dropped."""
-
-    sentences: list[tuple[str, list[int]]] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-    # supported sentences that answer something else (another year, quantity, a masked
-    # name): removed, but not a sign the draft invented anything
-    off_target: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    # per kept sentence: (passage number, the passage sentence it rests on)
-    grounds: list[tuple[int, str]] = field(default_factory=list)
-
-    def cited(self) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
-        for sent, ns in self.sentences:
-            for n in ns:
-                out.setdefault(n, []).append(sent)
-        return out
-
-    def text(self, lang: str = "zh") -> str:
-        if lang != "en":
-            return "".join(s.rstrip() + "".join(f"[{n}]" for n in ns) for s, ns in self.sentences)
-        # an English sentence keeping a Chinese name ("the沁北产业集聚区") gets its spaces
-        return " ".join(
-            _LATIN_CJK.sub(" ", s.rstrip()) + "".join(f"[{n}]" for n in ns)
-            for s, ns in self.sentences
-        )
-
-
-_LATIN_CJK = re.compile(r"(?<=[A-Za-z,;])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[A-Za-z])")
 
 
 def _values(text: str, english: bool) -> set[float]:
@@ -251,12 +185,12 @@ def other_figure(
     mine = {float(m.group(1)) for m in pattern.finditer(ungrouped(ground))}
     if not mine:
         return None
-    years = set(_STATED_YEAR.findall(question)) or set(_STATED_YEAR.findall(ground))
+    years = set(STATED_YEAR.findall(question)) or set(STATED_YEAR.findall(ground))
     bar = max(0.5, coverage(terms, ground))
     best: tuple[float, int, str] | None = None
     for n, sent in candidates:
         theirs = {float(m.group(1)) for m in pattern.finditer(ungrouped(sent))}
-        if not theirs or theirs & mine or set(_STATED_YEAR.findall(sent)) - years:
+        if not theirs or theirs & mine or set(STATED_YEAR.findall(sent)) - years:
             continue
         score = coverage(terms, sent)
         if score >= bar and (best is None or score > best[0]):
@@ -379,11 +313,18 @@ def _overlap(sentence: str, evidence: Evidence) -> int:
     return len(bigrams(MARKER.sub("", sentence)) & bigrams(evidence.reading))
 
 
-def check(answer: str, evidence: list[Evidence], question: str = "", named: str = "") -> Checked:
-    """Keep each answer sentence whose facts its cited (or best-matching) bound passage holds.
+def check(
+    answer: str,
+    evidence: list[Evidence],
+    question: str = "",
+    named: str = "",
+    rules: Iterable[Rule] = RULES,
+) -> Checked:
+    """Keep each answer sentence whose facts its cited (or best-matching) bound passage holds
+    and that no off-target rule removes (`rules`, in order).
 
     `named` is the Chinese question whose parks and companies must be the ones the answer
-    speaks of (`_other_entity`), when `question` is the user's words in another language."""
+    speaks of (`rules.OtherEntity`), when `question` is the user's words in another language."""
     out = Checked()
     usable = {e.n: e for e in evidence if e.bound > 0}
     for sent in sentences(answer):
@@ -392,11 +333,11 @@ def check(answer: str, evidence: list[Evidence], question: str = "", named: str 
         if not clean.strip("。.,，;；:： "):
             continue  # a marker with no words says nothing
         if cited - set(e.n for e in evidence):
-            out.flags.append("removed_invalid_marker")
+            out.flags.append(Flag.REMOVED_INVALID_MARKER)
         has_facts = bool([f for f in facts(clean) if squash(f) not in squash(question)])
         if not has_facts and _HOLLOW.search(clean):
             out.dropped.append(clean)
-            out.flags.append("removed_hollow_sentence")
+            out.flags.append(Flag.REMOVED_HOLLOW_SENTENCE)
             continue
         # an English sentence shares no characters with a Chinese passage (a Chinese name
         # it keeps aside): its figures and quoted names are all that can be checked
@@ -405,7 +346,7 @@ def check(answer: str, evidence: list[Evidence], question: str = "", named: str 
             fixed = rescale(clean, "\n".join(e.reading for e in usable.values()))
             if fixed != clean:
                 clean = fixed
-                out.flags.append("rescaled_figure")
+                out.flags.append(Flag.RESCALED_FIGURE)
 
         def holds(e: Evidence, sent: str = clean, free: bool = has_facts or latin) -> bool:
             # figures must be in one sentence of the passage; a Chinese sentence without
@@ -418,174 +359,29 @@ def check(answer: str, evidence: list[Evidence], question: str = "", named: str 
             candidates.sort(key=lambda e: (-e.bound, -_overlap(clean, e)))
             if candidates:
                 ok = [candidates[0].n]
-                out.flags.append("citation_attached" if not cited else "citation_moved")
+                out.flags.append(Flag.CITATION_ATTACHED if not cited else Flag.CITATION_MOVED)
         if not ok:
             out.dropped.append(clean)
             out.flags.append(
-                "removed_unsupported_figure" if has_facts else "removed_uncited_sentence"
+                Flag.REMOVED_UNSUPPORTED_FIGURE if has_facts else Flag.REMOVED_UNCITED_SENTENCE
             )
             continue
         ground = best_match(clean, usable[ok[0]], question)
-        why = _off_target(clean, ground, usable[ok[0]], question, named or question)
+        target = Target(
+            sentence=clean,
+            ground=ground,
+            evidence=usable[ok[0]],
+            question=question,
+            named=named or question,
+        )
+        why = off_target(target, rules)
         if why:
             out.off_target.append(clean)
             out.flags.append(why)
             continue
         if any(squash(clean) == squash(kept) for kept, _ in out.sentences):
-            out.flags.append("removed_repeat")  # the same sentence from two passages
+            out.flags.append(Flag.REMOVED_REPEAT)  # the same sentence from two passages
             continue
         out.sentences.append((clean, ok))
         out.grounds.append((ok[0], ground))
     return out
-
-
-# A quantity its unit names whatever the noun: "规划面积" is stated as "规划占地1万亩".
-_MEASURED_IN = {"面积": unit_family("亩"), "人口": ("人", "万人")}
-
-
-def _states(word: str, text: str) -> bool:
-    """The word, loosely, or each word it is made of ("粮食产量": 粮食…总产量)."""
-    if loosely_in(word, text) or all(loosely_in(p, text) for p in word_parts(word)):
-        return True
-    return len(word) >= 3 and word[0] == "总" and loosely_in(word[1:], text)  # 总产量: 产量
-
-
-def _measures(quantity: tuple[str, ...], text: str) -> bool:
-    """The text states the asked quantity: each of its words, in any order ("投资30亿元的
-    …项目" states 项目投资) and loosely ("规上" for 规模以上), or, for an area or a
-    population, its modifier and a figure in its unit ("规划占地1万亩" is 规划面积)."""
-    if all(_states(w, text) for w in quantity):
-        return True
-    *modifier, head = [part for w in quantity for part in word_parts(w)]  # 常住 + 人口
-    if not all(_states(w, text) for w in modifier):
-        return False
-    units = next((u for word, u in _MEASURED_IN.items() if head.endswith(word)), ())
-    return bool(units) and figure_in(units).search(text) is not None
-
-
-def _other_entity(question: str, heading: str, ground: str) -> bool:
-    """The question asks about one park (company, base) and the sentence sits under a
-    heading about another of that kind: "智能终端产业园…多少产值" is not answered by
-    "实现年产值80亿元" under "汽车装备制造产业园". Another is one whose name shares no
-    two characters in a row with the asked one."""
-    for name, kind in asked_entities(question):
-        if loosely_in(name, f"{heading}\n{ground}"):
-            continue
-        others = [heading[max(0, m.start() - 4) : m.start()] for m in re.finditer(kind, heading)]
-        if any(len(o) >= 2 and not bigrams(o) & bigrams(name) for o in others):
-            return True
-    return False
-
-
-# The level a title, an award or a body is granted at: a 省级 factory is no 国家级 one
-# ("市级以上" spans levels: it names none; "国家政策/发展/战略/标准" is policy, not a level).
-_LEVEL = re.compile(
-    r"(国家|省|市|县|区)级(?!及?以上)|(国家)(?![级\u4e00-\u9fff]{0,1}(?:政策|发展|战略|标准))"
-)
-
-
-def _levels(text: str) -> set[str]:
-    return {m.group(1) or m.group(2) for m in _LEVEL.finditer(text)}
-
-
-def _other_level(question: str, ground: str) -> bool:
-    """The question asks about one level (国家级, 省级, …) and the sentence names only
-    others: "国家绿色工厂奖励多少" is not answered by "对列入省级智能制造示范工厂的企业，一次性
-    奖励100万元"."""
-    asked = _levels(question)
-    stated = _levels(ground)
-    return len(asked) == 1 and bool(stated) and not asked & stated
-
-
-# Questions that range over a table's rows: which row, the most, each one.
-_ACROSS_ROWS = re.compile(
-    r"哪|谁|最|各|分别|排名|排第|\b(?:which|most|highest|largest|each)\b", re.I
-)
-
-
-def _other_row(question: str, ground: str) -> bool:
-    """The figure is a table row's and the question, which asks one item's figure, names
-    hardly any of that row's label: "国家绿色工厂奖励多少" is not answered by the
-    "高新技术企业（首次认定）｜奖励金额：15万元" row."""
-    name = row_label(ground)
-    if not name or name in TOTAL_ROWS or not asks_number(question):
-        return False
-    if _ACROSS_ROWS.search(question) or ASKS_TOTAL.search(question):
-        return False
-    return label_named(name, question) < 1 / 3
-
-
-def _covered_years(title: str) -> set[str]:
-    """The years a document's "全年" can mean, from its title: a 2023 bulletin's 2023; a
-    2024 work report's 2024 and the 2023 it reviews. Empty (anything goes) without one, and
-    for a compilation titled by its first part ("第一篇：…2025年发展报告"): that year is
-    only the first part's."""
-    if re.match(r"第[一二三四五六七八九十\d]+[篇章部]", title.strip()):
-        return set()
-    years = set(_ASKED_YEAR.findall(title))
-    if re.search(r"报告|汇报|总结", title):
-        years |= {str(int(y) - 1) for y in years}
-    return years
-
-
-def _lead_clauses(clause: str, text: str) -> str:
-    """The clauses of the sentence before `clause` when it continues their topic
-    (`CONTINUES`), else ""."""
-    at = text.find(clause)
-    if at <= 0 or not CONTINUES.match(clause):
-        return ""
-    before = re.split(r"[。！？!?\n]", text[:at])[-1]
-    return before if re.search(r"[；;]\s*$", before) else ""
-
-
-def _off_target(
-    sentence: str, ground: str, evidence: Evidence, question: str, named: str = ""
-) -> str:
-    """Why a supported sentence still does not answer the question, or "".
-
-    - "removed_redacted": the question asks which place or who, and the answer gives a
-      masked name the question does not contain.
-    - "removed_other_quantity": the question asks how much of something (生产总值, 产值)
-      and neither the passage sentence nor its heading names it: the figure measures
-      something else (an enterprise count is no GDP).
-    - "removed_other_entity": the question (`named`) asks about a park, company or base
-      and the sentence sits under a heading about another one (`_other_entity`).
-    - "removed_other_level": the question asks about one level (国家级, 省级…) and the
-      sentence names only others (`_other_level`).
-    - "removed_other_row": the figure is a table row's whose label the question hardly
-      names (`_other_row`).
-    - "removed_other_year": the question names a year and the passage sentence it rests
-      on states other years, none of them named by its heading or document title either
-      (a 2012 figure is no answer about 2013); or the sentence states no year and its
-      section heading states other years ("二、2024年主要目标" in a 2024 report that also
-      reviews 2023); or neither does, and the document title's years (`_covered_years`)
-      are others ("全年…" in the 2023 bulletin, asked about 2022).
-    """
-    masked = _REDACTED.search(sentence) and not _REDACTED.search(question)
-    if masked and ASKS_NAME.search(question):
-        return "removed_redacted"
-    heads = asked_quantities(question)
-    topic = f"{evidence.heading}\n{_lead_clauses(ground, evidence.reading)}{ground}"
-    if heads and not any(_measures(h, topic) for h in heads):
-        return "removed_other_quantity"
-    if _other_entity(named or question, evidence.heading, ground):
-        return "removed_other_entity"
-    if _other_level(named or question, ground):
-        return "removed_other_level"
-    if _other_row(named or question, ground):
-        return "removed_other_row"
-    asked = set(_ASKED_YEAR.findall(question))
-    # a sentence that states no year speaks for its section's: "社会消费品零售总额增长7%"
-    # under "二、2024年主要目标" is no answer about 2023
-    stated = set(_STATED_YEAR.findall(ground))
-    section = set(_STATED_YEAR.findall(evidence.heading))
-    if asked and not stated and section and not asked & section:
-        return "removed_other_year"  # the section's year decides, not the report's title
-    covered = _covered_years(evidence.title)
-    if asked and not stated and not section and covered and not asked & covered:
-        return "removed_other_year"  # "全年…" in the 2023 bulletin is no answer about 2022
-    if asked and stated and not asked & stated:
-        context = f"{evidence.title}\n{evidence.heading}"
-        if not asked & set(_STATED_YEAR.findall(context)):
-            return "removed_other_year"
-    return ""

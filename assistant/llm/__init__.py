@@ -30,13 +30,8 @@ __all__ = [
     "register",
 ]
 
-# name -> "package.module:Class", imported on first use; None: no model (extractive).
-PROVIDERS: dict[str, str | None] = {
-    "local": "assistant.llm.local:LocalLLM",
-    "openai": "assistant.llm.openai:OpenAICompatibleLLM",
-    "extractive": None,
-    "langchain": "assistant.llm.langchain:LangChainLLM",
-}
+# name -> "package.module:Class" (`registry.LLM_PROVIDERS`); None: no model (extractive).
+PROVIDERS = registry.LLM_PROVIDERS
 _cache: dict[tuple[str, str, str], LLM] = {}
 _cache_lock = threading.Lock()
 

@@ -185,9 +185,9 @@ def place_names(text: str) -> list[str]:
 
     "渑池县2022年统计公报" -> ["渑池"]; level words ("全县", "本区") are not places.
     """
-    from assistant.answer.text import jieba_ready
+    from assistant.index.tokenize import _jieba
 
-    jieba_ready()
+    _jieba()  # initialised quietly once, as the index's tokenizer does
     import jieba.posseg
 
     found: dict[str, None] = {}

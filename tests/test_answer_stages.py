@@ -1,0 +1,246 @@
+"""Each stage of the answer pipeline on hand-made records: a fake retriever and index
+(tests/fakes.py) and the scripted LLM, no seeded store."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import FakeIndex, FakeRetriever, passage
+
+from assistant.answer import Answerer, refusal
+from assistant.answer.bind import Binder
+from assistant.answer.compose import Composer
+from assistant.answer.evidence import Checked
+from assistant.answer.extractive import ExtractiveReader
+from assistant.answer.flags import Flag
+from assistant.answer.kinds import asked_of
+from assistant.answer.part import PartReader
+from assistant.answer.plan import Planner
+from assistant.answer.prepare import Preparer
+from assistant.answer.reading import LLMReader
+from assistant.answer.records import Ask, Part, Plan, Question, Retrieved
+from conftest import ScriptedLLM, make_settings, model_reads
+
+MIANSHUI = "渑水县2023年国民经济和社会发展统计公报"
+CHENGYUAN = "澄源县2023年国民经济和社会发展统计公报"
+PASSAGES = [
+    passage(
+        "m1",
+        "mianshui.txt",
+        "初步核算，全年全县生产总值286.47亿元，比上年增长6.2%。",
+        "一、综合",
+        MIANSHUI,
+    ),
+    passage("m2", "mianshui.txt", "全年全县粮食总产量31.2万吨。", "二、农业", MIANSHUI),
+    passage(
+        "c1",
+        "chengyuan.txt",
+        "初步核算，全年全县生产总值312.08亿元，比上年增长5.1%。",
+        "一、综合",
+        CHENGYUAN,
+    ),
+    passage("c2", "chengyuan.txt", "全年接待游客1200万人次。", "三、旅游", CHENGYUAN),
+]
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def index():
+    return FakeIndex(list(PASSAGES))
+
+
+def part_reader(settings, index, reader):
+    binder = Binder(index, settings.answer.max_passages)
+    preparer = Preparer(settings, index, reader)
+    kind = refusal.load(reader.kind)
+    quotes = refusal.load("extractive")
+    return PartReader(reader, ExtractiveReader(settings), binder, preparer.terms, kind, quotes)
+
+
+def test_binding_keeps_the_asked_countys_passages_numbered(index):
+    kept, evidence = Binder(index, 3).evidence(["渑水"], index.passages)
+    assert [p.chunk_id for p in kept] == ["m1", "m2"]  # 澄源's "全县" is another county's
+    assert [e.n for e in evidence] == [1, 2] and all(e.bound == 1.0 for e in evidence)
+    assert evidence[0].places == ("渑水",)
+    copy = passage("m9", "copy.txt", PASSAGES[0].text, "一、综合", MIANSHUI)
+    kept, _ = Binder(index, 3).evidence([], [PASSAGES[0], copy])
+    assert [p.chunk_id for p in kept] == ["m1"]  # a near-copy adds nothing
+
+
+def test_the_question_is_prepared_once_for_the_reader_it_has(settings, index):
+    found = Retrieved(
+        lang="en",
+        standalone="What was Mianshui's GDP?",
+        dense_query="q",
+        keyword_query="渑水 生产总值",
+        passages=PASSAGES[:1],
+        flags=[],
+        ms=1.0,
+        translation="渑水县的地区生产总值是多少？",
+        places=["渑水"],
+    )
+    read_by_model = LLMReader(settings, ScriptedLLM())
+    q = Preparer(settings, index, read_by_model).question(found.standalone, found, None)
+    assert (q.read_lang, q.answer_lang, q.read) == ("zh", "en", found.translation)
+    assert q.asker == found.standalone and "渑水" in q.places and q.splittable
+    # the extractive reader cannot translate: it reads the question in its own language
+    q = Preparer(settings, index, ExtractiveReader(settings)).question(
+        found.standalone, found, None
+    )
+    assert (q.read_lang, q.read, q.asker) == ("en", found.standalone, "")
+
+
+def test_a_follow_up_is_rewritten_by_the_readers_model_and_searched(settings, index):
+    retriever = FakeRetriever()
+    llm = ScriptedLLM("澄源县2023年生产总值是多少？")
+    prep = Preparer(settings, index, LLMReader(settings, llm), retriever)
+    history = [
+        {"role": "user", "content": "渑水县2023年生产总值是多少？"},
+        {"role": "assistant", "content": "286.47亿元。[1]"},
+    ]
+    found = prep.retrieve("那澄源县呢？", history)
+    assert found.standalone == "澄源县2023年生产总值是多少？"
+    assert Flag.CONDENSED_BY_LLM in found.flags and not found.concatenated
+    assert retriever.queries == [found.standalone] and found.passages[0].chunk_id == "c1"
+    # without a model the last question is carried (and such a question is never split)
+    prep = Preparer(settings, index, ExtractiveReader(settings), retriever)
+    carried = prep.retrieve("那澄源县呢？", history)
+    assert carried.standalone == "渑水县2023年生产总值是多少？ 那澄源县呢？"
+    assert carried.concatenated and Flag.CONDENSED_BY_CONCAT in carried.flags
+    q = prep.question("那澄源县呢？", carried, None)
+    assert not q.splittable
+
+
+def test_a_question_of_two_places_is_planned_as_two_labelled_parts(settings, index):
+    retriever = FakeRetriever()
+    ext = ExtractiveReader(settings)
+    planner = Planner(index, Binder(index, 3), ext, Preparer(settings, index, ext).terms, retriever)
+    text = "渑水县和澄源县2023年生产总值分别是多少？"
+    q = Question(
+        text=text,
+        lang="zh",
+        answer_lang="zh",
+        standalone=text,
+        zh=text,
+        read_lang="zh",
+        read=text,
+        asker="",
+        places=("渑水", "澄源"),
+        splittable=True,
+        asked=asked_of(text),
+    )
+    plan = planner.plan(q, index.passages, 5)
+    assert plan.split and [a.label for a in plan.asks] == ["渑水县", "澄源县"]
+    assert [a.zh for a in plan.asks] == retriever.queries  # each part searched on its own
+    # each part is parsed once, for its own place
+    assert [a.places for a in plan.asks] == [("渑水",), ("澄源",)]
+    assert [a.asked.text for a in plan.asks] == [a.zh for a in plan.asks]
+    assert all(a.asked.kinds == {"number"} and not a.whole for a in plan.asks)
+    whole = planner.plan(Question(**{**q.__dict__, "splittable": False}), index.passages, 5)
+    assert len(whole.asks) == 1 and whole.asks[0].whole and whole.asks[0].stream
+
+
+def ask(text: str, passages, places=("渑水",), lang="zh") -> Ask:
+    return Ask(
+        read=text, zh=text, lang=lang, passages=list(passages), asked=asked_of(text), places=places
+    )
+
+
+def test_a_part_is_read_verified_and_decided_by_the_extractive_reader(settings, index):
+    parts = part_reader(settings, index, ExtractiveReader(settings))
+    got = parts.read(ask("渑水县2023年生产总值是多少？", index.passages), None)
+    assert not got.refused and "286.47亿元" in got.checked.text()
+    assert [p.chunk_id for p in got.passages][:1] == ["m1"] and got.features["binding"] == 1.0
+    assert not got.quoted and Flag.LLM_REFUSED not in got.flags
+    none = parts.read(ask("鹿鸣县2023年生产总值是多少？", index.passages, ("鹿鸣",)), None)
+    assert none.refused and none.flags == [Flag.NO_BOUND_PASSAGE]
+
+
+def test_a_models_refusal_is_forced_on_the_quotes_passage_and_verified(settings, index):
+    llm = ScriptedLLM("资料中未找到相关信息。", "全年全县生产总值286.47亿元。[1]")
+    parts = part_reader(model_reads(settings), index, LLMReader(model_reads(settings), llm))
+    got = parts.read(ask("渑水县2023年生产总值是多少？", index.passages), None)
+    assert {Flag.LLM_REFUSED, Flag.FORCED_ANSWER, Flag.LLM_REFUSAL_OVERRIDDEN} <= set(got.flags)
+    assert got.features["forced"] == 1.0 and got.features["llm_refused"] == 1.0
+    assert "286.47" in got.checked.text() and len(llm.prompts) == 2
+    assert "force_ms" in got.stages and "read_ms" in got.stages
+
+
+def test_a_model_draft_with_an_invented_figure_falls_back_to_the_quote(settings, index):
+    llm = ScriptedLLM("全年全县生产总值999亿元。[1]", "资料中未找到相关信息。")
+    parts = part_reader(model_reads(settings), index, LLMReader(model_reads(settings), llm))
+    got = parts.read(ask("渑水县2023年生产总值是多少？", index.passages), None)
+    assert Flag.LLM_UNSUPPORTED in got.flags and Flag.LLM_EMPTY_REPLACED in got.flags
+    assert "999" not in got.checked.text() and "286.47" in got.checked.text()
+
+
+def made_part(label: str, sentence: str, p, refused: bool = False) -> Part:
+    from assistant.answer.bind import reading_text
+    from assistant.answer.evidence import Evidence
+
+    ev = Evidence(1, p.text, reading_text(p), p.heading, 1.0, p.title)
+    checked = Checked([(sentence, [1])], grounds=[(1, p.text)])
+    return Part(
+        question=f"{label}2023年生产总值增长多少？",
+        passages=[p],
+        evidence=[ev],
+        checked=checked,
+        refused=refused,
+        p=0.9,
+        label=label,
+    )
+
+
+def test_parts_are_composed_under_their_labels_with_a_verdict(settings):
+    text = "渑水县和澄源县2023年生产总值哪个增长更快？"
+    q = Question(
+        text=text,
+        lang="zh",
+        answer_lang="zh",
+        standalone=text,
+        zh=text,
+        read_lang="zh",
+        read=text,
+        asker="",
+        places=("渑水", "澄源"),
+        splittable=True,
+        asked=asked_of(text),
+    )
+    found = Retrieved(
+        lang="zh",
+        standalone=text,
+        dense_query=text,
+        keyword_query=text,
+        passages=[],
+        flags=[],
+        ms=0,
+    )
+    parts = [
+        made_part("渑水县", "比上年增长6.2%。", PASSAGES[0]),
+        made_part("澄源县", "比上年增长5.1%。", PASSAGES[2]),
+    ]
+    plan = Plan(asks=[], subs=[p.question for p in parts], split=True)
+    answer = Composer(settings, "extractive", "extractive").compose(q, found, plan, parts)
+    lines = answer.answer.split("\n")
+    assert lines[:2] == ["渑水县：比上年增长6.2%。[1]", "澄源县：比上年增长5.1%。[2]"]
+    assert lines[2].startswith("渑水更快") and "[1][2]" in lines[2]
+    assert [c.chunk_id for c in answer.citations] == ["m1", "c1"] and not answer.refused
+    assert Flag.SPLIT in answer.flags and answer.parts == plan.subs
+    parts[1] = made_part("澄源县", "比上年增长5.1%。", PASSAGES[2], refused=True)
+    answer = Composer(settings, "extractive", "extractive").compose(q, found, plan, parts)
+    assert answer.answer.split("\n")[1] == "澄源县：资料中未找到相关信息。"
+    assert [c.chunk_id for c in answer.citations] == ["m1"]
+
+
+def test_the_whole_pipeline_runs_on_a_fake_retriever(settings, index):
+    answerer = Answerer(settings, index, None, FakeRetriever())  # type: ignore[arg-type]
+    got = answerer.ask("渑水县2023年的生产总值是多少？比上年增长多少？")
+    assert "286.47亿元" in got.answer and "6.2%" in got.answer and not got.refused
+    assert [c.chunk_id for c in got.citations] == ["m1"]
+    assert all(isinstance(f, Flag) for f in got.flags)
+    assert {"retrieval_ms", "decide_ms"} <= set(got.stages) and got.produced_by == "reading"
+    refused = answerer.ask("渑水县2023年有多少家医院？")
+    assert refused.refused and not refused.citations
