@@ -165,11 +165,11 @@ def test_a_full_disk_refuses_or_stops_cleanly_and_readers_keep_working(
     huge.write_text(("产业集聚区第一季度新增投资项目十二个。" * 50 + "\n") * 3000, encoding="utf-8")
     t0 = time.perf_counter()
     [failed] = ingest_paths(index, [huge]).failed
-    assert failed.key == "ingest.disk_full" and time.perf_counter() - t0 < 1.0
+    assert failed.error_key == "ingest.disk_full" and time.perf_counter() - t0 < 1.0
     report = ingest_paths(index, [big])
     [failed] = report.failed
-    assert failed.key == "ingest.disk_full" and "Not enough disk space" in failed.error
-    assert "磁盘空间不足" in failed.message("zh")
+    assert failed.error_key == "ingest.disk_full" and "Not enough disk space" in failed.error
+    assert "磁盘空间不足" in failed.reason("zh")
     assert _counts(index) == before
 
     # A write that fails anyway (the estimate bypassed, the disk filled to the last page)
@@ -181,7 +181,7 @@ def test_a_full_disk_refuses_or_stops_cleanly_and_readers_keep_working(
     filler = _fill(small_disk, 64_000)
     report = ingest_paths(index, [big])
     [failed] = report.failed
-    assert failed.key == "store.disk_full", failed
+    assert failed.error_key == "store.disk_full", failed
     assert "is full" in failed.error and "unchanged" in failed.error
     fresh = Index(settings, embedder=embedder)
     assert not fresh.catalog.document(big.name)
@@ -230,7 +230,7 @@ def test_a_store_nobody_has_open_is_read_on_a_full_disk_and_writes_say_so(small_
     status = _cli(data, "status", "--json")
     assert status.returncode == 0, status.stderr
     info = json.loads(status.stdout)
-    assert info["documents"] == 1 and info["chunks"] == info["vectors"] == 9
+    assert info["documents"] == 1 and info["chunks"] == info["vectors"] >= 5
     found = _cli(data, "search", "汝绣产业园规划占地多少？", "--json")
     assert found.returncode == 0, found.stderr
     hits = json.loads(found.stdout)["passages"]
@@ -248,7 +248,8 @@ def test_a_store_nobody_has_open_is_read_on_a_full_disk_and_writes_say_so(small_
         f.unlink()
     again = _cli(data, "ingest", str(SEEDS / "001_6e86d79fbe28caed.txt"), **env)
     assert again.returncode == 0 and "1 added" in again.stdout, again.stderr
-    assert json.loads(_cli(data, "status", "--json").stdout)["vectors"] == 19
+    now = json.loads(_cli(data, "status", "--json").stdout)
+    assert now["documents"] == 2 and now["vectors"] == now["chunks"] > info["chunks"]
 
 
 def test_the_estimate_covers_what_a_document_really_takes(tmp_path, embedder):
@@ -425,7 +426,7 @@ def test_uploads_stay_private_inside_the_data_folder_and_leave_no_copy(page_app,
     doc = tmp_path / name
     doc.write_text("# 星河产业园\n星河产业园规划占地800亩，入驻企业42家。\n", encoding="utf-8")
     client = Client(url, verbose=False)
-    log, table, _ = client.predict([handle_file(str(doc))], api_name="/upload")
+    log, table, *_ = client.predict([handle_file(str(doc))], api_name="/upload")
     assert "✅" in log and "1 个成功" in log, log
     temp = data / "tmp"
     assert temp.is_dir() and stat.S_IMODE(temp.stat().st_mode) == 0o700
@@ -434,7 +435,7 @@ def test_uploads_stay_private_inside_the_data_folder_and_leave_no_copy(page_app,
     after = set(system_tmp.rglob("*")) if system_tmp.exists() else set()
     assert not [p for p in after - before if doc.name in p.name]
     [stored] = [p for p in (data / "uploads").iterdir() if p.name.endswith(".md")]
-    message, table, _ = client.predict(stored.name, api_name="/delete")
+    message, table, *_ = client.predict(stored.name, api_name="/delete")
     assert stored.name in message and not stored.exists()
 
 
@@ -565,9 +566,9 @@ def test_markup_shows_as_text_in_a_real_browser_and_long_questions_are_refused(p
             box.fill(question)
             page.locator("#send").click()
             try:
-                page.wait_for_function(
+                page.wait_for_function(  # the finished answer: its check badge is shown
                     f"() => [...document.querySelectorAll('#chat [data-testid=bot]')]"
-                    f".some(b => b.innerText.includes({answered!r}))"
+                    f".some(b => b.innerText.includes({answered!r}) && b.querySelector('.checked'))"
                 )
             except Exception:
                 pytest.fail(page.locator("#chat").inner_text())
