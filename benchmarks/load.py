@@ -136,7 +136,7 @@ def bench_load(sessions: int = 12, model_sessions: int = 4, rounds: int = 2) -> 
                     t0, t1, text = ask(client, q)
                 except Exception as exc:  # counted, the run goes on
                     with lock:
-                        errors.append(f"{q}: {exc}")
+                        errors.append(f"{q}: {type(exc).__name__}: {exc}")
                     continue
                 with lock:
                     models.append((t0, t1, t1 - t0))
@@ -153,7 +153,7 @@ def bench_load(sessions: int = 12, model_sessions: int = 4, rounds: int = 2) -> 
                     t0, t1, text = ask(client, q)
                 except Exception as exc:
                     with lock:
-                        errors.append(f"{q}: {exc}")
+                        errors.append(f"{q}: {type(exc).__name__}: {exc}")
                     continue
                 with lock:
                     quotes.append((t0, t1, t1 - t0, QUOTED_BADGE in text))
