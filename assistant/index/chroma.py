@@ -16,6 +16,7 @@ from assistant.index.errors import (
     IndexError_,
     StoreUnreachableError,
 )
+from assistant.index.exact import nearest
 
 T = TypeVar("T")
 
@@ -226,15 +227,7 @@ class ChromaVectorStore:
             docs = np.array([(m or {}).get("doc_id", "") for m in got["metadatas"]], dtype=object)
             self._exact = (count, list(got["ids"]), docs, matrix)
         _, ids, docs, matrix = self._exact
-        if not ids:
-            return []
-        q = np.asarray(vector, dtype=np.float32).reshape(-1)
-        scores = matrix @ (q / (np.linalg.norm(q) or 1.0))
-        rows = np.arange(len(ids))
-        if doc_ids:
-            rows = rows[np.isin(docs, list(doc_ids))]
-        best = rows[np.argsort(-scores[rows], kind="stable")[:n]]
-        return [(ids[i], float(scores[i])) for i in best]
+        return nearest(ids, docs, matrix, vector, n, doc_ids)
 
     @_guarded
     def reset(self) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from assistant.index.catalog import Catalog
 from assistant.index.errors import DiskFullError
+from assistant.index.exact import nearest
 
 
 class CachedVectors:
@@ -67,12 +68,4 @@ class CachedVectors:
         self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None
     ) -> list[tuple[str, float]]:
         ids, docs, matrix = self._load()
-        if not ids:
-            return []
-        q = np.asarray(vector, dtype=np.float32).reshape(-1)
-        scores = matrix @ (q / (np.linalg.norm(q) or 1.0))
-        rows = np.arange(len(ids))
-        if doc_ids:
-            rows = rows[np.isin(docs, list(doc_ids))]
-        best = rows[np.argsort(-scores[rows], kind="stable")[:n]]
-        return [(ids[i], float(scores[i])) for i in best]
+        return nearest(ids, docs, matrix, vector, n, doc_ids)
