@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -58,6 +59,20 @@ def small_corpus(tmp_path) -> Path:
 @pytest.fixture
 def fresh_index(tmp_path, embedder) -> Index:
     return Index(make_settings(tmp_path / "data"), embedder=embedder)
+
+
+def cli_env(data_dir: Path, **more: str) -> dict[str, str]:
+    """The environment of a CLI or app subprocess on its own data folder: this checkout's
+    package, one embedding thread (its threads busy-wait), wide enough not to wrap."""
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        ASSISTANT_DATA_DIR=str(data_dir),
+        OMP_NUM_THREADS="1",
+        COLUMNS="200",
+        **more,
+    )
+    return env
 
 
 def free_port() -> int:

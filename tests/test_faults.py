@@ -28,20 +28,11 @@ from assistant.index import Index
 from assistant.index.errors import StoreUnreachableError
 from assistant.ingest import ingest_paths
 from assistant.messages import say
-from tests.conftest import ROOT, SEEDS, free_port, make_settings, wait_for
+from tests.conftest import ROOT, SEEDS, cli_env, free_port, make_settings, wait_for
 
 
 def _env(data_dir: Path, **more: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        PYTHONPATH=str(ROOT),
-        ASSISTANT_DATA_DIR=str(data_dir),
-        ASSISTANT_LLM__PROVIDER="extractive",
-        OMP_NUM_THREADS="1",
-        COLUMNS="200",
-        **more,
-    )
-    return env
+    return cli_env(data_dir, ASSISTANT_LLM__PROVIDER="extractive", **more)
 
 
 def _cli(

@@ -9,7 +9,6 @@ agree at the end. A writer killed with SIGKILL mid-write is still repaired by th
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -24,24 +23,13 @@ from assistant.index import EmbeddingMismatchError, Index
 from assistant.index.catalog import MIGRATIONS, SCHEMA_VERSION, Catalog, StoreVersionError, migrate
 from assistant.index.lock import HOLDER_NAME, StoreBusyError, WriteLock
 from assistant.ingest import ingest_paths
-from tests.conftest import ROOT, SEEDS, make_settings
-
-
-def _env(data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        PYTHONPATH=str(ROOT),
-        ASSISTANT_DATA_DIR=str(data_dir),
-        OMP_NUM_THREADS="1",
-        COLUMNS="200",
-    )
-    return env
+from tests.conftest import ROOT, SEEDS, cli_env, make_settings
 
 
 def _cli(data_dir: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", "from assistant.cli import run; run()", *args],
-        env=_env(data_dir),
+        env=cli_env(data_dir),
         cwd=str(ROOT),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -161,7 +149,7 @@ def test_a_writer_killed_mid_write_is_repaired_by_the_next(tmp_path, embedder):
         f"ingest_paths(i, [Path({str(folder)!r})])"
     )
     killed = subprocess.run(
-        [sys.executable, "-c", script], env=_env(data), cwd=str(ROOT), timeout=300
+        [sys.executable, "-c", script], env=cli_env(data), cwd=str(ROOT), timeout=300
     )
     assert killed.returncode == -9
     left = Index(make_settings(data), embedder=embedder)
@@ -184,7 +172,7 @@ def test_a_writer_gives_up_after_the_timeout_naming_the_holder(tmp_path, embedde
             f"l = WriteLock(Path({str(data)!r}));"
             "cm = l.hold('reindex'); cm.__enter__(); print('held', flush=True); time.sleep(60)",
         ],
-        env=_env(data),
+        env=cli_env(data),
         stdout=subprocess.PIPE,
         text=True,
     )
