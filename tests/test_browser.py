@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, free_port, wait_for
+from tests.browsing import ask, new_conversation, turns
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -152,30 +153,6 @@ def page(browser, app):
     page, _ = open_page(browser, app.url)
     yield page
     page.context.close()
-
-
-def turns(page) -> int:
-    return page.locator("#sources details.turn").count()
-
-
-def ask(page, question: str, timeout: float = 60_000):
-    """Type a question, send it, wait for the finished answer; the last bot message."""
-    before = turns(page)
-    page.locator("#question textarea").fill(question)
-    page.locator("#send").click()
-    page.wait_for_function(
-        f"() => document.querySelectorAll('#sources details.turn').length > {before}",
-        timeout=timeout,
-    )
-    return page.locator("#chat [data-testid='bot']").last
-
-
-def new_conversation(page) -> None:
-    page.locator("#new").click()
-    page.wait_for_function(
-        "() => document.querySelectorAll('#chat [data-testid=bot]').length === 0"
-        " && document.querySelectorAll('#sources details.turn').length === 0"
-    )
 
 
 def upload(page, files: list[Path], tab: str = "文档管理", done: str = "完成：") -> str:

@@ -28,6 +28,7 @@ from assistant.index import Index
 from assistant.index.errors import StoreUnreachableError
 from assistant.ingest import ingest_paths
 from assistant.messages import say
+from tests.browsing import new_conversation
 from tests.conftest import ROOT, SEEDS, cli_env, free_port, make_settings, wait_for
 
 
@@ -553,7 +554,8 @@ def test_markup_shows_as_text_in_a_real_browser_and_long_questions_are_refused(p
             ('<img src="x" onerror="alert(1)">鹤淇产业集聚区入驻了多少家企业？', "104"),
             ("星河产业园入驻企业多少家？", "42家"),
         ):
-            page.locator("#new").click()  # each question on its own, not a follow-up
+            if shown:  # each question on its own, not a follow-up; the cleared chat comes
+                new_conversation(page)  # back with an empty box, so type only after it
             box.fill(question)
             page.locator("#send").click()
             try:
