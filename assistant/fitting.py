@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import refusal
-from assistant.evaluation import save_figure
+from assistant.evaluation.plots import save_figure
 
 KINDS = ("llm", "extractive")
 
