@@ -16,9 +16,9 @@ from assistant.ui import (
     link_markers,
     render_panel,
     render_turn,
-    safe_name,
     support_spans,
 )
+from assistant.uploads import safe_name
 from conftest import ROOT, free_port, wait_for
 
 
