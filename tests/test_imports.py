@@ -154,13 +154,7 @@ def test_the_answer_stage_never_imports_what_sits_above_it() -> None:
     assert {m: t for m, t in upward.items() if t} == {}
 
 
-# Modules over the size limits, each left to the issue that is changing it: the test fails
-# when another module grows past them, and when one of these is split (take it off the list).
-OVER_SIZE = {
-    "assistant/index/catalog.py": "issue 31",
-    "assistant/index/facade.py": "issue 31 (the Index class)",
-    "assistant/index/chroma.py": "issue 31 (ChromaVectorStore grew its fault handling)",
-}
+# A module past these is split on its seams (issue 28), a class likewise.
 MAX_MODULE_LINES = 400
 MAX_CLASS_LINES = 150
 
@@ -181,8 +175,5 @@ def _oversized() -> dict[str, str]:
     return found
 
 
-def test_no_module_over_400_lines_nor_class_over_150_but_those_left_to_their_issues():
-    found = _oversized()
-    assert not {m: why for m, why in found.items() if m not in OVER_SIZE}
-    assert not [m for m in OVER_SIZE if m not in found], "split: take it off OVER_SIZE"
-    assert not [m for m in found if m.startswith("assistant/answer/")]
+def test_no_module_over_400_lines_nor_class_over_150():
+    assert _oversized() == {}

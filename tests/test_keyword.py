@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from assistant.index import catalog as catalog_module
+from assistant.index import keyword as keyword_module
 from assistant.index.catalog import Catalog
 from assistant.index.tokenize import query_terms
 from assistant.schema import Chunk
@@ -52,7 +52,7 @@ def test_match_budget_keeps_the_rarest_terms_only(catalog, monkeypatch):
     assert {cid for cid, _ in catalog.keyword_search(["园区", "集聚"], 50, None, 0)} == {
         f"d.txt#{i}" for i in range(0, 200, 10)
     }
-    monkeypatch.setattr(catalog_module, "KEYWORD_MAX_MATCHES", 10)
+    monkeypatch.setattr(keyword_module, "KEYWORD_MAX_MATCHES", 10)
     assert {cid for cid, _ in catalog.keyword_search(["集聚", "鹤淇"], 50, None)} == rarest
 
 

@@ -20,8 +20,9 @@ import pytest
 
 from assistant.config import EmbeddingSettings, IngestSettings, StoreSettings
 from assistant.index import EmbeddingMismatchError, Index
-from assistant.index.catalog import MIGRATIONS, SCHEMA_VERSION, Catalog, StoreVersionError, migrate
+from assistant.index.catalog import Catalog
 from assistant.index.lock import HOLDER_NAME, StoreBusyError, WriteLock
+from assistant.index.migrations import MIGRATIONS, SCHEMA_VERSION, StoreVersionError, migrate
 from assistant.ingest import ingest_paths
 from tests.conftest import ROOT, SEEDS, cli_env, make_settings
 

@@ -1,6 +1,7 @@
 """The index, in four parts: `tokenize` (jieba), `chroma` (the vector store), `catalog`
-(SQLite: documents, chunks, keyword index, embedding cache) and `facade` (the `Index` that
-keeps them in agreement). The names other modules use are re-exported here.
+(SQLite: documents and chunks, with `migrations`, `keyword` search and the
+`embedding_cache`) and `facade` (the `Index` that keeps them in agreement, with its writers'
+`recovery`). The names other modules use are re-exported here.
 """
 
 from __future__ import annotations

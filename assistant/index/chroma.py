@@ -77,6 +77,36 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+def _connect(store: ChromaVectorStore, settings: Settings) -> Any:
+    """Chroma's client: a server at `store.url`, else embedded in the chroma folder. A
+    failure to connect or open is the user's message (`_fault`), never Chroma's."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    url = store.url
+    try:
+        if url:
+            m = re.match(r"^(https?)://([^:/]+)(?::(\d+))?/?$", url)
+            if not m:
+                raise IndexError_(f"vector_store.url '{url}' is not of the form http://host:port")
+            return chromadb.HttpClient(
+                host=m.group(2),
+                port=int(m.group(3) or 8000),
+                ssl=m.group(1) == "https",
+                settings=chroma_settings,
+            )
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except IndexError_:
+        raise
+    except Exception as exc:
+        fault = _fault(store, exc)
+        if fault is exc:
+            fault = IndexError_(key="store.unopenable", where=store.where)
+        raise fault from exc
+
+
 class ChromaVectorStore:
     """Chroma, embedded under data_dir or a server at `vector_store.url`.
 
@@ -85,37 +115,9 @@ class ChromaVectorStore:
     """
 
     def __init__(self, settings: Settings, model: str, dim: int, check_model: bool = True) -> None:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
         url = self.url = settings.vector_store.url
         self.where = url or str(settings.chroma_dir)
-        try:
-            if url:
-                m = re.match(r"^(https?)://([^:/]+)(?::(\d+))?/?$", url)
-                if not m:
-                    raise IndexError_(
-                        f"vector_store.url '{url}' is not of the form http://host:port"
-                    )
-                self._client = chromadb.HttpClient(
-                    host=m.group(2),
-                    port=int(m.group(3) or 8000),
-                    ssl=m.group(1) == "https",
-                    settings=chroma_settings,
-                )
-            else:
-                settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(
-                    path=str(settings.chroma_dir), settings=chroma_settings
-                )
-        except IndexError_:
-            raise
-        except Exception as exc:
-            fault = _fault(self, exc)
-            if fault is exc:
-                fault = IndexError_(key="store.unopenable", where=self.where)
-            raise fault from exc
+        self._client = _connect(self, settings)
         self._name = settings.vector_store.collection
         self._model, self._dim = model, dim
         self._collection = self._open(check_model)

@@ -10,9 +10,7 @@ at a time (a file lock in data_dir), and repairs happen only while holding it.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,15 +22,11 @@ from assistant.index.chroma import VECTOR_STORES, VectorStore
 from assistant.index.errors import DiskFullError
 from assistant.index.fallback import CachedVectors
 from assistant.index.lock import WriteLock
+from assistant.index.recovery import Recovery
 from assistant.schema import Chunk
 
-# Disk a writer keeps in hand (a file of zeros in data_dir): when a write still fills the
-# disk, deleting it gives back the room that undoing the write needs.
-RESERVE_NAME = ".space-reserve"
-RESERVE_BYTES = 4 * 1024 * 1024
 
-
-class Index:
+class Index(Recovery):
     """Catalog + vectors + the embedder, kept in agreement; what ingest and retrieval use.
 
     Writes (add, delete, reindex, reconcile) hold the store's writer lock (`lock.py`), so
@@ -53,20 +47,6 @@ class Index:
             self.vectors = CachedVectors(
                 self.catalog, self.embedder.name, self.embedder.dim, str(settings.data_dir)
             )
-
-    @contextmanager
-    def writing(
-        self, command: str = "write", on_wait: Callable[[str], None] | None = None
-    ) -> Iterator[dict[str, int]]:
-        """Hold the writer lock for a block of writes (waiting for another writer and
-        telling on_wait so). The outermost hold first repairs what a dead writer left and
-        yields that repair's counts; nested holds in the same thread yield {}."""
-        outermost = not self.lock.held()
-        with self.lock.hold(command, self.settings.store.lock_timeout_s, on_wait):
-            if outermost:
-                self._keep_reserve()
-                self.last_repair = self._reconcile()
-            yield self.last_repair if outermost else {}
 
     def embed_chunks(self, chunks: list[Chunk], on_embedded: Any = None) -> np.ndarray:
         """Vectors for chunks, from the cache where the same text was embedded before."""
@@ -117,26 +97,6 @@ class Index:
                 self._undo()
                 raise
 
-    def _undo(self) -> None:
-        """After a write stopped on a full disk: put the store back as it was before the
-        document (its new vectors out, its old ones back, the document settled). When even
-        that cannot be written, the document stays pending, and the next writer or the
-        app's start repairs it the same way; readers never see its half-written chunks."""
-        (self.settings.data_dir / RESERVE_NAME).unlink(missing_ok=True)  # room to undo in
-        with suppress(DiskFullError):
-            self._reconcile()
-
-    def _keep_reserve(self) -> None:
-        """Put the disk reserve back (see RESERVE_BYTES) when there is room for it."""
-        path = self.settings.data_dir / RESERVE_NAME
-        if path.exists() or shutil.disk_usage(self.settings.data_dir).free < 3 * RESERVE_BYTES:
-            return
-        try:
-            with path.open("wb") as f:  # written, not sparse: the blocks are really taken
-                f.write(b"\0" * RESERVE_BYTES)
-        except OSError:
-            path.unlink(missing_ok=True)
-
     def _add(
         self,
         doc_id: str,
@@ -173,39 +133,6 @@ class Index:
             self.vectors.delete(sorted(self.catalog.chunk_ids(doc_id)))
             self.catalog.delete_document(doc_id)
             return True
-
-    def reconcile(self) -> dict[str, int]:
-        """Make Chroma agree with SQLite after a crash; returns what was repaired.
-
-        Runs under the writer lock: whatever disagrees then was left by a writer that died."""
-        with self.lock.hold("repair", self.settings.store.lock_timeout_s):
-            return self._reconcile()
-
-    def _reconcile(self) -> dict[str, int]:
-        in_catalog = self.catalog.chunk_ids()
-        in_vectors = self.vectors.ids()
-        orphans = in_vectors - in_catalog
-        if orphans:
-            self.vectors.delete(sorted(orphans))
-        missing = in_catalog - in_vectors
-        if missing:  # re-embed those chunks (from the cache, usually) and put them back
-            ids = sorted(missing)
-            step = max(1, self.settings.ingest.batch_chunks)
-            for b in range(0, len(ids), step):
-                chunks = list(self.catalog.chunks(ids[b : b + step]).values())
-                self.vectors.upsert(
-                    [c.chunk_id for c in chunks],
-                    self.embed_chunks(chunks),
-                    [{"doc_id": c.doc_id, "ordinal": c.ordinal} for c in chunks],
-                )
-        pending = [d.doc_id for d in self.catalog.documents() if d.status != "ready"]
-        for doc_id in pending:  # a crash before commit: the old chunks are whole again
-            self.catalog.settle(doc_id)
-        return {
-            "orphan_vectors": len(orphans),
-            "missing_vectors": len(missing),
-            "pending_docs": len(pending),
-        }
 
     def reindex(self, on_embedded: Any = None, on_wait: Callable[[str], None] | None = None) -> int:
         """Re-embed every chunk with the configured model into a fresh collection.
