@@ -140,6 +140,9 @@ class AnswerSettings(BaseModel):
     # The fitted answer-or-refuse model (JSON); empty: the one shipped with the package,
     # fitted on the tune halves (`assistant eval --fit-refusal` writes a new one).
     refusal_model: str = ""
+    # The fitted candidate ranker (JSON); empty: the one shipped with the package
+    # (`assistant eval --fit-ranker` writes a new one).
+    ranker_model: str = ""
     max_passages: int = 3
     # With a model: a Chinese answer is first read extractively; when that quote passes the
     # extractive refusal model it is the answer and the model is not run. On the tune halves

@@ -21,6 +21,7 @@ from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.part import PartReader
 from assistant.answer.plan import Planner
 from assistant.answer.prepare import Preparer
+from assistant.answer.ranker import Candidate
 from assistant.answer.reading import LLMReader, Reader
 from assistant.answer.records import Answer, Retrieved, Search
 from assistant.answer.rules import active
@@ -94,6 +95,16 @@ class Answerer:
         if limit and len(question) > limit:
             raise QuestionTooLongError(len(question), limit)
         return question
+
+    def candidates(
+        self, question: str, history: list[Message] | None = None, k: int | None = None
+    ) -> list[list[Candidate]]:
+        """Per part of the question's plan, the candidate sentences the ranker judges, with
+        their features (for fitting it; `ask` reads the same candidates)."""
+        k = k or self.settings.retrieval.k
+        found = self.retrieve(question, history, k=k)
+        plan = self.planner.plan(self.preparer.question(question, found, None), found.passages, k)
+        return [self.parts.candidates(ask) for ask in plan.asks]
 
     def ask(
         self,

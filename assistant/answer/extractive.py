@@ -1,16 +1,17 @@
 """The extractive reader: no model, the sentences (or table rows) that answer best.
 
-Every sentence of the bound passages is scored by how much of the question's term weight
-it covers, with credit for the bound place's name, for stating the asked kind of answer
-(a date, a name, a figure), for defining what is asked, for the table row the question
-names; then the best one or two (three for "分别/各") are quoted with their markers. A
-question for the rows holding a figure, or for a column's extreme, is answered by rows.
+Every sentence of the bound passages is judged by the fitted candidate ranker
+(`ranker.py`: term coverage, the bound place's name, the asked kind of answer and unit,
+the named table row, ...); the best one or two (three for "分别/各") are quoted with their
+markers. A question for the rows holding a figure, or for a column's extreme, is answered
+by rows.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from assistant.answer.evidence import Evidence
 from assistant.answer.kinds import (
@@ -20,54 +21,15 @@ from assistant.answer.kinds import (
     unit_match,
 )
 from assistant.answer.query import coverage
+from assistant.answer.ranker import Ranker, bound_names, candidates, default_ranker
+from assistant.answer.ranker import load as load_ranker
 from assistant.answer.reading import CHINESE_LEAD, Reading
 from assistant.answer.records import Asked
 from assistant.answer.split import asks_several
-from assistant.answer.tables import (
-    ASKS_TOTAL,
-    TOTAL_ROWS,
-    asks_extreme,
-    caption,
-    extreme_row,
-    label_named,
-    row_label,
-)
-from assistant.answer.text import NUMBER, OFFICIAL_LABEL, bigrams, finished, squash
+from assistant.answer.tables import asks_extreme, caption, extreme_row
+from assistant.answer.text import NUMBER, finished, squash
 from assistant.answer.verify import difference
 from assistant.config import Settings
-
-# A question asking what something is or which ones there are, and a sentence that says
-# it: "主导产业为…", "确定了…四大主导产业", "…和新能源等产业集聚区主导产业".
-_ASKS_WHAT = re.compile(r"是什么|是哪些|有哪些|哪几|指什么|包括什么|包括哪")
-
-
-def _defines(terms: list[str], sentence: str) -> bool:
-    """The sentence says what one of the terms is ("X为…", "X：…") or counts and lists them
-    ("四大X", "…等X"), rather than only using the word ("X集中区")."""
-    for t in terms:
-        said = re.escape(t)
-        if re.search(rf"{said}(?:为|是|有|包括|主要有|：|:)", sentence):
-            return True
-        if re.search(
-            rf"(?:[一二三四五六七八九十两\d]+(?:大|个|类|项)|等)[\u4e00-\u9fff]{{0,8}}{said}",
-            sentence,
-        ):
-            return True
-    return False
-
-
-def _bound_names(subjects: dict[str, str], e: Evidence) -> str:
-    """The full names of the asked places the passage is bound to: it has said them."""
-    return "".join(full for place, full in subjects.items() if place in e.places)
-
-
-def _credit(terms: dict[str, float], subjects: dict[str, str], e: Evidence, sent: str) -> float:
-    """A passage bound to the asked place speaks for its name: the sentence that repeats
-    "安阳高新技术产业集聚区" says no more about "标准化厂房投资" than the one that does not."""
-    named = _bound_names(subjects, e)
-    if not named:
-        return 0.0
-    return coverage(terms, named + sent) - coverage(terms, sent)
 
 
 def rows_with_figure(question: str, evidence: list[Evidence]) -> list[tuple[int, str]]:
@@ -107,57 +69,9 @@ def extreme_reading(question: str, evidence: list[Evidence]) -> Reading | None:
     return Reading("".join(parts), score=share)
 
 
-def rank(
-    question: str, evidence: list[Evidence], terms: dict[str, float], asked: Asked | None = None
-) -> list[tuple[float, int, str]]:
-    """(score, passage number, sentence), best first; `asked`: what `question` asks."""
-    asked = asked or asked_of(question)
-    kinds, literals, subjects = asked.kinds, asked.literals, asked.subjects
-    total = bool(ASKS_TOTAL.search(question))
-    # what is asked to be named: the question's rarer nouns ("产业" is in every report)
-    what = _ASKS_WHAT.search(question)
-    nouns = [t for t, kind in asked.words if kind == "noun"]
-    defined = [t for t in nouns if terms.get(t, 0.0) >= 1.0] if what else []
-    scored: list[tuple[float, int, str]] = []
-    for rank, e in enumerate(evidence):
-        for sent in e.sentences():
-            sent = sent.strip()
-            if not sent or squash(sent) in squash(e.heading) or len(squash(sent)) < 6:
-                continue  # a caption or table title repeated in the heading answers nothing
-            score = (
-                coverage(terms, sent)
-                + _credit(terms, subjects, e, sent)
-                + 0.15 * coverage(terms, e.heading)
-                - 0.03 * rank
-            )
-            if defined and _defines(defined, sent):
-                score += 0.3  # says what the asked thing is, or lists them
-            if kinds:  # states the kind of answer asked for: a date, a name, a figure
-                score += 0.1 * type_match(question, sent)
-            if (label := OFFICIAL_LABEL.match(sent)) and not (
-                "date" in kinds or any(t in label.group(1) for t in terms)
-            ):
-                score -= 0.3  # a 文号/落款/出版日期 answers only what asks for it
-            score -= 0.4 * (1.0 - e.bound)  # about another place than the one asked
-            low = sent.lower()
-            if literals and all(t in low for t in literals):
-                score += 0.2  # states the quoted wording itself
-                if any(re.match(rf"{re.escape(t)}(?:[：:]|是指|即)", low) for t in literals):
-                    score += 1.0  # "一带：白沙河景观绿化带" defines it: nothing says more
-            if name := row_label(sent):  # a described table row: the row the question names
-                if total and name in TOTAL_ROWS:
-                    score += 0.5  # "加起来/一共/in total" is the table's own sum
-                elif bigrams(name):
-                    named = label_named(name, question)
-                    # a row the question does not name answers about another item
-                    score += 0.5 * named if named >= 0.5 else 0.5 * named - 0.2
-            elif not re.search(r"[。！？；;!?]$", sent) and len(sent) < 60:
-                score -= 0.25  # a title or caption states nothing
-            if re.search(r"[：:]$", sent):
-                score -= 0.25  # "按下表给予奖励：" introduces what follows, says nothing
-            scored.append((score, e.n, sent))
-    scored.sort(key=lambda s: -s[0])
-    return scored
+# Below this score the best candidate covers too little of the question to be quoted (on
+# the prior's scale: a tenth of the question's term weight).
+FLOOR = 0.1
 
 
 class ExtractiveReader:
@@ -167,8 +81,10 @@ class ExtractiveReader:
     translates = False
     quote_first = False  # its reading is the quote
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, ranker: Ranker | None = None) -> None:
         self.settings = settings
+        path = settings.answer.ranker_model
+        self.ranker = ranker or (load_ranker(Path(path)) if path else default_ranker())
 
     def force(self, question: str, lang: str, evidence: Evidence, terms: dict[str, float]) -> str:
         """Nothing to add: the quote already is the best sentence of every passage."""
@@ -185,8 +101,9 @@ class ExtractiveReader:
         terms: dict[str, float],
         asked: Asked | None = None,
     ) -> list[tuple[float, int, str]]:
-        """(score, passage number, sentence), best first (`extractive.rank`)."""
-        return rank(question, evidence, terms, asked)
+        """(score, passage number, sentence), best first, by the fitted ranker."""
+        found = candidates(question, evidence, terms, asked or asked_of(question))
+        return [(p, c.n, c.sentence) for p, c in self.ranker.rank(found)]
 
     def read(
         self,
@@ -209,7 +126,8 @@ class ExtractiveReader:
             if emit:
                 emit(end.text)
             return end
-        ranked = scored = rank(question, evidence, terms, asked)
+        found = self.ranker.rank(candidates(question, evidence, terms, asked))
+        ranked = scored = [(p, c.n, c.sentence) for p, c in found]
         # a sentence without the asked date or figure answers nothing; when none states
         # it, the best one stands alone (and the decision will judge it)
         fitting = True
@@ -225,7 +143,7 @@ class ExtractiveReader:
             if len(families) > 1:
                 whole = [c for c in scored if all(figure_in(f).search(c[2]) for f in families)]
                 scored = whole or scored
-        if not scored or scored[0][0] < 0.1:
+        if not scored or scored[0][0] < FLOOR:
             return Reading("", refused=True, score=scored[0][0] if scored else 0.0)
         several = asks_several(question)
         by_n = {e.n: e for e in evidence}
@@ -241,7 +159,7 @@ class ExtractiveReader:
         # "文号和印发日期": a sentence of a chosen passage that states what the chosen ones
         # leave out (a quarter of the question's weight) completes the answer, whatever
         # kind of answer it gives (a 文号 is no date)
-        named = _bound_names(asked.subjects, by_n[best[0][1]])  # said (`_credit`)
+        named = bound_names(asked.subjects, by_n[best[0][1]])  # said (`_credit`)
         for cand in ranked[:12]:
             if len(best) >= 3:
                 break
@@ -274,6 +192,5 @@ class ExtractiveReader:
             emit(text)
         # judged as the sentence's own words: the bound place's credit orders sentences of
         # bound passages, it does not make an unanswerable question look answered
-        top = scored[0]
-        credit = _credit(terms, asked.subjects, by_n[top[1]], top[2])
-        return Reading(text, score=top[0] - credit)
+        top = next(c for _, c in found if (c.n, c.sentence) == scored[0][1:])
+        return Reading(text, score=self.ranker.score({**top.features, "credit": 0.0}))

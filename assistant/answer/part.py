@@ -17,6 +17,7 @@ from assistant.answer.evidence import Checked, Evidence
 from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.features import Case, features
 from assistant.answer.flags import Flag
+from assistant.answer.ranker import Candidate, candidates
 from assistant.answer.reading import Reader, Reading
 from assistant.answer.records import Ask, Asked, Part
 from assistant.answer.refusal import RefusalModel
@@ -128,6 +129,12 @@ class PartReader:
 
     def _check(self, text: str, evidence: list[Evidence], asker: str, zh: str) -> Checked:
         return check(text, evidence, asker, zh, self.rules)
+
+    def candidates(self, ask: Ask) -> list[Candidate]:
+        """The sentences the extractive reader would judge for `ask`, with their features:
+        what the ranker is fitted on (`fitting.ranker_rows`)."""
+        _, evidence = self.binder.evidence(ask.places, ask.passages)
+        return candidates(ask.zh, evidence, self.terms(ask.zh, bool(ask.asker)), ask.asked)
 
     def read(self, ask: Ask, emit: Callable[[str], None] | None) -> Part:
         part = self._read(ask, emit if ask.stream else None)

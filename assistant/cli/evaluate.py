@@ -91,14 +91,23 @@ def eval_(
         list[Path] | None,
         typer.Option(
             "--fit-from",
-            help="report.json files whose tune rows the refusal model is fitted on (no run needed)",
+            help="report.json files whose tune rows the refusal model is fitted on (no run "
+            "needed); with --fit-ranker, ranker_rows.jsonl files of earlier fits",
         ),
     ] = None,
+    fit_ranker: Annotated[
+        bool,
+        typer.Option(
+            "--fit-ranker",
+            help="Instead of a run, re-fit the candidate ranker on the set's train/tune "
+            "questions (and --fit-from rows); reports top-1 on dev",
+        ),
+    ] = False,
 ) -> None:
     """Run a fixed evaluation set; write report.json, report.md and plots (all, tune, test)."""
     from assistant import evaluation as ev
 
-    if fit_from and not fit_refusal:
+    if fit_from and not fit_refusal and not fit_ranker:
         reports = [_load_report(p) for p in fit_from]
         _fit_refusal(reports, out or Path("reports") / f"{time.strftime('%Y%m%d-%H%M%S')}-fit")
         return
@@ -153,6 +162,9 @@ def eval_(
             "Ingest them first (`assistant ingest seeds/`) or pass --docs."
         )
     answerer = make_answerer("extractive" if retrieval_only else llm, index)
+    if fit_ranker:
+        _fit_ranker(answerer, questions, fit_from or [], out)
+        return
     k = k or settings().retrieval.k
     with Progress(
         TextColumn("evaluating"),
@@ -244,3 +256,25 @@ def _fit_refusal(reports: list[dict], out: Path) -> None:
     )
     console.print(json.dumps(summary, ensure_ascii=False, indent=1), highlight=False)
     console.print(f"refusal model ({kind}) written to {refusal.MODEL_PATH}; plot {png}")
+
+
+def _fit_ranker(answerer, questions: list, earlier: list[Path], out: Path | None) -> None:  # noqa: ANN001
+    """Collect the set's candidate rows, fit the ranker on them and the earlier rows, save it."""
+    from assistant import fitting as fit
+    from assistant.answer import ranker
+
+    out = out or Path("reports") / f"{time.strftime('%Y%m%d-%H%M%S')}-ranker"
+    out.mkdir(parents=True, exist_ok=True)
+    rows = fit.ranker_rows(answerer, questions)
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    (out / "ranker_rows.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for path in earlier:
+        rows += [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
+    try:
+        model = fit.fit_ranker(rows)
+    except ValueError as exc:
+        fail(str(exc))
+        raise
+    model.save()
+    console.print(json.dumps(model.info, ensure_ascii=False, indent=1), highlight=False)
+    console.print(f"ranker written to {ranker.MODEL_PATH}; its rows in {out / 'ranker_rows.jsonl'}")
