@@ -1,6 +1,6 @@
 """The extractive reader: no model, the sentences (or table rows) that answer best.
 
-Every sentence of the bound passages is judged by the fitted candidate ranker
+Every sentence of the bound passages is judged by the candidate ranker
 (`ranker.py`: term coverage, the bound place's name, the asked kind of answer and unit,
 the named table row, ...); the best one or two (three for "分别/各") are quoted with their
 markers. A question for the rows holding a figure, or for a column's extreme, is answered

@@ -1,5 +1,5 @@
 """The candidate ranker: which sentence (or described table row) of the bound passages
-answers the question, by weights fitted on questions rather than set by hand.
+answers the question, by weights a fit on questions can move rather than by hand alone.
 
 A candidate's features are the signals the extractive reader always looked at (how much of
 the question's term weight it covers, the bound place's name, the heading, whether it
@@ -12,7 +12,7 @@ questions rarely show (a quoted term's definition) keeps its prior, one they con
 moves. The score stays on the prior's scale, so the reader's gates (refuse below 0.1, add a
 second sentence close to the first) mean what they meant. The fitted model is a versioned
 file beside this module with its feature list and the hash of the questions it was fitted
-on.
+on. A fit is shipped only when it wins end to end on dev (its `info` says which).
 """
 
 from __future__ import annotations
