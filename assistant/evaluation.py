@@ -266,6 +266,33 @@ def in_language(answer: str) -> float:
     return float(not any(lead in answer for lead in CHINESE_LEAD.values()))
 
 
+ENGLISH_TARGET = 0.9  # of the answered English questions, the share answered in English
+
+
+def english_shown(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How many answered English questions got their answer shown in English (not the
+    labelled Chinese quote): the count, the share and whether it meets ENGLISH_TARGET."""
+    values = [r["in_language"] for r in rows if r.get("in_language") is not None]
+    share = mean(values)
+    return {
+        "answered": len(values),
+        "in_english": int(sum(values)),
+        "share": share,
+        "target": ENGLISH_TARGET,
+        "met": share is not None and share >= ENGLISH_TARGET,
+    }
+
+
+def english_line(e: dict[str, Any]) -> str:
+    if not e["answered"]:
+        return "English answers shown in English: no English question answered."
+    verdict = "met" if e["met"] else "below target"
+    return (
+        f"English answers shown in English: {e['in_english']} of {e['answered']} answered "
+        f"English questions ({e['share']:.0%}; target ≥ {e['target']:.0%}: {verdict})."
+    )
+
+
 def evaluate_question(
     q: Question, answerer: Answerer, k: int, retrieval_only: bool
 ) -> dict[str, Any]:
@@ -371,6 +398,8 @@ def summarize_report(rows: list[dict[str, Any]], retrieval_only: bool) -> dict[s
                 "p90": percentile(values, 0.9),
             }
     summary["cost"] = cost
+    if not retrieval_only:
+        summary["english"] = english_shown(rows)
     return summary
 
 
@@ -456,6 +485,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     ]
     overall = {"all": s["overall"]} | {k: v["overall"] for k, v in s.get("splits", {}).items()}
     lines += _table(overall, metrics)
+    if "english" in s:
+        lines += ["", english_line(s["english"])]
     lines += ["", "## By type", ""] + _table(_with_splits(s, "by_type"), metrics)
     lines += ["", "## By language", ""] + _table(_with_splits(s, "by_lang"), metrics)
     if s["cost"]:
