@@ -194,8 +194,10 @@ def made_part(label: str, sentence: str, p, refused: bool = False) -> Part:
     )
 
 
-def test_parts_are_composed_under_their_labels_with_a_verdict(settings):
-    text = "渑水县和澄源县2023年生产总值哪个增长更快？"
+def composed(
+    settings, parts: list[Part], text: str = "渑水县2023年生产总值是多少？", places=("渑水",)
+):
+    """The parts composed as the answer to `text` (split when there are several)."""
     q = Question(
         text=text,
         lang="zh",
@@ -205,58 +207,7 @@ def test_parts_are_composed_under_their_labels_with_a_verdict(settings):
         read_lang="zh",
         read=text,
         asker="",
-        places=("渑水", "澄源"),
-        splittable=True,
-        asked=asked_of(text),
-    )
-    found = Retrieved(
-        lang="zh",
-        standalone=text,
-        dense_query=text,
-        keyword_query=text,
-        passages=[],
-        flags=[],
-        ms=0,
-    )
-    parts = [
-        made_part("渑水县", "比上年增长6.2%。", PASSAGES[0]),
-        made_part("澄源县", "比上年增长5.1%。", PASSAGES[2]),
-    ]
-    plan = Plan(asks=[], subs=[p.question for p in parts], split=True)
-    answer = Composer(settings, "extractive", "extractive").compose(q, found, plan, parts)
-    lines = answer.answer.split("\n")
-    assert lines[:2] == ["渑水县：比上年增长6.2%。[1]", "澄源县：比上年增长5.1%。[2]"]
-    assert lines[2].startswith("渑水更快") and "[1][2]" in lines[2]
-    assert [c.chunk_id for c in answer.citations] == ["m1", "c1"] and not answer.refused
-    assert Flag.SPLIT in answer.flags and answer.parts == plan.subs
-    parts[1] = made_part("澄源县", "比上年增长5.1%。", PASSAGES[2], refused=True)
-    answer = Composer(settings, "extractive", "extractive").compose(q, found, plan, parts)
-    assert answer.answer.split("\n")[1] == "澄源县：资料中未找到相关信息。"
-    assert [c.chunk_id for c in answer.citations] == ["m1"]
-
-
-def test_the_whole_pipeline_runs_on_a_fake_retriever(settings, index):
-    answerer = Answerer(settings, index, None, FakeRetriever())  # type: ignore[arg-type]
-    got = answerer.ask("渑水县2023年的生产总值是多少？比上年增长多少？")
-    assert "286.47亿元" in got.answer and "6.2%" in got.answer and not got.refused
-    assert [c.chunk_id for c in got.citations] == ["m1"]
-    assert all(isinstance(f, Flag) for f in got.flags)
-    assert {"retrieval_ms", "decide_ms"} <= set(got.stages) and got.produced_by == "reading"
-    refused = answerer.ask("渑水县2023年有多少家医院？")
-    assert refused.refused and not refused.citations
-
-
-def composed(settings, parts: list[Part], text: str = "渑水县2023年生产总值是多少？"):
-    q = Question(
-        text=text,
-        lang="zh",
-        answer_lang="zh",
-        standalone=text,
-        zh=text,
-        read_lang="zh",
-        read=text,
-        asker="",
-        places=("渑水",),
+        places=places,
         splittable=True,
         asked=asked_of(text),
     )
@@ -271,6 +222,35 @@ def composed(settings, parts: list[Part], text: str = "渑水县2023年生产总
     )
     plan = Plan(asks=[], subs=[p.question for p in parts], split=len(parts) > 1)
     return Composer(settings, "extractive", "extractive").compose(q, found, plan, parts)
+
+
+def test_parts_are_composed_under_their_labels_with_a_verdict(settings):
+    text = "渑水县和澄源县2023年生产总值哪个增长更快？"
+    parts = [
+        made_part("渑水县", "比上年增长6.2%。", PASSAGES[0]),
+        made_part("澄源县", "比上年增长5.1%。", PASSAGES[2]),
+    ]
+    answer = composed(settings, parts, text, ("渑水", "澄源"))
+    lines = answer.answer.split("\n")
+    assert lines[:2] == ["渑水县：比上年增长6.2%。[1]", "澄源县：比上年增长5.1%。[2]"]
+    assert lines[2].startswith("渑水更快") and "[1][2]" in lines[2]
+    assert [c.chunk_id for c in answer.citations] == ["m1", "c1"] and not answer.refused
+    assert Flag.SPLIT in answer.flags and answer.parts == [p.question for p in parts]
+    parts[1] = made_part("澄源县", "比上年增长5.1%。", PASSAGES[2], refused=True)
+    answer = composed(settings, parts, text, ("渑水", "澄源"))
+    assert answer.answer.split("\n")[1] == "澄源县：资料中未找到相关信息。"
+    assert [c.chunk_id for c in answer.citations] == ["m1"]
+
+
+def test_the_whole_pipeline_runs_on_a_fake_retriever(settings, index):
+    answerer = Answerer(settings, index, None, FakeRetriever())  # type: ignore[arg-type]
+    got = answerer.ask("渑水县2023年的生产总值是多少？比上年增长多少？")
+    assert "286.47亿元" in got.answer and "6.2%" in got.answer and not got.refused
+    assert [c.chunk_id for c in got.citations] == ["m1"]
+    assert all(isinstance(f, Flag) for f in got.flags)
+    assert {"retrieval_ms", "decide_ms"} <= set(got.stages) and got.produced_by == "reading"
+    refused = answerer.ask("渑水县2023年有多少家医院？")
+    assert refused.refused and not refused.citations
 
 
 def read_part(sentences: list[tuple[str, list[int]]], passages, label: str = "") -> Part:
