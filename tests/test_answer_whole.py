@@ -53,6 +53,22 @@ def test_a_passage_cut_at_its_edges_reads_on_and_back_to_the_sentence_ends():
     assert read_back("比上年增长6.2%。", "全年生产总值286.47亿元。") == ""
 
 
+def test_the_extractive_reader_chooses_among_the_lines_and_quotes_the_sentence_whole(tmp_path):
+    from assistant.answer.extractive import ExtractiveReader
+
+    text = f"园区道路全部建成。{CUT}\n\n{REST}汽车装备制造产业园将整合吸纳200余家企业。"
+    p = Passage("r1", "ru.txt", "", "", text, 0, len(text), 1.0)
+    _, [e] = Binder(FakeIndex([p]), 5).evidence([], [p])
+    assert f"{CUT}{REST}" in e.sentences() and CUT in e.pieces()  # read whole, chosen apart
+    assert (
+        e.whole(CUT[-12:]) == CUT + REST and e.whole("园区道路全部建成。") == "园区道路全部建成。"
+    )
+    quote = ExtractiveReader(make_settings(tmp_path)).read(
+        "汝绣园入驻了多少企业？", "zh", [e], {"汝绣": 2.0, "入驻": 1.0, "企业": 0.5}
+    )
+    assert quote.text == f"{CUT}{REST}[1]"
+
+
 # A PDF's text: one paragraph hard-wrapped at 44 characters, so that the first chunk ends
 # at a line end inside the sentence about 钢铁 ("…带" / "动就业1560人。").
 NAMES = "纺织 机械 电子 建材 食品 物流 光伏 医药 汽车 化工 钢铁 造纸 陶瓷 家具 服装 玩具 印刷 塑料 橡胶 玻璃"

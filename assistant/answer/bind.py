@@ -16,7 +16,7 @@ from dataclasses import replace
 from assistant.answer.evidence import Evidence
 from assistant.answer.tables import readable
 from assistant.answer.text import bigrams, drop_title_line, official_lines
-from assistant.answer.whole import around, joined
+from assistant.answer.whole import around, edged, joined
 from assistant.identity import Identity, bound, doc_identity, home_place
 from assistant.index import Index
 from assistant.schema import Passage
@@ -27,6 +27,12 @@ def reading_text(p: Passage) -> str:
     name their columns, 公文 elements (文号, 落款, 成文日期) named; citations still show
     `p.text`."""
     return official_lines(readable(joined(p.before + p.text + p.after), p.heading))
+
+
+def line_text(p: Passage) -> str:
+    """The passage's lines read as `reading_text` reads them, a line broken inside the
+    passage left apart, a sentence cut at its edges whole (`Evidence.lines`)."""
+    return official_lines(readable(edged(p), p.heading))
 
 
 def identity(p: Passage) -> Identity:
@@ -104,8 +110,20 @@ class Binder:
             p = replace(p, before=before, after=after) if before or after else p
             kept.append(p)
             reading = drop_title_line(reading_text(p), p.title)
+            lines = drop_title_line(line_text(p), p.title)
             places = tuple(asked) if b == 1.0 else ()
-            evidence.append(Evidence(len(kept), p.text, reading, p.heading, b, p.title, places))
+            evidence.append(
+                Evidence(
+                    len(kept),
+                    p.text,
+                    reading,
+                    p.heading,
+                    b,
+                    p.title,
+                    places,
+                    lines if lines != reading else "",
+                )
+            )
             if len(kept) == limit:
                 break
         return kept, evidence

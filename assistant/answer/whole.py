@@ -3,9 +3,13 @@
 A PDF's lines break inside sentences ("…引回产业工人3000余名，以汝绣特色吸\\n\\n引八方来客。"),
 and a chunk may end (or begin) inside one: a long sentence is cut at a clause, a broken
 line at the chunk's edge. Quoted as read, the answer stops at "以汝绣特色吸". So a passage is
-read with its broken lines joined and with the document's text, from the chunks beside it
-in the store, that ends its last sentence and begins its first (`around`), at most
-`BOUND` characters each way. The citation still shows (and opens) the passage itself.
+read with its broken lines joined (`joined`) and with the document's text, from the chunks
+beside it in the store, that ends its last sentence and begins its first (`around`), at
+most `BOUND` characters each way: the checker and a model read whole sentences. The
+extractive reader still chooses among the passage's lines as they stand (only the
+sentences cut at its edges made whole, `edged`), so the sentence it picks is the one it
+always picked, and quotes it whole (`Evidence.whole`). The citation still shows (and
+opens) the passage itself.
 
 A line break is inside a sentence (`continues`) when the line is prose (a clause mark, or
 longer than any heading) that stops without a sentence or clause end, and the next line
@@ -112,6 +116,14 @@ def read_back(text: str, before: str, bound: int = BOUND) -> str:
     if not part.strip() or len(part) > bound:
         return ""
     return part + gap
+
+
+def edged(p: Passage) -> str:
+    """The passage's own lines as they stand, with only the sentences cut at its edges made
+    whole from the text beside it (`Passage.before`/`after`)."""
+    before = re.sub(r"[ \t\u3000]*\n\s*$", "", p.before)
+    after = _BREAK.sub("", p.after, count=1) if _BREAK.match(p.after) else p.after
+    return before + p.text + after
 
 
 class Neighbours(Protocol):
