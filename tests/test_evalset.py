@@ -11,6 +11,7 @@ from assistant.evaluation import (
     Question,
     answer_correct,
     assign_splits,
+    in_language,
     load_questions,
     render_markdown,
     set_documents,
@@ -246,3 +247,7 @@ def test_the_report_says_how_often_an_english_answer_is_shown_in_english():
     summary = summarize_report(rows, retrieval_only=False)
     assert summary["english"]["in_english"] == 8 and not summary["english"]["met"]
     assert "english" not in summarize_report(rows, retrieval_only=True)
+    # an answer is in English when it reads in English, not merely when it lacks the label
+    assert in_language("Mianshui's GDP was 28.647 billion yuan.[1]") == 1.0
+    assert in_language("From the documents (in Chinese): 生产总值286.47亿元。[1]") == 0.0
+    assert in_language("城镇新增就业1100万人以上。[1]") == 0.0
