@@ -63,6 +63,10 @@ class Passage:
     end: int
     score: float
     ranks: dict[str, int] = field(default_factory=dict)
+    # the document's text just before and after that completes a sentence the passage
+    # cuts (`answer.whole.around`): read with it, never shown as it
+    before: str = ""
+    after: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

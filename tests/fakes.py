@@ -45,6 +45,21 @@ class FakeCatalog:
             for i, p in enumerate(self.passages)
         ]
 
+    def neighbour(self, chunk_id: str, step: int = 1) -> Chunk | None:
+        """By the document's passages in order of their offsets; none when the passages
+        were made without places in a document (all at 0, `passage`)."""
+        me = next((p for p in self.passages if p.chunk_id == chunk_id), None)
+        if me is None:
+            return None
+        own = sorted((p for p in self.passages if p.doc_id == me.doc_id), key=lambda p: p.start)
+        if len({p.start for p in own}) < len(own):
+            return None
+        i = own.index(me) + step
+        if not 0 <= i < len(own):
+            return None
+        p = own[i]
+        return Chunk(p.chunk_id, p.doc_id, p.title, p.heading, p.text, p.start, p.end, i)
+
     def vocabulary(self) -> list[tuple[str, int]]:
         return []
 

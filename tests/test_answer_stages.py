@@ -194,8 +194,10 @@ def made_part(label: str, sentence: str, p, refused: bool = False) -> Part:
     )
 
 
-def test_parts_are_composed_under_their_labels_with_a_verdict(settings):
-    text = "渑水县和澄源县2023年生产总值哪个增长更快？"
+def composed(
+    settings, parts: list[Part], text: str = "渑水县2023年生产总值是多少？", places=("渑水",)
+):
+    """The parts composed as the answer to `text` (split when there are several)."""
     q = Question(
         text=text,
         lang="zh",
@@ -205,7 +207,7 @@ def test_parts_are_composed_under_their_labels_with_a_verdict(settings):
         read_lang="zh",
         read=text,
         asker="",
-        places=("渑水", "澄源"),
+        places=places,
         splittable=True,
         asked=asked_of(text),
     )
@@ -218,19 +220,24 @@ def test_parts_are_composed_under_their_labels_with_a_verdict(settings):
         flags=[],
         ms=0,
     )
+    plan = Plan(asks=[], subs=[p.question for p in parts], split=len(parts) > 1)
+    return Composer(settings, "extractive", "extractive").compose(q, found, plan, parts)
+
+
+def test_parts_are_composed_under_their_labels_with_a_verdict(settings):
+    text = "渑水县和澄源县2023年生产总值哪个增长更快？"
     parts = [
         made_part("渑水县", "比上年增长6.2%。", PASSAGES[0]),
         made_part("澄源县", "比上年增长5.1%。", PASSAGES[2]),
     ]
-    plan = Plan(asks=[], subs=[p.question for p in parts], split=True)
-    answer = Composer(settings, "extractive", "extractive").compose(q, found, plan, parts)
+    answer = composed(settings, parts, text, ("渑水", "澄源"))
     lines = answer.answer.split("\n")
     assert lines[:2] == ["渑水县：比上年增长6.2%。[1]", "澄源县：比上年增长5.1%。[2]"]
     assert lines[2].startswith("渑水更快") and "[1][2]" in lines[2]
     assert [c.chunk_id for c in answer.citations] == ["m1", "c1"] and not answer.refused
-    assert Flag.SPLIT in answer.flags and answer.parts == plan.subs
+    assert Flag.SPLIT in answer.flags and answer.parts == [p.question for p in parts]
     parts[1] = made_part("澄源县", "比上年增长5.1%。", PASSAGES[2], refused=True)
-    answer = Composer(settings, "extractive", "extractive").compose(q, found, plan, parts)
+    answer = composed(settings, parts, text, ("渑水", "澄源"))
     assert answer.answer.split("\n")[1] == "澄源县：资料中未找到相关信息。"
     assert [c.chunk_id for c in answer.citations] == ["m1"]
 
@@ -244,3 +251,64 @@ def test_the_whole_pipeline_runs_on_a_fake_retriever(settings, index):
     assert {"retrieval_ms", "decide_ms"} <= set(got.stages) and got.produced_by == "reading"
     refused = answerer.ask("渑水县2023年有多少家医院？")
     assert refused.refused and not refused.citations
+
+
+def read_part(sentences: list[tuple[str, list[int]]], passages, label: str = "") -> Part:
+    from assistant.answer.bind import reading_text
+    from assistant.answer.evidence import Evidence
+
+    evidence = [
+        Evidence(i + 1, p.text, reading_text(p), p.heading, 1.0, p.title)
+        for i, p in enumerate(passages)
+    ]
+    return Part(
+        question="渑水县2023年生产总值是多少？",
+        passages=list(passages),
+        evidence=evidence,
+        checked=Checked(list(sentences)),
+        refused=False,
+        p=0.9,
+        label=label,
+    )
+
+
+def test_no_sentence_is_said_twice_in_one_answer(settings):
+    gdp, grain = PASSAGES[0].text, PASSAGES[1].text
+    # a list repeating a row, a sentence again without its closing mark or with spaces
+    part = read_part([(gdp, [1]), (grain, [2]), (gdp.rstrip("。"), [1])], PASSAGES[:2])
+    assert composed(settings, [part]).answer == f"{gdp}[1]{grain}[2]"
+    # one sentence answering two parts is shown under the first
+    first = read_part([(gdp, [1])], PASSAGES[:1], "生产总值")
+    second = read_part([(" ".join(gdp), [1]), (grain, [2])], PASSAGES[:2], "粮食")
+    answer = composed(settings, [first, second])
+    assert answer.answer.split("\n") == [f"生产总值：{gdp}[1]", f"粮食：{grain}[2]"]
+
+
+def test_citations_are_numbered_in_the_order_the_answer_cites_them(settings):
+    gdp, grain = PASSAGES[0].text, PASSAGES[1].text
+    tourists = PASSAGES[3]
+    # the reader quoted its second passage first; its third passage is not cited
+    part = read_part([(grain, [2]), (gdp, [1])], [PASSAGES[0], PASSAGES[1], tourists])
+    answer = composed(settings, [part])
+    assert answer.answer == f"{grain}[1]{gdp}[2]"
+    assert [(c.n, c.chunk_id) for c in answer.citations] == [(1, "m2"), (2, "m1")]
+    assert [p.chunk_id for p in answer.passages] == ["m2", "m1", "c2"]  # the source panel
+    assert all(answer.passages[c.n - 1].chunk_id == c.chunk_id for c in answer.citations)
+    assert answer.candidate == f"{grain}[1]{gdp}[2]"
+    # across parts too: the second part's first passage is cited before its others
+    first = read_part([(grain, [2])], PASSAGES[:2], "粮食")
+    second = read_part([(tourists.text, [1])], [tourists], "游客")
+    answer = composed(settings, [first, second])
+    assert answer.answer.split("\n") == [f"粮食：{grain}[1]", f"游客：{tourists.text}[2]"]
+    assert [c.chunk_id for c in answer.citations] == ["m2", "c2"]
+    assert [p.chunk_id for p in answer.passages] == ["m2", "c2", "m1"]
+    # a translation that left a line out took its citation along: the rest close up
+    from dataclasses import replace
+
+    from assistant.answer.compose import in_order
+
+    three = composed(settings, [read_part([(gdp, [1]), (grain, [2])], PASSAGES[:2])])
+    left = replace(three, answer="GDP.[2]", citations=three.citations[1:])
+    again = in_order(left)
+    assert again.answer == "GDP.[1]" and [c.n for c in again.citations] == [1]
+    assert again.passages[0].chunk_id == "m2" and in_order(again) is again

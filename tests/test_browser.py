@@ -172,6 +172,18 @@ def upload(page, files: list[Path], tab: str = "文档管理", done: str = "完�
     return log.input_value()
 
 
+def delete_document(page, typed: str, name: str) -> None:
+    """Delete a document in the documents tab, picked by typing part of its name."""
+    page.get_by_role("tab", name="文档管理").click()
+    page.locator("#delete-pick input").click()
+    page.locator("#delete-pick input").fill(typed)
+    page.get_by_role("option", name=name).click()
+    page.locator("#delete").click()
+    page.wait_for_function(
+        "() => /已删除/.test(document.querySelector('#upload-log textarea').value)"
+    )
+
+
 def table_column(page, col: int) -> list[str]:
     """A column of the documents table (Gradio renders body cells as [data-testid=cell-<row>-<col>])."""
     return [
@@ -303,6 +315,72 @@ def test_an_english_answer_is_labelled_in_english_in_the_chinese_page(page):
     assert page.locator("#send").inner_text().strip() == "提问"
 
 
+def test_citations_are_numbered_in_the_order_the_answer_cites_them(page):
+    # the reader quotes the attachment's title before the table row, from a passage
+    # retrieved after the row's: numbered as read, [1] before [2], the panel in that order
+    bot = ask(page, "庙下镇2023年的招商引资任务是多少？")
+    hrefs = [a.get_attribute("href") for a in bot.locator("a[href^='#src-']").all()]
+    numbers = [int(h.rsplit("-", 1)[1]) for h in hrefs]
+    assert len(set(numbers)) >= 2, bot.inner_text()
+    assert list(dict.fromkeys(numbers)) == list(range(1, len(set(numbers)) + 1))
+    turn = hrefs[0].split("-")[1]
+    cited = page.locator(f"#sources details.source.cited[id^='src-{turn}-']")
+    assert [cited.nth(i).get_attribute("id") for i in range(cited.count())] == [
+        f"src-{turn}-{n}" for n in range(1, len(set(numbers)) + 1)
+    ]
+    assert cited.nth(0).locator("summary").inner_text().startswith("[1] ")
+    # source [1] holds what the answer says before its [1]
+    said = bot.inner_text().split("[1]")[0]
+    marked = cited.nth(0).locator("mark").all_inner_texts()
+    assert marked and any(m.strip()[:8] in said for m in marked), (said, marked)
+    shot(page, "citations_in_order")
+
+
+# A report whose first chunk ends inside a sentence: the paragraph stops at "…带" and the
+# next (after a blank line, as a PDF's page break leaves it) goes on "动就业1560人。".
+STEEL = (
+    "钢铁产业园位于集聚区东部，占地一千二百亩，建有标准化厂房十八栋，引进轧钢、铸造、精密加工、"
+    "钢结构制造等上下游企业二十六家，配套建设物流园、污水处理厂、职工公寓和研发中心，"
+    "形成了从原料到成品的完整产业链条，园区道路、供水、供电等基础设施全部建成，"
+    "今年完成投资13亿元，带动就业1560人。"
+)
+PARKS = "".join(
+    f"{name}产业园今年完成投资{i + 3}亿元，带动就业{(i + 2) * 130}人。"
+    for i, name in enumerate(
+        ["纺织", "机械", "电子", "建材", "食品", "物流", "光伏", "医药", "汽车"]
+    )
+)
+CUT_REPORT = (
+    f"青石产业集聚区重点项目建设情况\n\n青石产业集聚区重点项目建设稳步推进。{PARKS}"
+    + STEEL.replace("带动就业", "带\n\n动就业")
+    + "造纸产业园今年完成投资14亿元，带动就业1690人。"
+    "陶瓷产业园今年完成投资15亿元，带动就业1820人。\n"
+)
+
+
+def test_a_quote_reads_on_to_its_sentence_end_across_a_chunk_and_a_broken_line(page, tmp_path):
+    report = tmp_path / "青石产业集聚区.txt"
+    report.write_text(CUT_REPORT, encoding="utf-8")
+    assert "1 个成功，0 个失败" in upload(page, [report])
+    try:
+        page.get_by_role("tab", name="提问").click()
+        bot = ask(page, "钢铁产业园带动就业多少人？")
+        assert STEEL in bot.inner_text()
+        # the citation opens the stored passage, cut where its chunk ends (or begins)
+        cited = page.locator("#sources details.source.cited").first
+        assert "青石产业集聚区.txt" in cited.locator("summary").inner_text()
+        passage = cited.locator(".passage").inner_text()
+        assert "带动就业1560人" not in passage
+        assert "钢铁产业园" in passage or "动就业1560人" in passage
+        assert cited.locator("mark").count() >= 1
+        shot(page, "whole_quote_across_chunks")
+        # the seed report's PDF broke this sentence's line after "以汝绣特色吸"
+        bot = ask(page, "汝绣园一二三期现在入驻了多少企业、多少条生产线？")
+        assert "以汝绣特色吸引八方来客。" in bot.inner_text()
+    finally:
+        delete_document(page, "青石", "青石产业集聚区.txt")
+
+
 def make_docx(path: Path) -> Path:
     from docx import Document
 
@@ -341,14 +419,7 @@ def test_uploaded_docx_answers_and_deleting_it_removes_it(page, app, tmp_path):
     assert cited.locator(".doc-title").inner_text().endswith("云溪数字产业园简介")
     assert cited.locator(".file").inner_text() == "云溪产业园.docx"
 
-    page.get_by_role("tab", name="文档管理").click()
-    page.locator("#delete-pick input").click()
-    page.locator("#delete-pick input").fill("云溪")
-    page.get_by_role("option", name="云溪产业园.docx").click()
-    page.locator("#delete").click()
-    page.wait_for_function(
-        "() => /已删除/.test(document.querySelector('#upload-log textarea').value)"
-    )
+    delete_document(page, "云溪", "云溪产业园.docx")
     assert "云溪产业园.docx" not in table_docs(page)
     assert not (app.data / "uploads" / "云溪产业园.docx").exists()
 

@@ -74,6 +74,11 @@ def _check_against(baseline_path, set_path, index, out, split=None):
     english = [r for r in report["questions"] if r["lang"] == "en" and not r["refused"]]
     assert english and all(r["in_language"] == 0.0 for r in english)
     assert report["summary"]["by_lang"]["en"]["in_language"] == 0.0
+    shown = report["summary"]["english"]
+    assert shown["answered"] == len(english) and shown["in_english"] == 0 and not shown["met"]
+    assert f"0 of {len(english)} answered English questions" in (out / "report.md").read_text(
+        encoding="utf-8"
+    )
     failures = gate(baseline, report)
     changed = changed_questions(baseline, report, split=baseline["gate_split"])
     if changed:

@@ -11,9 +11,12 @@ from assistant.evaluation import (
     Question,
     answer_correct,
     assign_splits,
+    in_language,
     load_questions,
+    render_markdown,
     set_documents,
     squash,
+    summarize_report,
 )
 from assistant.ingest import read_document
 from conftest import ROOT, SEEDS
@@ -206,3 +209,45 @@ def test_english_paraphrases_ask_test_questions_again_with_their_evidence(
         assert q.lang == "en" and source.lang == "zh" and q.split == source.split == "test"
         assert (q.doc, q.evidence, q.type) == (source.doc, source.evidence, source.type), q.id
         assert bool(q.must_include) == source.answerable, q.id
+
+
+def test_the_report_says_how_often_an_english_answer_is_shown_in_english():
+    """Of the answered English questions (a refusal or a Chinese question has no
+    in_language), the share shown in English, against the 90 % target."""
+    rows = [
+        {"id": f"e{i}", "split": "test", "type": "fact", "lang": "en", "in_language": v}
+        for i, v in enumerate([1.0] * 9 + [0.0])
+    ]
+    rows += [
+        {"id": "e-refused", "split": "test", "type": "fact", "lang": "en", "refused": True},
+        {"id": "z1", "split": "test", "type": "fact", "lang": "zh"},
+    ]
+    summary = summarize_report(rows, retrieval_only=False)
+    assert summary["english"] == {
+        "answered": 10,
+        "in_english": 9,
+        "share": 0.9,
+        "target": 0.9,
+        "met": True,
+    }
+    report = {
+        "created": "now",
+        "llm": "local",
+        "embedding_model": "e5",
+        "k": 5,
+        "seconds": 1.0,
+        "retrieval_only": False,
+        "summary": summary,
+        "questions": rows,
+    }
+    assert "English answers shown in English: 9 of 10 answered English questions (90%; " in (
+        render_markdown(report)
+    )
+    rows[0]["in_language"] = 0.0
+    summary = summarize_report(rows, retrieval_only=False)
+    assert summary["english"]["in_english"] == 8 and not summary["english"]["met"]
+    assert "english" not in summarize_report(rows, retrieval_only=True)
+    # an answer is in English when it reads in English, not merely when it lacks the label
+    assert in_language("Mianshui's GDP was 28.647 billion yuan.[1]") == 1.0
+    assert in_language("From the documents (in Chinese): 生产总值286.47亿元。[1]") == 0.0
+    assert in_language("城镇新增就业1100万人以上。[1]") == 0.0

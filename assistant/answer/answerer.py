@@ -16,7 +16,7 @@ from pathlib import Path
 
 from assistant.answer import refusal
 from assistant.answer.bind import Binder
-from assistant.answer.compose import Composer
+from assistant.answer.compose import Composer, in_order
 from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.part import PartReader
 from assistant.answer.plan import Planner
@@ -133,7 +133,8 @@ class Answerer:
             result = self.composer.compose(q, found, plan, parts)
             if q.answer_lang != q.read_lang:
                 places = {p.label: p.place for p in parts if p.place}
-                result = self.translator.translate(result, q.answer_lang, emit, places)
+                # a line the translation left out takes its citations with it: renumbered
+                result = in_order(self.translator.translate(result, q.answer_lang, emit, places))
             if not first_token:  # nothing streamed (extractive, split, refused before reading)
                 emit(result.answer)
         timings = {

@@ -3,26 +3,36 @@
 A county bulletin says "全县"; its county is in its title. A passage is bound to an asked
 place by its document's identity, its heading, its text, and - when none of these names
 it - by the place its document (or its 第X篇 section, or its own part) keeps naming
-(`identity.home_place`). Unbound passages are dropped, near-copies too, and tables are made
-readable (`tables.readable`) for the reader and the checker.
+(`identity.home_place`). Unbound passages are dropped, near-copies too; a kept passage is read with
+its sentences whole (`whole`: the text beside it that ends a sentence it cuts) and tables
+made readable (`tables.readable`) for the reader and the checker.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.answer.evidence import Evidence
 from assistant.answer.tables import readable
 from assistant.answer.text import bigrams, drop_title_line, official_lines
+from assistant.answer.whole import around, edged, joined
 from assistant.identity import Identity, bound, doc_identity, home_place
 from assistant.index import Index
 from assistant.schema import Passage
 
 
 def reading_text(p: Passage) -> str:
-    """What a reader reads of a passage: table rows that name their columns, 公文 elements
-    (文号, 落款, 成文日期) named; citations still show `p.text`."""
-    return official_lines(readable(p.text, p.heading))
+    """What a reader reads of a passage: its sentences whole (`whole`), table rows that
+    name their columns, 公文 elements (文号, 落款, 成文日期) named; citations still show
+    `p.text`."""
+    return official_lines(readable(joined(p.before + p.text + p.after), p.heading))
+
+
+def line_text(p: Passage) -> str:
+    """The passage's lines read as `reading_text` reads them, a line broken inside the
+    passage left apart, a sentence cut at its edges whole (`Evidence.lines`)."""
+    return official_lines(readable(edged(p), p.heading))
 
 
 def identity(p: Passage) -> Identity:
@@ -96,10 +106,24 @@ class Binder:
             # goes on ("…12亿公司债获上交所批准") is no copy
             if any(len(grams & bigrams(k.text)) > 0.7 * max(1, len(grams)) for k in kept):
                 continue
+            before, after = around(self.index.catalog, p)
+            p = replace(p, before=before, after=after) if before or after else p
             kept.append(p)
             reading = drop_title_line(reading_text(p), p.title)
+            lines = drop_title_line(line_text(p), p.title)
             places = tuple(asked) if b == 1.0 else ()
-            evidence.append(Evidence(len(kept), p.text, reading, p.heading, b, p.title, places))
+            evidence.append(
+                Evidence(
+                    len(kept),
+                    p.text,
+                    reading,
+                    p.heading,
+                    b,
+                    p.title,
+                    places,
+                    lines if lines != reading else "",
+                )
+            )
             if len(kept) == limit:
                 break
         return kept, evidence

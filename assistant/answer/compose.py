@@ -1,22 +1,26 @@
 """Composition: the decided parts -> one `Answer`, its passages renumbered, built once.
 
-A refused part of a multi-part answer says so under its label; one sentence answering two
-parts is shown once; a comparison ("哪个更快") gets its verdict from the two parts' figures,
-citing both; a citation is `supported` when its passage holds every figure of the
-sentences citing it.
+A refused part of a multi-part answer says so under its label; no sentence is shown twice
+(one answering two parts, a list repeating itself: the first stands); a comparison
+("哪个更快") gets its verdict from the two parts' figures, citing both; a citation is
+`supported` when its passage holds every figure of the sentences citing it. Citations are
+numbered 1, 2, … in the order the text first cites them.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.answer.bind import identity, reading_text
 from assistant.answer.evidence import Checked
 from assistant.answer.flags import Flag
 from assistant.answer.kinds import asked_units, figure_in
+from assistant.answer.reading import CHINESE_LEAD
 from assistant.answer.records import Answer, Citation, Part, Plan, Question, Retrieved
 from assistant.answer.split import comparison
 from assistant.answer.text import MARKER, bigrams, numbers, prompt, squash
+from assistant.cleaning import normalize_width
 from assistant.config import Settings
 from assistant.identity import place_names
 from assistant.schema import Passage
@@ -84,6 +88,43 @@ def citations(passages: list[Passage], cited: dict[int, list[str]]) -> list[Cita
     return out
 
 
+def sentence_key(sentence: str) -> str:
+    """A sentence as compared for saying it twice: markers, white space, width, the
+    closing mark and the label of an untranslated answer aside."""
+    text = squash(normalize_width(MARKER.sub("", sentence)))
+    for lead in CHINESE_LEAD.values():
+        text = text.removeprefix(squash(lead))
+    return text.rstrip("。.；;！!？?")
+
+
+def in_order(answer: Answer) -> Answer:
+    """The citations numbered 1, 2, … in the order the answer text first cites them, its
+    citations and passages in that order (what the source panel lists); a citation the
+    text does not show, then the uncited passages, follow as they were."""
+    cited = {c.n for c in answer.citations}
+    order: list[int] = []
+    for m in MARKER.finditer(answer.answer):
+        order += [n for n in map(int, re.findall(r"\d+", m.group(1))) if n in cited]
+    order += sorted(cited) + list(range(1, len(answer.passages) + 1))
+    order = list(dict.fromkeys(order))
+    if order == list(range(1, len(order) + 1)):
+        return answer
+    new = {old: i + 1 for i, old in enumerate(order)}
+
+    def renumbered(text: str) -> str:
+        return MARKER.sub(
+            lambda m: re.sub(r"\d+", lambda d: str(new.get(int(d[0]), d[0])), m[0]), text
+        )
+
+    return replace(
+        answer,
+        answer=renumbered(answer.answer),
+        candidate=renumbered(answer.candidate),
+        citations=sorted((replace(c, n=new[c.n]) for c in answer.citations), key=lambda c: c.n),
+        passages=[answer.passages[n - 1] for n in order],
+    )
+
+
 def _stages(parts: list[Part]) -> dict[str, float]:
     out: dict[str, float] = {}
     for part in parts:
@@ -130,8 +171,11 @@ class Composer:
                     lead = lead or about(part.question, lang)
                     texts.append(lead + refusal_text(self.settings, lang))
                 continue
-            fresh = [(s, ns) for s, ns in sents if squash(s) not in shown]
-            shown |= {squash(s) for s, _ in sents}
+            fresh = []  # no sentence is said twice: in two parts, or twice in one
+            for s, ns in sents:
+                if (key := sentence_key(s)) not in shown:
+                    shown.add(key)
+                    fresh.append((s, ns))
             if fresh:
                 texts.append(lead + Checked(fresh).text(lang))
             for s, ns in sents:
@@ -146,7 +190,7 @@ class Composer:
             cites = citations(passages, cited)
         raw = "\n".join(p.raw for p in parts if p.raw)
         main = parts[0]
-        return Answer(
+        answer = Answer(
             question=q.text,
             answer=answer,
             citations=cites,
@@ -168,3 +212,4 @@ class Composer:
             stages=_stages(parts),
             produced_by="quote" if any(p.quoted for p in parts) else "reading",
         )
+        return in_order(answer)

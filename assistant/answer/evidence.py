@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.text import passage_sentences
+from assistant.answer.text import passage_sentences, squash
 
 
 @dataclass
 class Evidence:
     """One numbered passage as the reader saw it: original text for citing, reading text
-    (tables self-described) for checking, and how firmly it is bound to the question."""
+    (tables self-described, sentences whole: `whole.py`) for reading and checking, and how
+    firmly it is bound to the question."""
 
     n: int
     text: str
@@ -20,9 +21,26 @@ class Evidence:
     bound: float = 1.0
     title: str = ""
     places: tuple[str, ...] = ()  # the asked places it is bound to, fully (bound 1.0)
+    # the passage's own lines as they stand (a line broken inside it apart; only a sentence
+    # cut at its edge made whole): what the extractive reader chooses among, as it always
+    # has; "" when the reading is the same
+    lines: str = ""
 
     def sentences(self) -> list[str]:
+        """The reading's sentences, whole."""
         return passage_sentences(self.reading)
+
+    def pieces(self) -> list[str]:
+        """The sentences of the passage's lines as they stand: a broken line is two."""
+        return passage_sentences(self.lines or self.reading)
+
+    def whole(self, piece: str) -> str:
+        """The whole sentence of the reading that holds a piece of the lines ("…以汝绣特色吸"
+        -> "…以汝绣特色吸引八方来客。"); the piece itself when it is whole or not found."""
+        if not self.lines:
+            return piece
+        flat = squash(piece)
+        return next((s.strip() for s in self.sentences() if flat in squash(s)), piece)
 
 
 @dataclass

@@ -42,7 +42,7 @@ def rows_with_figure(question: str, evidence: list[Evidence]) -> list[tuple[int,
     for e in evidence:
         rows = [
             (e.n, s.strip() if re.search(r"[。！？；]$", s.strip()) else s.strip() + "。")
-            for s in e.sentences()
+            for s in e.pieces()
             if "｜" in s
             and any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d.])", s) for f in figures)
         ]
@@ -56,7 +56,7 @@ def extreme_reading(question: str, evidence: list[Evidence]) -> Reading | None:
     row the passages hold (`tables.extreme_row`), scored by how well the column is named."""
     if not asks_extreme(question):
         return None  # every reading passes here: no sentence splitting for nothing
-    rows = [(e, s.strip()) for e in evidence for s in e.sentences() if "｜" in s]
+    rows = [(e, s.strip()) for e in evidence for s in e.pieces() if "｜" in s]
     found = extreme_row(question, [s for _, s in rows])
     if not found:
         return None
@@ -175,7 +175,7 @@ class ExtractiveReader:
         parts = []
         said: list[str] = []
         for _, n, sent in best:
-            sent = finished(sent, by_n[n].reading)
+            sent = finished(by_n[n].whole(sent), by_n[n].reading)
             if any(squash(sent) in s for s in said):
                 continue  # the rest of a sentence already quoted whole
             said.append(squash(sent))

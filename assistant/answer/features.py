@@ -45,7 +45,7 @@ def features(
     answer = checked.text()
     f: dict[str, float] = dict.fromkeys(refusal.FEATURES, 0.0)
     f["coverage_best"] = max(
-        (coverage(terms, f"{e.heading}\n{e.reading}") for e in evidence), default=0.0
+        (coverage(terms, f"{e.heading}\n{e.lines or e.reading}") for e in evidence), default=0.0
     )
     f["extractive_score"] = quote.score
     f["llm_refused"] = float(reading.refused and reading.by_model)

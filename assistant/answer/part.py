@@ -72,10 +72,12 @@ def other_source(question: str, part: Part, terms: dict[str, float]) -> None:
         (e.n, sent.strip())
         for e in part.evidence
         if elsewhere(e.n) and e.n not in cited
-        for sent in e.sentences()
+        for sent in e.pieces()
     ]
     found = other_figure(question, terms, ground, candidates)
     if found:
+        e = next(e for e in part.evidence if e.n == found[0])
+        found = (found[0], e.whole(found[1]))  # quoted whole
         sentences.append((labelled(*found), [found[0]]))
         part.checked.grounds.append(found)
         part.flags.append(Flag.OTHER_DOCUMENT_DIFFERS)

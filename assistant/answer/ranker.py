@@ -135,7 +135,7 @@ def candidates(
     out: list[Candidate] = []
     for rank, e in enumerate(evidence):
         heading_cover = coverage(terms, e.heading)
-        for sent in e.sentences():
+        for sent in e.pieces():  # chosen among as the lines stand, quoted whole (`read`)
             sent = sent.strip()
             if not sent or squash(sent) in squash(e.heading) or len(squash(sent)) < 6:
                 continue  # a caption or table title repeated in the heading answers nothing

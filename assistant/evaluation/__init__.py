@@ -22,11 +22,13 @@ from assistant.evaluation.metrics import (
     ANSWER_METRICS,
     COST_METRICS,
     COUNT_METRICS,
+    ENGLISH_TARGET,
     LOWER_IS_BETTER,
     OVERLAP_CHARS,
     RETRIEVAL_METRICS,
     RetrievalScore,
     answer_correct,
+    english_shown,
     in_language,
     mean,
     relevant,
@@ -38,11 +40,12 @@ from assistant.evaluation.metrics import (
     supports,
 )
 from assistant.evaluation.plots import plot_report, save_figure
-from assistant.evaluation.report import compare, render_markdown, write_report
+from assistant.evaluation.report import compare, english_line, render_markdown, write_report
 from assistant.evaluation.runner import evaluate_question, percentile, run_eval, summarize_report
 
 __all__ = [
     "ANSWER_METRICS",
+    "ENGLISH_TARGET",
     "BASELINE_FIELDS",
     "COST_METRICS",
     "COUNT_METRICS",
@@ -54,6 +57,8 @@ __all__ = [
     "Question",
     "RetrievalScore",
     "answer_correct",
+    "english_line",
+    "english_shown",
     "assign_splits",
     "changed_questions",
     "compare",

@@ -134,10 +134,31 @@ LOWER_IS_BETTER = {"false_refusal", *COUNT_METRICS}
 
 def in_language(answer: str) -> float:
     """1.0 when an answer to an English question is shown in English; 0.0 when any of it is
-    the checked Chinese shown instead (its translation failed the check, or no model)."""
+    the checked Chinese shown instead (its translation failed the check, or no model), or
+    it is Chinese without that label (a rule took the labelled first sentence away)."""
     from assistant.answer.reading import CHINESE_LEAD  # the answer stage loads on demand
+    from assistant.answer.text import MARKER
+    from assistant.answer.verify import is_english
 
-    return float(not any(lead in answer for lead in CHINESE_LEAD.values()))
+    labelled = any(lead in answer for lead in CHINESE_LEAD.values())
+    return float(not labelled and is_english(MARKER.sub("", answer)))
+
+
+ENGLISH_TARGET = 0.9  # of the answered English questions, the share answered in English
+
+
+def english_shown(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How many answered English questions got their answer shown in English (not the
+    labelled Chinese quote): the count, the share and whether it meets ENGLISH_TARGET."""
+    values = [r["in_language"] for r in rows if r.get("in_language") is not None]
+    share = mean(values)
+    return {
+        "answered": len(values),
+        "in_english": int(sum(values)),
+        "share": share,
+        "target": ENGLISH_TARGET,
+        "met": share is not None and share >= ENGLISH_TARGET,
+    }
 
 
 def report_metrics(retrieval_only: bool) -> list[str]:

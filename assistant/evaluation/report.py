@@ -68,6 +68,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     ]
     overall = {"all": s["overall"]} | {k: v["overall"] for k, v in s.get("splits", {}).items()}
     lines += _table(overall, metrics)
+    if "english" in s:
+        lines += ["", english_line(s["english"])]
     lines += ["", "## By type", ""] + _table(_with_splits(s, "by_type"), metrics)
     lines += ["", "## By language", ""] + _table(_with_splits(s, "by_lang"), metrics)
     if s["cost"]:
@@ -131,3 +133,14 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> str:
         lines += ["", "| question | metric | A | B |", "|---|---|---|---|"]
         lines += [f"| {qid} | {m} | {va} | {vb} |" for qid, m, va, vb in changed]
     return "\n".join(lines)
+
+
+def english_line(e: dict[str, Any]) -> str:
+    """The report's line on English answers shown in English, against the target."""
+    if not e["answered"]:
+        return "English answers shown in English: no English question answered."
+    verdict = "met" if e["met"] else "below target"
+    return (
+        f"English answers shown in English: {e['in_english']} of {e['answered']} answered "
+        f"English questions ({e['share']:.0%}; target ≥ {e['target']:.0%}: {verdict})."
+    )

@@ -14,6 +14,7 @@ from assistant.evaluation.dataset import SPLITS, Question
 from assistant.evaluation.metrics import (
     COST_METRICS,
     answer_correct,
+    english_shown,
     in_language,
     report_metrics,
     score_retrieval,
@@ -128,6 +129,8 @@ def summarize_report(rows: list[dict[str, Any]], retrieval_only: bool) -> dict[s
                 "p90": percentile(values, 0.9),
             }
     summary["cost"] = cost
+    if not retrieval_only:
+        summary["english"] = english_shown(rows)
     return summary
 
 

@@ -89,6 +89,17 @@ class Catalog(KeywordSearch, EmbeddingCache):
                 out[row[0]] = Chunk(*row)
         return out
 
+    def neighbour(self, chunk_id: str, step: int = 1) -> Chunk | None:
+        """The chunk `step` places after this one in its document (before it, when
+        negative), by ordinal; None at the document's end or for an unknown chunk."""
+        row = self.db.execute(
+            'SELECT c.chunk_id, c.doc_id, c.title, c.heading, c.text, c.start, c."end", '
+            "c.ordinal FROM chunks AS me JOIN chunks AS c "
+            "ON c.doc_id = me.doc_id AND c.ordinal = me.ordinal + ? WHERE me.chunk_id = ?",
+            (step, chunk_id),
+        ).fetchone()
+        return Chunk(*row) if row else None
+
     def sections(self) -> list[tuple[str, str, str]]:
         """Distinct (doc_id, title, heading path) of the stored chunks: what names a section."""
         return list(self.db.execute("SELECT DISTINCT doc_id, title, heading FROM chunks"))
