@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.cleaning import _is_table_row, numeric_cell
+from assistant.cleaning import is_table_row, numeric_cell
 from assistant.config import ChunkingSettings
 from assistant.schema import Chunk, Document
 
@@ -66,7 +66,7 @@ class _Block:
     level: int = 0
 
 
-def _heading_level(line: str) -> int:
+def heading_level(line: str) -> int:
     if len(line) > _MAX_HEADING_CHARS or line.endswith(("；", ";", "，", ",")):
         return 0  # list items ("（4）《…法》，1997年3月1日；") are content
     for level, pattern in _HEADINGS:
@@ -83,8 +83,8 @@ def _blocks(text: str) -> list[_Block]:
         pos += len(raw) + 1
         if not line:
             continue
-        level = _heading_level(line)
-        if _is_table_row(line):
+        level = heading_level(line)
+        if is_table_row(line):
             blocks.append(_Block("row", line, start))
         elif level:
             blocks.append(_Block("heading", line, start, level))

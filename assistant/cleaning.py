@@ -83,7 +83,7 @@ def aligned_cells(line: str) -> list[str]:
     return cells if len(cells) >= 3 else []
 
 
-def _is_table_row(line: str) -> bool:
+def is_table_row(line: str) -> bool:
     """A table line: cells between pipes, columns aligned by runs of spaces, or two or
     more bare numbers separated by spaces (a flattened row)."""
     s = line.strip()
@@ -159,7 +159,7 @@ def _unwrap(lines: list[str]) -> list[str]:
             if not joining:
                 out.append(line)
             continue
-        if joining and not _HEADING.match(line) and not _is_table_row(line):
+        if joining and not _HEADING.match(line) and not is_table_row(line):
             out[-1] += line
         else:
             out.append(line)
@@ -172,7 +172,7 @@ def _tighten(line: str) -> str:
     cells = aligned_cells(line) if "|" not in line else []
     if cells:  # columns kept apart by their cell boundary, not by spaces that collapse
         return " | ".join(_tighten(c) for c in cells)
-    if _is_table_row(line):
+    if is_table_row(line):
         return re.sub(r"\s+", " ", line)
     line = re.sub(rf"(?<=[{CJK}])\s+(?=[\dA-Za-z])", "", line)
     line = re.sub(rf"(?<=[\dA-Za-z%])\s+(?=[{CJK}])", "", line)
@@ -262,7 +262,7 @@ def _drop_tail_tags(lines: list[str]) -> list[str]:
 
 def _tag_like(line: str) -> bool:
     """Short, unpunctuated and no table row (a table's last rows also close some files)."""
-    return len(line) <= 16 and not _ends_sentence(line) and not _is_table_row(line)
+    return len(line) <= 16 and not _ends_sentence(line) and not is_table_row(line)
 
 
 def clean_text(raw: str) -> str:

@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from assistant.chunking import _heading_level
-from assistant.cleaning import _is_table_row
+from assistant.chunking import heading_level
+from assistant.cleaning import is_table_row
 from assistant.schema import Chunk, Passage
 
 BOUND = 200  # characters read on (or back) at most, each way
@@ -45,8 +45,8 @@ def _prose(line: str) -> bool:
     line = line.strip()
     return (
         bool(line)
-        and not _is_table_row(line)
-        and not _heading_level(line)
+        and not is_table_row(line)
+        and not heading_level(line)
         and (len(line) > 40 or (len(line) >= 10 and bool(_CLAUSE.search(line))))
     )
 
@@ -56,7 +56,7 @@ def continues(line: str, following: str) -> bool:
     following = following.strip()
     if not _prose(line) or _ENDED.search(line) or not following:
         return False
-    if _heading_level(following) or _is_table_row(following) or _ITEM.match(following):
+    if heading_level(following) or is_table_row(following) or _ITEM.match(following):
         return False
     return bool(_END.search(following[:BOUND]))
 

@@ -158,20 +158,8 @@ def build(
             api_name=False,
             show_progress="hidden",
         )
-        provider.change(
-            model_status,
-            provider,
-            [model_md, timer],
-            api_name=False,
-            show_progress="hidden",
-        )
-        demo.load(
-            model_status,
-            provider,
-            [model_md, timer],
-            api_name=False,
-            show_progress="hidden",
-        )
+        for shown in (provider.change, demo.load):  # the model's status, on a switch and on open
+            shown(model_status, provider, [model_md, timer], api_name=False, show_progress="hidden")
         demo.load(
             refresh_docs,
             None,
