@@ -153,6 +153,14 @@ class AnswerSettings(BaseModel):
     # characters took 4 minutes to search and held the page's one answer slot). 1,000 is
     # six times the longest evaluation question (167); 0 = no limit.
     max_question_chars: int = 1000
+    # Seconds a user waits for the model at most, queue included (0: no limit). When they
+    # run out the answer is the checked quote or the refusal (`answer/budget.py`).
+    budget_s: float = Field(20.0, ge=0)
+    # A part whose checked quote the fitted quote model gives less than this is refused
+    # without waiting on the model. Chosen on corpus3 dev (a 40-question sample read by the
+    # local model): below 0.30 the model made no question right that the quote had wrong
+    # (17 questions, 11-348 s each); 0.25 keeps a margin. 0: the model reads them all.
+    model_floor: float = Field(0.25, ge=0, le=1)
     # Off-target rules switched off by name (assistant/answer/rules.py: removed_redacted,
     # removed_other_quantity, _entity, _level, _row, _year): to measure what each one does.
     rules_off: list[str] = Field(default_factory=list)

@@ -73,6 +73,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "✔ 原文摘录，已按资料核对",
         "en": "✔ Quoted from the documents and checked",
     },
+    "answer.out_of_time": {
+        "zh": "⏱ 模型未在 {secs} 秒时限内答完，这里是已核对的结果",
+        "en": "⏱ The model did not finish within {secs} s: this is the checked result",
+    },
     "answer.failed": {
         "zh": "⚠️ 这次没能回答：{error}。请稍后再问一次；如果一直如此，请换一个模型（设置 → 模型）。",
         "en": "⚠️ This question could not be answered: {error}. Ask again in a moment; if it "

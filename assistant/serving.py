@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from assistant.llm import LLM, Message
+from assistant.llm import LLM, BudgetSpent, Message
 
 # Seconds one model answer is assumed to hold the model before any has been measured
 # (the local 1.5B model on 2 cores: ~10 s to read, more with a translation).
@@ -98,21 +98,31 @@ class ModelQueue:
         return max(1.0, left) + (ahead - 1) * self.average_s
 
     def acquire(
-        self, turn: object, on_wait: Callable[[int, float], None] | None = None, poll_s: float = 1.0
-    ) -> None:
+        self,
+        turn: object,
+        on_wait: Callable[[int, float], None] | None = None,
+        poll_s: float = 1.0,
+        latest: float | None = None,
+    ) -> bool:
         """Wait for the model; on_wait(answers ahead, seconds) is called at once and about
-        every `poll_s` while waiting (the estimate counts down)."""
+        every `poll_s` while waiting (the estimate counts down). False, at once, when the
+        turn would come after `latest` (a `time.monotonic()` reading; the answer's budget)
+        by the estimate, or when `latest` passes while waiting."""
         with self._cond:
             self._waiting.append(turn)
             try:
                 while self._holder is not None or self._waiting[0] is not turn:
+                    ahead = self._ahead(turn)
+                    eta = self._eta(ahead)
+                    if latest is not None and time.monotonic() + eta > latest:
+                        return False
                     if on_wait:
-                        ahead = self._ahead(turn)
-                        on_wait(ahead, self._eta(ahead))
+                        on_wait(ahead, eta)
                     self._cond.wait(timeout=poll_s)
             finally:
                 self._waiting.remove(turn)
             self._holder, self._since = turn, time.monotonic()
+            return True
 
     def release(self, turn: object) -> None:
         with self._cond:
@@ -142,8 +152,10 @@ class GatedLLM:
         on_wait: Callable[[int, float], None] | None = None,
         on_start: Callable[[], None] | None = None,
         aside: Callable[[], Any] | None = None,
+        latest: float | None = None,
     ) -> None:
         self._llm, self._queue = llm, queue
+        self._latest = latest  # the answer's budget: no turn that starts later
         self._on_wait, self._on_start, self._aside = on_wait, on_start, aside
         self._held = False
         self.name, self.n_ctx = llm.name, llm.n_ctx
@@ -158,9 +170,11 @@ class GatedLLM:
             return
         if self._aside is not None:
             with self._aside():
-                self._queue.acquire(self, self._on_wait)
+                got = self._queue.acquire(self, self._on_wait, latest=self._latest)
         else:
-            self._queue.acquire(self, self._on_wait)
+            got = self._queue.acquire(self, self._on_wait, latest=self._latest)
+        if not got:
+            raise BudgetSpent("the model's queue is longer than the answer's time budget")
         self._held = True
         if self._on_start:
             self._on_start()

@@ -22,8 +22,9 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
 
 
 def model_reads(settings: Settings) -> Settings:
-    """The settings with quote-first off: the model reads every question (tests of its path)."""
-    answer = settings.answer.model_copy(update={"quote_first": False})
+    """The settings with quote-first off and no floor: the model reads every question
+    (tests of its path)."""
+    answer = settings.answer.model_copy(update={"quote_first": False, "model_floor": 0.0})
     return settings.model_copy(update={"answer": answer})
 
 

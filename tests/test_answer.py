@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -423,12 +424,77 @@ def test_cli_ask_batch(seeded, tmp_path):
     assert [r["id"] for r in rows] == [0, 1] and all(r["tag"] == "x" and r["answer"] for r in rows)
 
 
+# --------------------------------------------------------------------------- the time budget
+
+
+class SlowLLM(ScriptedLLM):
+    """A scripted model that writes one three-character piece every `delay` seconds."""
+
+    def __init__(self, delay: float, *replies: str) -> None:
+        super().__init__(*replies)
+        self.delay = delay
+
+    def stream(self, messages, max_tokens):
+        for piece in super().stream(messages, max_tokens):
+            time.sleep(self.delay)
+            yield piece
+
+
+def with_budget(settings, seconds: float):
+    answer = settings.answer.model_copy(update={"budget_s": seconds})
+    return settings.model_copy(update={"answer": answer})
+
+
+def test_a_model_slower_than_the_budget_gives_way_to_the_checked_quote(seeded):
+    """The model would take 15 s; after the 3 s budget the user has the checked quote."""
+    llm = SlowLLM(0.5, "鹤淇产业集聚区入驻企业104家[1]。" * 3)
+    answerer = Answerer(with_budget(model_reads(seeded.settings), 3.0), seeded, llm)
+    t0 = time.monotonic()
+    got = answerer.ask(Q_FIRMS)
+    took = time.monotonic() - t0
+    assert took < 3.0 + 1.5, took
+    assert "budget_spent" in got.flags and got.produced_by == "quote"
+    assert not got.refused and "104" in got.answer and got.citations
+
+
+def test_hopeless_evidence_is_refused_without_waiting_on_the_model(seeded):
+    llm = ScriptedLLM()  # no reply scripted: a model call would fail the test
+    answer = seeded.settings.answer.model_copy(update={"quote_first": False})
+    answerer = Answerer(seeded.settings.model_copy(update={"answer": answer}), seeded, llm)
+    got = answerer.ask("鹤淇产业集聚区的火星基地有多少座？")
+    assert got.refused and "quote_too_weak" in got.flags and got.p_answer < 0.1
+    assert llm.prompts == []
+    # with the floor at 0 the model reads it (its "not found", then its forced re-ask)
+    llm = ScriptedLLM("资料中未找到相关信息。", "资料中未找到相关信息。")
+    got = Answerer(model_reads(seeded.settings), seeded, llm).ask(
+        "鹤淇产业集聚区的火星基地有多少座？"
+    )
+    assert got.refused and len(llm.prompts) >= 1
+
+
 # --------------------------------------------------------------------------- real models
 
 
 @pytest.fixture(scope="module")
 def local_settings(seeded):
-    return seeded.settings.model_copy(update={"llm": LLMSettings(provider="local")})
+    """The local model without a time budget: these tests are about what it writes (the
+    budget has its own test below, and CI machines differ in speed)."""
+    settings = seeded.settings.model_copy(update={"llm": LLMSettings(provider="local")})
+    return with_budget(settings, 0.0)
+
+
+@pytest.mark.slow
+def test_the_local_model_is_stopped_at_the_budget_and_answers_again_after(seeded, local_settings):
+    llm = get_llm(local_settings)
+    answerer = Answerer(with_budget(model_reads(local_settings), 2.0), seeded, llm)
+    t0 = time.monotonic()
+    got = answerer.ask(Q_FIRMS)
+    took = time.monotonic() - t0
+    # stopped at its first token after the budget: the prompt's reading (seconds on 2
+    # cores) cannot be cut, the writing is
+    assert "budget_spent" in got.flags and took < 2.0 + 20, took
+    assert not got.refused and "104" in got.answer  # the checked quote
+    assert "".join(llm.stream([{"role": "user", "content": "1+1=?"}], 8)).strip()
 
 
 @pytest.mark.slow
@@ -493,7 +559,7 @@ def test_local_model_writes_the_same_whatever_was_asked_before(local_settings):
     cached = list(llm._llm._input_ids)
     shared = next(i for i, (a, b) in enumerate(zip(cached, tokens, strict=False)) if a != b)
     assert shared >= _BLOCK  # the system message and the passage are shared
-    llm._settle(tokens)
+    list(llm._settle(tokens))  # a generator: "" after each block
     assert llm._llm.n_tokens == len(tokens) - 1
 
 

@@ -596,6 +596,8 @@ def test_local_model_streams_a_cited_answer_in_the_browser(browser, seeded, tmp_
         "ASSISTANT_LLM__MODEL_PATH": str(gguf),
         # the model reads every question here (no quote-first): its drafts must stream
         "ASSISTANT_ANSWER__QUOTE_FIRST": "false",
+        "ASSISTANT_ANSWER__MODEL_FLOOR": "0",
+        "ASSISTANT_ANSWER__BUDGET_S": "0",  # and to their end (the budget has its own test)
     }
     a = App(data, env)
     try:
@@ -685,7 +687,12 @@ def test_a_model_answer_queues_the_next_one_and_quotes_pass_it(browser, seeded, 
 
     gguf = bundled_model_path(seeded.settings.cache_dir)
     data = copy_store(seeded, tmp_path_factory.mktemp("queue") / "data")
-    a_app = App(data, {"ASSISTANT_LLM__PROVIDER": "local", "ASSISTANT_LLM__MODEL_PATH": str(gguf)})
+    env = {
+        "ASSISTANT_LLM__PROVIDER": "local",
+        "ASSISTANT_LLM__MODEL_PATH": str(gguf),
+        "ASSISTANT_ANSWER__BUDGET_S": "0",  # B waits its turn however long A takes
+    }
+    a_app = App(data, env)
     pages = []
     try:
         a, _ = open_page(browser, a_app.url)
@@ -742,3 +749,41 @@ def test_a_model_answer_queues_the_next_one_and_quotes_pass_it(browser, seeded, 
         for p in pages:
             p.context.close()
         a_app.stop()
+
+
+@pytest.mark.slow
+def test_a_model_over_the_time_budget_gives_the_checked_quote_without_a_spinner(
+    browser, seeded, tmp_path_factory
+):
+    """With a 3 s budget and the model reading every question, the answer is the checked
+    quote, said to be one, as soon as the budget runs out (the prompt's current block)."""
+    from assistant.models import bundled_model_path
+
+    gguf = bundled_model_path(seeded.settings.cache_dir)
+    data = copy_store(seeded, tmp_path_factory.mktemp("budget") / "data")
+    env = {
+        "ASSISTANT_LLM__PROVIDER": "local",
+        "ASSISTANT_LLM__MODEL_PATH": str(gguf),
+        "ASSISTANT_ANSWER__QUOTE_FIRST": "false",
+        "ASSISTANT_ANSWER__BUDGET_S": "3",
+    }
+    app = App(data, env)
+    page = None
+    try:
+        page, _ = open_page(browser, app.url)
+        page.wait_for_function(
+            "() => /✅/.test(document.querySelector('#model-status').innerText)", timeout=300_000
+        )
+        t0 = time.perf_counter()
+        bot = ask(page, SEED_Q, timeout=60_000)
+        took = time.perf_counter() - t0
+        text = bot.inner_text()
+        assert "104" in text and "原文摘录" in text, text
+        assert "模型未在 3 秒时限内答完" in text, text
+        record("budget", {"budget_s": 3, "answer_shown_after_s": round(took, 2)})
+        assert took < 3 + 15, took  # a block of the prompt at most after the budget
+        shot(page, "out_of_time")
+    finally:
+        if page is not None:
+            page.context.close()
+        app.stop()

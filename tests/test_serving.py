@@ -7,6 +7,9 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
+from assistant.llm import BudgetSpent
 from assistant.serving import GatedLLM, ModelQueue, StoreGuard
 from conftest import ScriptedLLM
 
@@ -115,3 +118,21 @@ def test_one_answer_keeps_the_model_across_its_calls():
     llm.release()
     assert got.wait(5)
     queue.release(other)
+
+
+def test_a_turn_that_would_come_after_the_answers_budget_is_not_waited_for():
+    queue = ModelQueue(first_guess_s=30.0)
+    holder = object()
+    assert queue.acquire(holder)
+    llm = GatedLLM(ScriptedLLM("x"), queue, latest=time.monotonic() + 5.0)
+    t0 = time.monotonic()
+    with pytest.raises(BudgetSpent):
+        "".join(llm.stream([{"role": "user", "content": "a"}], 5))
+    assert time.monotonic() - t0 < 1.0 and queue.waiting() == 1  # left the queue at once
+    # a turn expected in time is waited for, and given up when its latest start passes
+    queue.average_s = 0.5
+    t0 = time.monotonic()
+    assert not queue.acquire(object(), poll_s=0.05, latest=time.monotonic() + 1.6)
+    assert 0.5 < time.monotonic() - t0 < 2.0
+    queue.release(holder)
+    assert queue.acquire(object(), latest=time.monotonic() + 1.0)

@@ -16,8 +16,10 @@ from pathlib import Path
 
 from assistant.answer import refusal
 from assistant.answer.bind import Binder
+from assistant.answer.budget import Budget
 from assistant.answer.compose import Composer, in_order
 from assistant.answer.extractive import ExtractiveReader
+from assistant.answer.flags import Flag
 from assistant.answer.part import PartReader
 from assistant.answer.plan import Planner
 from assistant.answer.prepare import Preparer
@@ -78,15 +80,20 @@ class Answerer:
             self.refusal,
             self.quote_refusal,
             rules,
+            settings.answer.model_floor,
         )
         self.composer = Composer(settings, self.reader.provider, self.reader.name)
         self.translator = Translator(settings, self.reader, rules)
 
     def retrieve(
-        self, question: str, history: list[Message] | None = None, k: int | None = None
+        self,
+        question: str,
+        history: list[Message] | None = None,
+        k: int | None = None,
+        budget: Budget | None = None,
     ) -> Retrieved:
         """Question (+ history) -> standalone Chinese search queries -> ranked passages."""
-        return self.preparer.retrieve(self.bounded(question), history, k)
+        return self.preparer.retrieve(self.bounded(question), history, k, budget)
 
     def bounded(self, question: str) -> str:
         """The question stripped; QuestionTooLongError over `answer.max_question_chars`."""
@@ -113,12 +120,16 @@ class Answerer:
         on_token: Callable[[str], None] | None = None,
         k: int | None = None,
         answer_lang: str | None = None,
+        budget: Budget | None = None,
     ) -> Answer:
-        """Answer from the documents; `answer_lang` ("zh"/"en") overrides the question's language."""
+        """Answer from the documents; `answer_lang` ("zh"/"en") overrides the question's
+        language. The model is used only within `budget` (`answer.budget_s` from now when
+        not given; the page starts it when the question arrives)."""
+        budget = budget or Budget(self.settings.answer.budget_s)
         with timed() as total:
             k = k or self.settings.retrieval.k
             question = self.bounded(question)
-            found = self.retrieve(question, history, k=k)
+            found = self.retrieve(question, history, k=k, budget=budget)
             q = self.preparer.question(question, found, answer_lang)
             first_token: list[float] = []
 
@@ -129,12 +140,13 @@ class Answerer:
                     on_token(tok)
 
             plan = self.planner.plan(q, found.passages, k)
-            parts = [self.parts.read(ask, emit) for ask in plan.asks]
+            parts = [self.parts.read(ask, emit, budget) for ask in plan.asks]
             result = self.composer.compose(q, found, plan, parts)
             if q.answer_lang != q.read_lang:
                 places = {p.label: p.place for p in parts if p.place}
                 # a line the translation left out takes its citations with it: renumbered
-                result = in_order(self.translator.translate(result, q.answer_lang, emit, places))
+                translated = self.translator.translate(result, q.answer_lang, emit, places, budget)
+                result = in_order(translated)
             if not first_token:  # nothing streamed (extractive, split, refused before reading)
                 emit(result.answer)
         timings = {
@@ -143,4 +155,11 @@ class Answerer:
             "total_ms": round(total.ms, 1),
         }
         stages = {"retrieval_ms": round(found.ms, 1), **result.stages}
-        return replace(result, timings=timings, stages=stages)
+        if not budget.spent:
+            return replace(result, timings=timings, stages=stages)
+        flags = result.flags
+        if Flag.BUDGET_SPENT not in flags:  # a rewrite or a translation was cut
+            flags = [*flags, Flag.BUDGET_SPENT]
+        return replace(
+            result, timings=timings, stages=stages, flags=flags, out_of_time_s=budget.seconds
+        )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.answer.budget import Budget
 from assistant.answer.evidence import Evidence
 from assistant.answer.kinds import (
     asked_of,
@@ -86,11 +87,24 @@ class ExtractiveReader:
         path = settings.answer.ranker_model
         self.ranker = ranker or (load_ranker(Path(path)) if path else default_ranker())
 
-    def force(self, question: str, lang: str, evidence: Evidence, terms: dict[str, float]) -> str:
+    def force(
+        self,
+        question: str,
+        lang: str,
+        evidence: Evidence,
+        terms: dict[str, float],
+        budget: Budget | None = None,
+    ) -> str:
         """Nothing to add: the quote already is the best sentence of every passage."""
         return ""
 
-    def write(self, text: str, max_tokens: int, emit: Callable[[str], None] | None = None) -> str:
+    def write(
+        self,
+        text: str,
+        max_tokens: int,
+        emit: Callable[[str], None] | None = None,
+        budget: Budget | None = None,
+    ) -> str:
         """No model, no rewrite: a follow-up is completed and a question searched without."""
         return ""
 
@@ -114,6 +128,7 @@ class ExtractiveReader:
         emit: Callable[[str], None] | None = None,
         quote: Reading | None = None,
         asked: Asked | None = None,
+        budget: Budget | None = None,
     ) -> Reading:
         if quote is not None:
             return quote  # already read: the decision needs the quote whichever reader reads

@@ -29,6 +29,8 @@ class Flag(str, Enum):  # StrEnum needs Python 3.11
     NO_BOUND_PASSAGE = "no_bound_passage"
     NO_PASSAGES = "no_passages"
     QUOTED = "quoted"
+    QUOTE_TOO_WEAK = "quote_too_weak"  # refused unread: below `answer.model_floor`
+    BUDGET_SPENT = "budget_spent"  # the model was skipped or cut short by `answer.budget_s`
     CONTEXT_TRIMMED = "context_trimmed"
     LLM_REFUSED = "llm_refused"
     LLM_UNSUPPORTED = "llm_unsupported"

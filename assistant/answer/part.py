@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from assistant.answer.bind import Binder, identity
+from assistant.answer.budget import Budget
 from assistant.answer.evidence import Checked, Evidence
 from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.features import Case, features
@@ -83,29 +84,36 @@ def other_source(question: str, part: Part, terms: dict[str, float]) -> None:
         part.flags.append(Flag.OTHER_DOCUMENT_DIFFERS)
 
 
-def accepted_quote(
-    case: Case, quote: Reading, checked: Checked, model: RefusalModel
-) -> Part | None:
-    """The checked extractive quote as the part, without a model pass, when its own fitted
-    refusal model (`model`) accepts it and it states the kind of answer asked."""
-    if not checked.sentences:
-        return None
-    feats = features(case, checked, quote, quote, False)
-    ok, p = model.answer(feats)
-    if not ok or lacks_kind(case.asked, feats):
-        return None  # the model reads it: a quote must state the kind of answer asked
-    return Part(
-        question=case.question,
-        passages=case.kept,
-        evidence=case.evidence,
-        checked=checked,
-        refused=False,
-        p=p,
-        features=feats,
-        flags=[Flag.QUOTED, *checked.flags],
-        raw=quote.text,
-        quoted=True,
-    )
+@dataclass(frozen=True)
+class Judged:
+    """The checked extractive quote of a part, judged by the refusal model fitted for
+    quotes: the answer without a model pass, the fallback when the budget runs out, and
+    the gate that keeps a hopeless question from waiting on the model."""
+
+    reading: Reading
+    checked: Checked
+    features: dict[str, float]
+    ok: bool  # the fitted model's verdict
+    p: float
+
+    def accepted(self, asked: Asked) -> bool:
+        """Sentences survived the check, the model accepts them, and they state the kind
+        of answer asked (a quote without the asked date or figure goes to the model)."""
+        return bool(self.checked.sentences) and self.ok and not lacks_kind(asked, self.features)
+
+    def part(self, case: Case, refused: bool, flags: list[str]) -> Part:
+        return Part(
+            question=case.question,
+            passages=case.kept,
+            evidence=case.evidence,
+            checked=self.checked,
+            refused=refused,
+            p=self.p,
+            features=self.features,
+            flags=[*flags, *self.checked.flags],
+            raw=self.reading.text,
+            quoted=not refused,
+        )
 
 
 class PartReader:
@@ -120,6 +128,7 @@ class PartReader:
         refusal: RefusalModel,
         quote_refusal: RefusalModel,
         rules: tuple[Rule, ...] = RULES,
+        floor: float = 0.0,
     ) -> None:
         self.reader = reader
         self.extractive = extractive
@@ -128,6 +137,7 @@ class PartReader:
         self.refusal = refusal
         self.quote_refusal = quote_refusal  # quote-first: judged by the model fitted for quotes
         self.rules = rules
+        self.floor = floor  # below this quote probability the part is refused unread
 
     def _check(self, text: str, evidence: list[Evidence], asker: str, zh: str) -> Checked:
         return check(text, evidence, asker, zh, self.rules)
@@ -138,13 +148,21 @@ class PartReader:
         _, evidence = self.binder.evidence(ask.places, ask.passages)
         return candidates(ask.zh, evidence, self.terms(ask.zh, bool(ask.asker)), ask.asked)
 
-    def read(self, ask: Ask, emit: Callable[[str], None] | None) -> Part:
-        part = self._read(ask, emit if ask.stream else None)
+    def read(
+        self, ask: Ask, emit: Callable[[str], None] | None, budget: Budget | None = None
+    ) -> Part:
+        part = self._read(ask, emit if ask.stream else None, budget or Budget())
         if ask.whole:
             other_source(ask.zh, part, self.terms(ask.zh, False))
         return part
 
-    def _read(self, ask: Ask, emit: Callable[[str], None] | None) -> Part:
+    def _judge(self, case: Case, quote: Reading, asker: str) -> Judged:
+        checked = self._check(quote.text, case.evidence, asker, case.question)
+        feats = features(case, checked, quote, quote, False)
+        ok, p = self.quote_refusal.answer(feats)
+        return Judged(quote, checked, feats, ok, p)
+
+    def _read(self, ask: Ask, emit: Callable[[str], None] | None, budget: Budget) -> Part:
         """`asker` is the question as the user wrote it when it is read in translation: what
         it asks for (a quantity, a year) is checked in the user's words, not the model's."""
         stages: dict[str, float] = {}
@@ -167,33 +185,41 @@ class PartReader:
                 evidence=evidence,
                 places=ask.places,
             )
+            judged = self._judge(case, quote, asker)
             # quote-first (Chinese readings only: an English question is read in its Chinese
             # translation and the answer translated after)
-            quoted = None
-            if self.reader.quote_first and lang == "zh":
-                checked = self._check(quote.text, evidence, asker, zh)
-                quoted = accepted_quote(case, quote, checked, self.quote_refusal)
-            if quoted is not None:
-                return replace(quoted, **labelled)
+            if self.reader.quote_first and lang == "zh" and judged.accepted(ask.asked):
+                return replace(judged.part(case, False, [Flag.QUOTED]), **labelled)
+            if judged.p < self.floor:
+                # evidence this weak is refused at once: on corpus3 dev the model's reading
+                # turned no such question into a right answer (`answer.model_floor`)
+                return replace(judged.part(case, True, [Flag.QUOTE_TOO_WEAK]), **labelled)
             flags: list[str] = []
             forced = False
             with timed(stages, "read_ms"):  # ~0 when the quote is the reading
-                reading = self.reader.read(ask.read, lang, evidence, terms, emit, quote=quote)
+                reading = self.reader.read(
+                    ask.read, lang, evidence, terms, emit, quote=quote, budget=budget
+                )
+            if reading.spent:  # out of time: the checked quote if it stands, else a refusal
+                ok = judged.accepted(ask.asked)
+                return replace(judged.part(case, not ok, [Flag.BUDGET_SPENT]), **labelled)
             if 0 < reading.used < len(evidence):  # the prompt was trimmed to fit the window
                 kept, evidence = kept[: reading.used], evidence[: reading.used]
                 case = replace(case, kept=kept, evidence=evidence)
             checked = self._check(reading.text, evidence, asker, zh)
             flags += reading.flags
             if reading.by_model and (reading.refused or not checked.sentences):
-                retried, forced = self._force(ask, case, reading, quote, asker, flags, stages)
+                with timed(stages, "force_ms"):
+                    retried, forced = force_reading(
+                        self.reader, self._check, ask, case, reading, judged, flags, budget
+                    )
                 checked = retried or checked
             flags += checked.flags
             feats = features(case, checked, reading, quote, forced)
             if lacks_kind(ask.asked, feats) and reading.by_model and says_more(quote, checked):
                 # "文号和印发日期" answered with the 文号 alone: the quote that says what the
                 # model said and states the asked date (figure, name) too answers, as a quote
-                alt = self._check(quote.text, evidence, asker, zh)
-                alt_features = features(case, alt, quote, quote, False)
+                alt, alt_features = judged.checked, judged.features
                 in_unit = alt_features.get("unit_match", 0.0) > 0  # 家 asked, 万元 given: none
                 if alt.sentences and in_unit and not lacks_kind(ask.asked, alt_features):
                     checked, feats, reading = alt, alt_features, quote
@@ -223,32 +249,30 @@ class PartReader:
             **labelled,
         )
 
-    def _force(
-        self,
-        ask: Ask,
-        case: Case,
-        reading: Reading,
-        quote: Reading,
-        asker: str,
-        flags: list[str],
-        stages: dict[str, float],
-    ) -> tuple[Checked | None, bool]:
-        """After a model's refusal (or nothing it said surviving the check): its forced
-        re-ask on the quote's passage, verified, else the quote itself (None: neither)."""
-        flags.append(Flag.LLM_REFUSED if reading.refused else Flag.LLM_UNSUPPORTED)
-        top = top_passage(quote, case.evidence)
-        checked: Checked | None = None
-        forced = False
-        if top is not None:
-            with timed(stages, "force_ms"):
-                text = self.reader.force(ask.read, ask.lang, top, case.terms)
-            forced_check = self._check(text, case.evidence, asker, case.question)
-            if forced_check.sentences and not is_refusal(text):
-                checked, forced = forced_check, True
-                flags.append(Flag.FORCED_ANSWER)
-                if reading.refused:
-                    flags.append(Flag.LLM_REFUSAL_OVERRIDDEN)
-        if not forced and quote.text:
-            checked = self._check(quote.text, case.evidence, asker, case.question)
-            flags.append(Flag.LLM_EMPTY_REPLACED)
-        return checked, forced
+
+def force_reading(
+    reader: Reader,
+    check_with: Callable[[str, list[Evidence], str, str], Checked],
+    ask: Ask,
+    case: Case,
+    reading: Reading,
+    judged: Judged,
+    flags: list[str],
+    budget: Budget,
+) -> tuple[Checked | None, bool]:
+    """After a model's refusal (or nothing it said surviving the check): its forced
+    re-ask on the quote's passage, verified, else the checked quote itself (None: neither)."""
+    flags.append(Flag.LLM_REFUSED if reading.refused else Flag.LLM_UNSUPPORTED)
+    top = top_passage(judged.reading, case.evidence)
+    if top is not None:
+        text = reader.force(ask.read, ask.lang, top, case.terms, budget)
+        forced_check = check_with(text, case.evidence, ask.asker or ask.read, case.question)
+        if forced_check.sentences and not is_refusal(text):
+            flags.append(Flag.FORCED_ANSWER)
+            if reading.refused:
+                flags.append(Flag.LLM_REFUSAL_OVERRIDDEN)
+            return forced_check, True
+    if not judged.reading.text:
+        return None, False
+    flags.append(Flag.LLM_EMPTY_REPLACED)
+    return judged.checked, False

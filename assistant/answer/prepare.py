@@ -13,6 +13,7 @@ import logging
 import re
 from typing import NamedTuple
 
+from assistant.answer.budget import Budget
 from assistant.answer.english import (
     detect_lang,
     english_names,
@@ -100,6 +101,50 @@ class Vocabulary:
         return self._spellings[1]
 
 
+def prepared(text: str, found: Retrieved, answer_lang: str | None, translates: bool) -> Question:
+    """The question prepared once: the forms it is read, checked and shown in.
+
+    A Chinese question (or one the model translated) is read in Chinese, where the small
+    model and the extractive quote are at their best; an English answer is then a
+    translation of the checked answer, checked again (`translation.Translator`).
+    """
+    lang = answer_lang or found.lang
+    translated = bool(found.translation)
+    zh = found.standalone
+    if found.lang == "en":
+        zh = found.translation or found.keyword_query
+    zh = restated(zh, "".join(p.text for p in found.passages))  # "220千伏" -> "22万伏"
+    read_lang = "zh" if translates and (found.lang == "zh" or translated) else lang
+    asked = asked_of(zh)
+    return Question(
+        text=text,
+        lang=found.lang,
+        answer_lang=lang,
+        standalone=found.standalone,
+        zh=zh,
+        read_lang=read_lang,
+        read=zh if read_lang == "zh" else found.standalone,
+        asker=found.standalone if read_lang != found.lang else "",
+        places=tuple(_merge(list(asked.places), found.places)),
+        splittable=(found.lang == "zh" or translated) and not found.concatenated,
+        asked=asked,
+    )
+
+
+def one_line(
+    reader: Reader, settings: Settings, template: str, budget: Budget | None, **values: str
+) -> str:
+    """A short rewrite by the reader's model (its first line), or "" without one, on
+    error or out of time."""
+    text = prompt(settings, template).format(**values)
+    try:
+        lines = reader.write(text, 60, budget=budget).strip().splitlines()
+    except LLMError as exc:
+        log.warning("%s failed: %s", template, exc)
+        return ""
+    return lines[0].strip() if lines else ""
+
+
 class Preparer:
     """Question (+ history) -> standalone Chinese search queries -> ranked passages -> Question."""
 
@@ -112,13 +157,17 @@ class Preparer:
         self.search = search
         self.vocabulary = Vocabulary(index)
 
-    def standalone(self, question: str, history: list[Message] | None) -> Standalone:
+    def standalone(
+        self, question: str, history: list[Message] | None, budget: Budget | None = None
+    ) -> Standalone:
         """Rewrite a follow-up into a standalone question, only when it needs one."""
         if not needs_rewrite(question, history):
             return Standalone(question, [])
         users = [t["content"] for t in (history or []) if t.get("role") == "user"]
         convo = "\n".join(f"{t['role']}: {t['content'][:200]}" for t in (history or [])[-4:])
-        rewritten = self._one_line("condense.txt", history=convo, question=question)
+        rewritten = one_line(
+            self.reader, self.settings, "condense.txt", budget, history=convo, question=question
+        )
         rewritten, flags = bind_rewrite(rewritten, question, history) if rewritten else ("", [])
         glossary = self.settings.prompts_dir / "glossary.tsv"
         lost = bool(rewritten) and bool(lost_terms(glossary, rewritten, question))
@@ -138,17 +187,7 @@ class Preparer:
         text = f"{carried_turn(users[-1], question)} {question}"
         return Standalone(text, [*flags, Flag.CONDENSED_BY_CONCAT], concatenated=True)
 
-    def _one_line(self, template: str, **values: str) -> str:
-        """A short rewrite by the reader's model (its first line), or "" without one or on error."""
-        text = prompt(self.settings, template).format(**values)
-        try:
-            lines = self.reader.write(text, 60).strip().splitlines()
-        except LLMError as exc:
-            log.warning("%s failed: %s", template, exc)
-            return ""
-        return lines[0].strip() if lines else ""
-
-    def search_queries(self, question: str, lang: str) -> Queries:
+    def search_queries(self, question: str, lang: str, budget: Budget | None = None) -> Queries:
         """Dense and keyword queries: English questions get Chinese search terms (and the
         translation and places found on the way, returned, not kept: sessions share this)."""
         if lang != "en":
@@ -169,7 +208,15 @@ class Preparer:
         names = [(spelled_as(p), p) for p in places] + spelled + glossary_pairs(glossary, question)
         listed = "；".join(f"{en}={zh}" for en, zh in names) or "（无）"
         zh = drop_new_years(
-            self._one_line("translate_query.txt", question=question, names=listed), question
+            one_line(
+                self.reader,
+                self.settings,
+                "translate_query.txt",
+                budget,
+                question=question,
+                names=listed,
+            ),
+            question,
         )
         zh = glossed(glossary, zh, question)
         if zh:  # the translation adds Chinese words; the glossary terms keep names it may garble
@@ -188,14 +235,18 @@ class Preparer:
         )
 
     def retrieve(
-        self, question: str, history: list[Message] | None = None, k: int | None = None
+        self,
+        question: str,
+        history: list[Message] | None = None,
+        k: int | None = None,
+        budget: Budget | None = None,
     ) -> Retrieved:
         """Question (+ history) -> standalone Chinese search queries -> ranked passages."""
         with timed() as took:
             lang = detect_lang(question)
-            alone = self.standalone(question.strip(), history)
+            alone = self.standalone(question.strip(), history, budget)
             standalone = alone.text
-            q = self.search_queries(standalone, lang)
+            q = self.search_queries(standalone, lang, budget)
             passages = self.search(
                 self.index,
                 q.dense,
@@ -217,33 +268,8 @@ class Preparer:
         )
 
     def question(self, text: str, found: Retrieved, answer_lang: str | None) -> Question:
-        """The question prepared once: the forms it is read, checked and shown in.
-
-        A Chinese question (or one the model translated) is read in Chinese, where the small
-        model and the extractive quote are at their best; an English answer is then a
-        translation of the checked answer, checked again (`translation.Translator`).
-        """
-        lang = answer_lang or found.lang
-        translated = bool(found.translation)
-        zh = found.standalone
-        if found.lang == "en":
-            zh = found.translation or found.keyword_query
-        zh = restated(zh, "".join(p.text for p in found.passages))  # "220千伏" -> "22万伏"
-        read_lang = "zh" if self.reader.translates and (found.lang == "zh" or translated) else lang
-        asked = asked_of(zh)
-        return Question(
-            text=text,
-            lang=found.lang,
-            answer_lang=lang,
-            standalone=found.standalone,
-            zh=zh,
-            read_lang=read_lang,
-            read=zh if read_lang == "zh" else found.standalone,
-            asker=found.standalone if read_lang != found.lang else "",
-            places=tuple(_merge(list(asked.places), found.places)),
-            splittable=(found.lang == "zh" or translated) and not found.concatenated,
-            asked=asked,
-        )
+        """The question prepared once (`prepared`), for this reader."""
+        return prepared(text, found, answer_lang, self.reader.translates)
 
     def terms(self, text: str, translated: bool = False) -> dict[str, float]:
         """The question's key terms, weighted by rarity in the indexed chunks."""

@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from assistant.answer.budget import Budget
 from assistant.answer.evidence import Evidence
 from assistant.answer.flags import Flag
 from assistant.answer.query import coverage
 from assistant.answer.records import Asked
 from assistant.answer.text import is_refusal, passage_sentences, prompt
 from assistant.config import Settings
-from assistant.llm import LLM, LLMError, Message
+from assistant.llm import LLM, BudgetSpent, LLMError, Message
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class Reading:
     used: int = 0  # passages the reader saw (fewer when the prompt had to be trimmed)
     flags: list[str] = field(default_factory=list)
     by_model: bool = False  # a model wrote it: its "not found" is a signal, and may be overridden
+    spent: bool = False  # the answer's time budget ran out first: no reading to judge
 
 
 class Reader(Protocol):
@@ -64,18 +66,33 @@ class Reader(Protocol):
         emit: Callable[[str], None] | None = None,
         quote: Reading | None = None,
         asked: Asked | None = None,
+        budget: Budget | None = None,
     ) -> Reading:
         """A draft from the numbered passages; `quote` is the extractive reading, if made,
-        `asked` what the question asks, if parsed."""
+        `asked` what the question asks, if parsed. A model's reading cut by the `budget`
+        is returned `spent`."""
         ...
 
-    def force(self, question: str, lang: str, evidence: Evidence, terms: dict[str, float]) -> str:
+    def force(
+        self,
+        question: str,
+        lang: str,
+        evidence: Evidence,
+        terms: dict[str, float],
+        budget: Budget | None = None,
+    ) -> str:
         """A re-ask on one passage alone after a refusal ("" when there is nothing to add)."""
         ...
 
-    def write(self, text: str, max_tokens: int, emit: Callable[[str], None] | None = None) -> str:
+    def write(
+        self,
+        text: str,
+        max_tokens: int,
+        emit: Callable[[str], None] | None = None,
+        budget: Budget | None = None,
+    ) -> str:
         """The model's reply to one user message (rewrites, translations); "" without one.
-        Raises LLMError when the model fails."""
+        Raises LLMError when the model fails (BudgetSpent when the budget runs out)."""
         ...
 
 
@@ -148,6 +165,7 @@ class LLMReader:
         emit: Callable[[str], None] | None = None,
         quote: Reading | None = None,
         asked: Asked | None = None,
+        budget: Budget | None = None,
     ) -> Reading:
         cfg = self.settings.llm
         flags: list[str] = []
@@ -165,7 +183,12 @@ class LLMReader:
             flags.append(Flag.CONTEXT_TRIMMED)
             messages = self.messages(question, lang, focused, evidence)
             tokens = self.prompt_tokens(messages)
-        text = "".join(_tee(self.llm.stream(messages, cfg.max_tokens), emit))
+        budget = budget or Budget()
+        try:
+            text = "".join(_tee(budget.tokens(self.llm.stream(messages, cfg.max_tokens)), emit))
+        except BudgetSpent as exc:
+            log.info("reading stopped: %s", exc)
+            return Reading("", prompt_tokens=tokens, used=len(evidence), by_model=True, spent=True)
         return Reading(
             text,
             refused=is_refusal(text),
@@ -175,10 +198,24 @@ class LLMReader:
             by_model=True,
         )
 
-    def write(self, text: str, max_tokens: int, emit: Callable[[str], None] | None = None) -> str:
-        return "".join(_tee(self.llm.stream([{"role": "user", "content": text}], max_tokens), emit))
+    def write(
+        self,
+        text: str,
+        max_tokens: int,
+        emit: Callable[[str], None] | None = None,
+        budget: Budget | None = None,
+    ) -> str:
+        tokens = self.llm.stream([{"role": "user", "content": text}], max_tokens)
+        return "".join(_tee((budget or Budget()).tokens(tokens), emit))
 
-    def force(self, question: str, lang: str, evidence: Evidence, terms: dict[str, float]) -> str:
+    def force(
+        self,
+        question: str,
+        lang: str,
+        evidence: Evidence,
+        terms: dict[str, float],
+        budget: Budget | None = None,
+    ) -> str:
         """Re-ask on one passage alone with the answer already started ("根据资料，").
 
         The small model's "not found" is often false when a passage carries the figure;
@@ -190,7 +227,8 @@ class LLMReader:
         messages = self.messages(question, lang, [focused[0]], [one])
         prefix = FORCE_PREFIX.get(lang, FORCE_PREFIX["zh"])
         try:
-            text = "".join(_prefixed(self.llm, messages, prefix, self.settings.llm.max_tokens))
+            tokens = _prefixed(self.llm, messages, prefix, self.settings.llm.max_tokens)
+            text = "".join((budget or Budget()).tokens(tokens))
         except LLMError as exc:
             log.warning("forced re-ask failed: %s", exc)
             return ""

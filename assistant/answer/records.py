@@ -56,6 +56,9 @@ class Answer:
     # how the shown answer was produced: "quote" (the extractive quote of a part, accepted
     # without a model pass) or "reading" (a reader's checked draft, or a refusal)
     produced_by: str = "reading"
+    # the answer's time budget (s) when it ran out before the model was done: what is shown
+    # is the checked quote, the checked Chinese or the refusal (0: it did not run out)
+    out_of_time_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from assistant.answer.bind import reading_text
+from assistant.answer.budget import Budget
 from assistant.answer.compose import refusal_text
 from assistant.answer.english import spelled_as
 from assistant.answer.evidence import Evidence
@@ -44,6 +45,7 @@ class Translator:
         lang: str,
         emit: Callable[[str], None],
         places: dict[str, str] | None = None,
+        budget: Budget | None = None,
     ) -> Answer:
         """A part labelled with a place (`places`: label -> place) goes to the model with
         the place as the question spells it (沁阳 -> "Qinyang：…", where the small model
@@ -75,7 +77,7 @@ class Translator:
                     continue
                 # a part is translated, not asked the whole question (it would answer the rest)
                 kind = "answer" if len(lines) == 1 else "part"
-                line = self._line(result, lang, chinese, evidence, emit, kind)
+                line = self._line(result, lang, chinese, evidence, emit, kind, budget)
                 if line and spelled and spelled not in line:  # the model left the label out
                     line = f"{spelled}: {line}"
                 english.append(line)
@@ -103,6 +105,7 @@ class Translator:
         evidence: list[Evidence],
         emit: Callable[[str], None],
         kind: str = "answer",
+        budget: Budget | None = None,
     ) -> str:
         """One checked Chinese line in `lang`, or "" when its translation fails the check."""
         given, figures = figures_in_english(chinese)
@@ -110,7 +113,7 @@ class Translator:
             question=result.question, answer=given
         )
         try:
-            out = self.reader.write(text, self.settings.llm.max_tokens, emit)
+            out = self.reader.write(text, self.settings.llm.max_tokens, emit, budget)
         except LLMError as exc:
             log.warning("answer translation failed: %s", exc)
             return ""

@@ -14,7 +14,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from assistant import registry
-from assistant.llm.base import LLM, LLMError, Message, estimate_tokens
+from assistant.llm.base import LLM, BudgetSpent, LLMError, Message, estimate_tokens
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LLM",
     "PROVIDERS",
+    "BudgetSpent",
     "LLMError",
     "Message",
     "estimate_tokens",

@@ -16,10 +16,16 @@ class LLMError(Exception):
     """The model could not answer; the message says why and what to do."""
 
 
+class BudgetSpent(LLMError):
+    """The answer's time budget ran out before or while the model ran: the caller falls
+    back to what it has checked so far (`assistant.answer.budget`)."""
+
+
 class LLM(Protocol):
     name: str
     n_ctx: int
 
+    # The reply in pieces; a piece may be "" (a sign of life while the prompt is read).
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]: ...
 
     def count_tokens(self, text: str) -> int: ...

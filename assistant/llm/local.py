@@ -69,7 +69,7 @@ class LocalLLM:
         llm = self._llm
         prompt, stop = self._render(messages, prefix)
         with self._lock:
-            self._settle(prompt)
+            yield from self._settle(prompt)
             for part in llm.create_completion(
                 prompt,
                 max_tokens=max_tokens,
@@ -100,7 +100,7 @@ class LocalLLM:
     def _tokens(self, text: str) -> list[int]:
         return self._llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
 
-    def _settle(self, tokens: list[int]) -> None:
+    def _settle(self, tokens: list[int]) -> Iterator[str]:
         """Evaluate the prompt (all but its last token) in blocks at fixed positions, reusing
         the cached blocks it shares with the previous prompt.
 
@@ -124,3 +124,6 @@ class LocalLLM:
             llm.n_tokens = keep
         for start in range(keep, len(tokens) - 1, _BLOCK):
             llm.eval(tokens[start : min(start + _BLOCK, len(tokens) - 1)])  # keep % _BLOCK == 0
+            # "" after each block: a caller out of time (`answer.budget`) can stop here
+            # instead of waiting out a long prompt (seconds on 2 cores)
+            yield ""

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from assistant.answer import Answer, Answerer
+from assistant.answer import Answer, Answerer, Budget
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.llm import Message, has_model
@@ -57,6 +58,7 @@ def chat_handlers(
         k: int,
         answer_lang: str,
     ):
+        asked_at = time.monotonic()  # the answer's time budget counts from here
         chat, turns = list(chat or []), list(turns or [])
         if not message or not message.strip():
             yield chat, message or "", turns, gr.skip()
@@ -90,6 +92,8 @@ def chat_handlers(
 
         def work() -> None:
             gated: GatedLLM | None = None
+            answer_settings = status.settings_for(provider)
+            budget = Budget(answer_settings.answer.budget_s, start=asked_at)
             try:
                 llm = status.load(provider)
                 if llm is not None:
@@ -99,8 +103,9 @@ def chat_handlers(
                         on_wait=lambda ahead, secs: events.put(("queued", (ahead, secs))),
                         on_start=lambda: events.put(("started", None)),
                         aside=guard.aside,
+                        latest=budget.latest_start,
                     )
-                answerer = Answerer(status.settings_for(provider), index, gated)
+                answerer = Answerer(answer_settings, index, gated)
                 with guard.reading():
                     box["result"] = answerer.ask(
                         message,
@@ -108,6 +113,7 @@ def chat_handlers(
                         on_token=lambda tok: events.put(("token", tok)),
                         k=int(k),
                         answer_lang=None if answer_lang == "auto" else answer_lang,
+                        budget=budget,
                     )
             except Exception as exc:  # shown to the user, never a traceback
                 box["error"] = exc

@@ -189,10 +189,14 @@ def draft_message(partial: str, lang: str) -> str:
 
 def chat_message(result: Answer, turn: int, lang: str) -> str:
     """The checked answer that replaces the draft; says so when the check changed the text."""
+    late = ""
+    if result.out_of_time_s:
+        note = say("answer.out_of_time", lang, secs=f"{result.out_of_time_s:g}")
+        late = f"<br><small class='out-of-time'>{html.escape(note)}</small>"
     if result.refused:
         return (
             f"<div class='not-found'>🔍 <b>{html.escape(result.answer)}</b><br>"
-            f"<small>{html.escape(say('answer.not_found_hint', lang))}</small></div>"
+            f"<small>{html.escape(say('answer.not_found_hint', lang))}</small>{late}</div>"
         )
     changed = bool(result.raw_answer) and _plain(result.raw_answer) != _plain(result.answer)
     if changed:
@@ -201,7 +205,7 @@ def chat_message(result: Answer, turn: int, lang: str) -> str:
     else:
         key = "answer.checked_quoted" if result.produced_by == "quote" else "answer.checked"
         badge = f"<small class='checked'>{html.escape(say(key, lang))}</small>"
-    return f"{link_markers(result.answer, turn)}\n\n{badge}"
+    return f"{link_markers(result.answer, turn)}\n\n{badge}{late}"
 
 
 def queue_message(ahead: int, secs: float, lang: str) -> str:
