@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from assistant.answer.evidence import Evidence
-from assistant.answer.tables import readable
+from assistant.answer.extractive import ExtractiveReader
+from assistant.answer.tables import asked_columns, readable
+from assistant.answer.text import passage_sentences, sentences
 from assistant.answer.verify import check
+from assistant.config import Settings
 
 
 def _ev(n: int, text: str, bound_: float = 1.0, heading: str = "") -> Evidence:
@@ -223,3 +226,34 @@ def test_a_sentence_of_the_same_passage_that_states_what_the_first_leaves_out_is
         .text
     )
     assert "1万亩" in got and "800家" in got and "道路" not in got, got
+
+
+LIST_TABLE = (
+    "序号 | 改革举措 | 主 要 内 容 | 指导部门 | 推广范围\n"
+    "一、知识产权保护方面（共5项）\n"
+    "3 | 以降低侵权损失为核心的专利保险机制 | 围绕专利应用和维权，开发包括专利代理责任险、"
+    "专利执行险等保险产品，降低创新主体的侵权损失。 | 国家知识产权局、中国银保监会 | 全国\n"
+    "4 | 知识产权案件审判中引入技术调查官制度 | 法院审理知识产权案件时，可以引入技术调查官，"
+    "帮助法官准确高效地认定技术事实。 | 最高人民法院、国家知识产权局 | 全国"
+)
+
+
+def test_a_table_row_is_read_whole_and_quoted_with_the_asked_column() -> None:
+    """A text cell ends in "。": the row is not cut there (losing 指导部门 and 推广范围), its
+    header is the piped line, not the group line under it, and the quote leaves out the
+    long text cell nobody asked for."""
+    reading = readable(LIST_TABLE, "附件")
+    rows = [s for s in passage_sentences(reading) if "专利保险" in s]
+    assert len(rows) == 1 and rows[0].endswith(
+        "指导部门：国家知识产权局、中国银保监会｜推广范围：全国"
+    )
+    q = "“以降低侵权损失为核心的专利保险机制”由哪些部门指导？"
+    e = Evidence(1, LIST_TABLE, reading, "附件", 1.0, "第二批支持创新相关改革举措推广清单")
+    terms = {"降低": 1.0, "侵权": 1.0, "专利保险": 2.0, "部门": 0.5, "指导": 0.5}
+    quote = ExtractiveReader(Settings()).read(q, "zh", [e], terms)
+    assert "指导部门：国家知识产权局、中国银保监会" in quote.text, quote.text
+    assert "保险产品" not in quote.text and "技术调查官" not in quote.text
+    assert sentences(quote.text) == [quote.text]  # one row, one citation
+    # a row asked as a whole (no column named) is quoted whole
+    row = rows[0].split("：", 1)[1]
+    assert asked_columns(row, "专利保险机制是什么？") == row

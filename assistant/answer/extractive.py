@@ -27,7 +27,7 @@ from assistant.answer.ranker import load as load_ranker
 from assistant.answer.reading import CHINESE_LEAD, Reading
 from assistant.answer.records import Asked
 from assistant.answer.split import asks_several
-from assistant.answer.tables import asks_extreme, caption, extreme_row
+from assistant.answer.tables import asked_columns, asks_extreme, caption, extreme_row
 from assistant.answer.text import NUMBER, finished, squash
 from assistant.answer.verify import difference
 from assistant.config import Settings
@@ -194,7 +194,7 @@ class ExtractiveReader:
             if any(squash(sent) in s for s in said):
                 continue  # the rest of a sentence already quoted whole
             said.append(squash(sent))
-            sent = sent.rstrip("。；;")
+            sent = asked_columns(sent.rstrip("。；;"), question)
             if gap := difference(question, sent):  # "低多少个百分点": the two figures' gap
                 sent += f"，相差{gap}"
             if "｜" in sent and by_n[n].heading:  # a table row: say which table

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.text import bigrams
+from assistant.answer.text import bigrams, squash
 from assistant.cleaning import NUM_CELL
 from assistant.cleaning import table_cells as cells_of
 
@@ -136,7 +136,10 @@ def readable(text: str, heading: str) -> str:
             changed = True
             continue
         if is_row(stripped):
-            header = " ".join(above) if above else caption
+            # a header row with pipes stands alone (a group line under it, "一、知识产权保护
+            # 方面（共5项）", is no column label); a PDF's split header is several lines
+            piped = [a for a in above if "|" in a or "｜" in a]
+            header = piped[-1] if piped else " ".join(above) if above else caption
             if above and not header_labels(header, len(row_cells(stripped)) - 1):
                 header = caption  # the lines above are no header for this row
             out.append(describe_row(stripped, header))
@@ -233,3 +236,28 @@ def extreme_row(question: str, rows: list[str]) -> tuple[list[str], float] | Non
     values = columns[column]
     end = min(v for v, _ in values) if low else max(v for v, _ in values)
     return list(dict.fromkeys(r for v, r in values if v == end)), share
+
+
+# A cell longer than this is prose (主要内容): left out of a row's quote unless asked.
+_LONG_CELL = 30
+
+
+def asked_columns(row: str, question: str) -> str:
+    """A described row without the long text cells the question does not ask for: for
+    "专利保险机制由哪些部门指导", "3｜改革举措：…专利保险机制｜主要内容：围绕专利应用…（60
+    字）｜指导部门：国家知识产权局、中国银保监会｜推广范围：全国" -> the row without 主要内容.
+
+    A column is asked when its label shares a word with the question (指导部门 - 部门,
+    指导). Short cells stay (a figure's neighbours are cheap to show and often asked
+    next); the row is left whole when no label is asked (the row itself is asked)."""
+    head, *cells = row.split("｜")
+    words = bigrams(question)
+    kept, asked = [head], False
+    for cell in cells:
+        label, _, value = cell.partition("：")
+        named = bool(value) and bool(bigrams(label) & words)
+        asked = asked or (named and not bigrams(value) <= words)  # not the question's own
+        if named or len(squash(value or cell)) <= _LONG_CELL:
+            kept.append(cell)
+    return "｜".join(kept) if asked else row
+

@@ -32,9 +32,31 @@ def bigrams(text: str) -> set[str]:
     return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
+# A table row as the reader sees it: cells split by pipes ("3 | 专利保险机制 | … | 全国",
+# described: "3｜改革举措：…｜指导部门：…").
+_ROW_CELLS = re.compile(r"[|｜].*[|｜]")
+
+
 def sentences(text: str) -> list[str]:
-    """Sentences (and table rows: one per line) with any trailing [n] markers kept."""
-    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
+    """Sentences (and table rows: one per line, whole) with any trailing [n] markers kept."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        # a row ends at its citation (a sentence quoted after it on the line is its own)
+        found = _CITED.findall(line) if _ROW_CELLS.search(line) else SENTENCE.findall(line)
+        out += [s.strip() for s in found if s.strip()]
+    return out
+
+
+_CITED = re.compile(r".+?(?:\s*\[\d+\])+|.+$")
+
+
+def _pieces(text: str) -> list[str]:
+    """Lines, and sentences within them; a table row stays whole: its text cells end in
+    "。" too, and a row cut there loses the columns after it (指导部门, 推广范围)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        out += [line] if _ROW_CELLS.search(line) else re.split(r"(?<=[。！？；!?;])", line)
+    return out
 
 
 def passage_sentences(text: str) -> list[str]:
@@ -43,7 +65,7 @@ def passage_sentences(text: str) -> list[str]:
     answers nothing, and the sentence loses what it is about."""
     out: list[str] = []
     label = ""
-    for s in re.split(r"(?<=[。！？；!?;])|\n", text):
+    for s in _pieces(text):
         if not s.strip():
             continue
         if label:
