@@ -9,7 +9,7 @@ from fakes import FakeIndex, FakeRetriever, passage
 from assistant.answer import Answerer, refusal
 from assistant.answer.bind import Binder
 from assistant.answer.compose import Composer
-from assistant.answer.evidence import Checked
+from assistant.answer.evidence import Checked, Evidence
 from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.flags import Flag
 from assistant.answer.kinds import asked_of
@@ -312,3 +312,48 @@ def test_citations_are_numbered_in_the_order_the_answer_cites_them(settings):
     again = in_order(left)
     assert again.answer == "GDP.[1]" and [c.n for c in again.citations] == [1]
     assert again.passages[0].chunk_id == "m2" and in_order(again) is again
+
+
+def test_a_refused_part_another_parts_sentence_answers_takes_it():
+    """ "…增长了多少？增速排第几？": the second part's sentence states the first part's
+    growth too; the first part, refused on its own reading, takes it (checked against its
+    own question and passages), so the answer is that sentence, not "not found" beside it."""
+    from assistant.answer.cover import covered
+    from assistant.answer.verify import check
+
+    text = "地区生产总值增长5.8%，增速居全国第2位。"
+    p = passage("g1", "gansu.txt", text, "一、过去一年", "2026年甘肃省政府工作报告")
+    e = Evidence(1, text, text, p.heading, 1.0, p.title)
+    asks = [
+        Ask(read=q, zh=q, lang="zh", passages=[p], asked=asked_of(q), places=())
+        for q in ("甘肃2025年地区生产总值增长了多少？", "甘肃增速在全国排第几？")
+    ]
+    refused = Part(question=asks[0].read, passages=[p], evidence=[e], refused=True)
+    answered = Part(
+        question=asks[1].read,
+        passages=[p],
+        evidence=[e],
+        checked=Checked([(text, [1])], grounds=[(1, text)]),
+        refused=False,
+    )
+    rules = lambda t, ev, asker, zh: check(t, ev, asker, zh)  # noqa: E731
+    first, second = covered(asks, [refused, answered], rules)
+    assert not first.refused and Flag.ANSWERED_BY_OTHER_PART in first.flags
+    assert "5.8%" in first.checked.text() and second is answered
+    # a sentence that does not state what the refused part asks is not taken
+    other = Part(
+        question=asks[1].read,
+        passages=[p],
+        evidence=[e],
+        checked=Checked([("增速居全国第2位。", [1])], grounds=[(1, "增速居全国第2位。")]),
+        refused=False,
+    )
+    asks[0] = Ask(
+        read="甘肃2025年粮食产量是多少？",
+        zh="甘肃2025年粮食产量是多少？",
+        lang="zh",
+        passages=[p],
+        asked=asked_of("甘肃2025年粮食产量是多少？"),
+        places=(),
+    )
+    assert covered(asks, [refused, other], rules)[0].refused

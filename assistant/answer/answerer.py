@@ -18,6 +18,7 @@ from assistant.answer import refusal
 from assistant.answer.bind import Binder
 from assistant.answer.budget import Budget
 from assistant.answer.compose import Composer, in_order
+from assistant.answer.cover import covered
 from assistant.answer.extractive import ExtractiveReader
 from assistant.answer.flags import Flag
 from assistant.answer.part import PartReader
@@ -141,6 +142,7 @@ class Answerer:
 
             plan = self.planner.plan(q, found.passages, k)
             parts = [self.parts.read(ask, emit, budget) for ask in plan.asks]
+            parts = covered(plan.asks, parts, self.parts.check)
             result = self.composer.compose(q, found, plan, parts)
             if q.answer_lang != q.read_lang:
                 places = {p.label: p.place for p in parts if p.place}

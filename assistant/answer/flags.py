@@ -58,6 +58,7 @@ class Flag(str, Enum):  # StrEnum needs Python 3.11
     REFUSED_BY_MODEL = "refused_by_model"
     NOTHING_SUPPORTED = "nothing_supported"
     OTHER_DOCUMENT_DIFFERS = "other_document_differs"
+    ANSWERED_BY_OTHER_PART = "answered_by_other_part"  # `cover.covered`
     # translation of the answer
     TRANSLATED_ANSWER = "translated_answer"
     TRANSLATION_REJECTED = "translation_rejected"

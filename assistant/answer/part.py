@@ -139,7 +139,8 @@ class PartReader:
         self.rules = rules
         self.floor = floor  # below this quote probability the part is refused unread
 
-    def _check(self, text: str, evidence: list[Evidence], asker: str, zh: str) -> Checked:
+    def check(self, text: str, evidence: list[Evidence], asker: str, zh: str) -> Checked:
+        """`verify.check` with this reader's off-target rules."""
         return check(text, evidence, asker, zh, self.rules)
 
     def candidates(self, ask: Ask) -> list[Candidate]:
@@ -157,7 +158,7 @@ class PartReader:
         return part
 
     def _judge(self, case: Case, quote: Reading, asker: str) -> Judged:
-        checked = self._check(quote.text, case.evidence, asker, case.question)
+        checked = self.check(quote.text, case.evidence, asker, case.question)
         feats = features(case, checked, quote, quote, False)
         ok, p = self.quote_refusal.answer(feats)
         return Judged(quote, checked, feats, ok, p)
@@ -206,12 +207,12 @@ class PartReader:
             if 0 < reading.used < len(evidence):  # the prompt was trimmed to fit the window
                 kept, evidence = kept[: reading.used], evidence[: reading.used]
                 case = replace(case, kept=kept, evidence=evidence)
-            checked = self._check(reading.text, evidence, asker, zh)
+            checked = self.check(reading.text, evidence, asker, zh)
             flags += reading.flags
             if reading.by_model and (reading.refused or not checked.sentences):
                 with timed(stages, "force_ms"):
                     retried, forced = force_reading(
-                        self.reader, self._check, ask, case, reading, judged, flags, budget
+                        self.reader, self.check, ask, case, reading, judged, flags, budget
                     )
                 checked = retried or checked
             flags += checked.flags

@@ -260,4 +260,3 @@ def asked_columns(row: str, question: str) -> str:
         if named or len(squash(value or cell)) <= _LONG_CELL:
             kept.append(cell)
     return "｜".join(kept) if asked else row
-
