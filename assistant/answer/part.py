@@ -48,11 +48,12 @@ def top_passage(quote: Reading, evidence: list[Evidence]) -> Evidence | None:
     return next((e for e in evidence if e.n == n), None)
 
 
-def other_source(question: str, part: Part, terms: dict[str, float]) -> None:
+def other_source(question: str, part: Part, terms: dict[str, float]) -> Part:
     """When another (bound) document states the asked figure differently, the answer
-    says so and cites both, instead of silently picking one (or mixing them)."""
+    says so and cites both, instead of silently picking one (or mixing them): the part
+    with that sentence labelled ("另据《…》：") or added; the part itself otherwise."""
     if part.refused or not part.checked.grounds:
-        return
+        return part
     n0, ground = part.checked.grounds[0]
     doc = part.passages[n0 - 1].doc_id
 
@@ -62,12 +63,15 @@ def other_source(question: str, part: Part, terms: dict[str, float]) -> None:
     def labelled(n: int, sent: str) -> str:
         return f"另据《{identity(part.passages[n - 1]).name()}》：{sent}"
 
-    sentences = part.checked.sentences
+    def differing(sentences: list[tuple[str, list[int]]], grounds: list[tuple[int, str]]) -> Part:
+        checked = replace(part.checked, sentences=sentences, grounds=grounds)
+        return replace(part, checked=checked, flags=[*part.flags, Flag.OTHER_DOCUMENT_DIFFERS])
+
+    sentences = list(part.checked.sentences)
     for i, (sent, ns) in enumerate(sentences):
         if elsewhere(ns[0]) and other_figure(question, terms, ground, [(ns[0], sent)]):
             sentences[i] = (labelled(ns[0], sent), ns)
-            part.flags.append(Flag.OTHER_DOCUMENT_DIFFERS)
-            return
+            return differing(sentences, list(part.checked.grounds))
     cited = {n for _, ns in sentences for n in ns}
     candidates = [
         (e.n, sent.strip())
@@ -76,12 +80,11 @@ def other_source(question: str, part: Part, terms: dict[str, float]) -> None:
         for sent in e.pieces()
     ]
     found = other_figure(question, terms, ground, candidates)
-    if found:
-        e = next(e for e in part.evidence if e.n == found[0])
-        found = (found[0], e.whole(found[1]))  # quoted whole
-        sentences.append((labelled(*found), [found[0]]))
-        part.checked.grounds.append(found)
-        part.flags.append(Flag.OTHER_DOCUMENT_DIFFERS)
+    if not found:
+        return part
+    e = next(e for e in part.evidence if e.n == found[0])
+    found = (found[0], e.whole(found[1]))  # quoted whole
+    return differing([*sentences, (labelled(*found), [found[0]])], [*part.checked.grounds, found])
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ class PartReader:
     ) -> Part:
         part = self._read(ask, emit if ask.stream else None, budget or Budget())
         if ask.whole:
-            other_source(ask.zh, part, self.terms(ask.zh, False))
+            return other_source(ask.zh, part, self.terms(ask.zh, False))
         return part
 
     def _judge(self, case: Case, quote: Reading, asker: str) -> Judged:
