@@ -185,6 +185,13 @@ def place_names(text: str) -> list[str]:
 
     "渑池县2022年统计公报" -> ["渑池"]; level words ("全县", "本区") are not places.
     """
+    return list(_place_names(text))
+
+
+@lru_cache(maxsize=4096)
+def _place_names(text: str) -> tuple[str, ...]:
+    """`place_names`, once per text: a question and the passages it reads are asked
+    again and again (a quote spent a third of its time in jieba's tagger here)."""
     from assistant.index.tokenize import _jieba
 
     _jieba()  # initialised quietly once, as the index's tokenizer does
@@ -212,7 +219,7 @@ def place_names(text: str) -> list[str]:
                 if not any(c in f or f in c for f in found):
                     found.setdefault(c, None)
                 break
-    return [p for p in found if len(p) >= 2]
+    return tuple(p for p in found if len(p) >= 2)
 
 
 # The zones a place's name goes on to name ("安阳" + "高新技术" + "产业集聚区"); a park (产业园,

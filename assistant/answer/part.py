@@ -210,7 +210,9 @@ class PartReader:
             if 0 < reading.used < len(evidence):  # the prompt was trimmed to fit the window
                 kept, evidence = kept[: reading.used], evidence[: reading.used]
                 case = replace(case, kept=kept, evidence=evidence)
-            checked = self.check(reading.text, evidence, asker, zh)
+            # the quote as the reading (the extractive reader) was checked when judged
+            same = reading is quote and len(evidence) == len(case.evidence)
+            checked = judged.checked if same else self.check(reading.text, evidence, asker, zh)
             flags += reading.flags
             if reading.by_model and (reading.refused or not checked.sentences):
                 with timed(stages, "force_ms"):

@@ -28,7 +28,13 @@ def quoted_terms(question: str) -> list[str]:
     return [next(g for g in m.groups() if g).strip().lower() for m in _QUOTED.finditer(question)]
 
 
-def content_words(question: str) -> list[tuple[str, bool]]:
+def content_words(question: str) -> list[tuple[str, str]]:
+    """`_content_words`, as a list (a question's terms are weighed twice or more)."""
+    return list(_content_words(question))
+
+
+@lru_cache(maxsize=1024)
+def _content_words(question: str) -> tuple[tuple[str, str], ...]:
     """(term, kind) for the words a question asks about, by part of speech: kind is
     "name" (places, organisations, figures), "noun" or "other" (verbs, adjectives).
 
@@ -64,7 +70,7 @@ def content_words(question: str) -> list[tuple[str, bool]]:
                 sub = sub.lower()
                 if len(sub) >= 2 and sub != w and not INTERROGATIVE.search(sub):
                     out.setdefault(sub, kind)
-    return list(out.items())
+    return tuple(out.items())
 
 
 def key_terms(
