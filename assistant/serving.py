@@ -77,53 +77,6 @@ class StoreGuard:
                 self._readers += 1
 
 
-class CpuShare:
-    """How many answers are at work outside the model (retrieval, quotes); the model in use
-    is told whether any are, so it can leave them a core (`LocalLLM.share_cores`).
-
-    llama.cpp's threads spin-wait for each other: on 2 cores, a 2-thread model and a quote
-    slow each other down far more than their share (a 64-token prompt block took 10 s
-    instead of 2 beside one busy process); with 1 thread while quotes run, neither waits
-    on the other's spinning."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._outside = 0
-        self._model: object | None = None
-
-    def _apply(self) -> None:
-        share = getattr(self._model, "share_cores", None)
-        if share is not None:
-            share(self._outside > 0)
-
-    @contextmanager
-    def working(self) -> Iterator[None]:
-        """An answer at work (from its question to its end)."""
-        with self._lock:
-            self._outside += 1
-            self._apply()
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._outside -= 1
-                self._apply()
-
-    @contextmanager
-    def in_model(self, llm: object) -> Iterator[None]:
-        """That answer waiting for or using the model `llm`: no longer working beside it."""
-        with self._lock:
-            self._outside -= 1
-            self._model = llm
-            self._apply()
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._outside += 1
-                self._apply()
-
-
 class ModelQueue:
     """First come, first served turns at the one model; measures how long a turn takes."""
 
@@ -134,7 +87,6 @@ class ModelQueue:
         self._since = 0.0
         self.average_s = first_guess_s
         self.turns = 0
-        self.cpu = CpuShare()  # the answers at work beside the model
 
     def _ahead(self, turn: object) -> int:
         return (self._holder is not None) + self._waiting.index(turn)
@@ -203,7 +155,6 @@ class GatedLLM:
         latest: float | None = None,
     ) -> None:
         self._llm, self._queue = llm, queue
-        self._cpu = queue.cpu
         self._latest = latest  # the answer's budget: no turn that starts later
         self._on_wait, self._on_start, self._aside = on_wait, on_start, aside
         self._held = False
@@ -229,16 +180,14 @@ class GatedLLM:
             self._on_start()
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        with self._cpu.in_model(self._llm):
-            self._take()
-            yield from self._llm.stream(messages, max_tokens)
+        self._take()
+        yield from self._llm.stream(messages, max_tokens)
 
     def _stream_prefixed(
         self, messages: list[Message], prefix: str, max_tokens: int
     ) -> Iterator[str]:
-        with self._cpu.in_model(self._llm):
-            self._take()
-            yield from self._llm.stream_prefixed(messages, prefix, max_tokens)  # type: ignore[attr-defined]
+        self._take()
+        yield from self._llm.stream_prefixed(messages, prefix, max_tokens)  # type: ignore[attr-defined]
 
     @property
     def used(self) -> bool:

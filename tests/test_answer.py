@@ -494,9 +494,7 @@ def test_the_local_model_is_stopped_at_the_budget_and_answers_again_after(seeded
     # cores) cannot be cut, the writing is
     assert "budget_spent" in got.flags and took < 2.0 + 20, took
     assert not got.refused and "104" in got.answer  # the checked quote
-    llm.share_cores(True)  # one thread while other answers work beside it: still writes
     assert "".join(llm.stream([{"role": "user", "content": "1+1=?"}], 8)).strip()
-    llm.share_cores(False)
 
 
 @pytest.mark.slow

@@ -136,25 +136,3 @@ def test_a_turn_that_would_come_after_the_answers_budget_is_not_waited_for():
     assert 0.5 < time.monotonic() - t0 < 2.0
     queue.release(holder)
     assert queue.acquire(object(), latest=time.monotonic() + 1.0)
-
-
-def test_the_model_leaves_a_core_while_other_answers_work_beside_it():
-    class Model(ScriptedLLM):
-        def __init__(self, *replies: str) -> None:
-            super().__init__(*replies)
-            self.shared: list[bool] = []
-
-        def share_cores(self, others_busy: bool) -> None:
-            self.shared.append(others_busy)
-
-    queue = ModelQueue()
-    model = Model("一", "二")
-    with queue.cpu.working():  # answer A, about to use the model
-        llm = GatedLLM(model, queue)
-        tokens = llm.stream([{"role": "user", "content": "a"}], 5)
-        assert next(tokens) == "一" and model.shared[-1] is False  # nobody else at work
-        with queue.cpu.working():  # answer B starts its retrieval and quote
-            assert model.shared[-1] is True
-        assert model.shared[-1] is False
-        assert list(tokens) == []
-        llm.release()

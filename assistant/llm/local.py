@@ -49,17 +49,6 @@ class LocalLLM:
         self.n_ctx = cfg.n_ctx
         self._temperature = cfg.temperature
         self._lock = threading.Lock()
-        self._threads = self._current_threads = cfg.threads
-
-    def share_cores(self, others_busy: bool) -> None:
-        """One thread fewer while other answers work beside the model (`serving.CpuShare`):
-        its spin-waiting threads and their work would slow each other down."""
-        threads = max(1, self._threads - 1) if others_busy else self._threads
-        if threads != self._current_threads:
-            import llama_cpp
-
-            llama_cpp.llama_set_n_threads(self._llm.ctx, threads, threads)
-            self._current_threads = threads
 
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))

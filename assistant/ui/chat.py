@@ -106,7 +106,7 @@ def chat_handlers(
                         latest=budget.latest_start,
                     )
                 answerer = Answerer(answer_settings, index, gated)
-                with guard.reading(), model_queue.cpu.working():
+                with guard.reading():
                     box["result"] = answerer.ask(
                         message,
                         history=history,
