@@ -45,7 +45,8 @@ class Budget:
 
     def tokens(self, stream: Iterable[str]) -> Iterator[str]:
         """The model's tokens while the budget lasts; BudgetSpent when it is (or runs) out."""
-        if self.left() < self.seconds * MIN_USE:
+        latest = self.latest_start
+        if latest is not None and time.monotonic() > latest:
             self.spent = True
             raise BudgetSpent(f"{self.seconds:g} s answer budget spent before the model ran")
         it = iter(stream)

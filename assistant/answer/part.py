@@ -211,8 +211,10 @@ class PartReader:
                 kept, evidence = kept[: reading.used], evidence[: reading.used]
                 case = replace(case, kept=kept, evidence=evidence)
             # the quote as the reading (the extractive reader) was checked when judged
-            same = reading is quote and len(evidence) == len(case.evidence)
-            checked = judged.checked if same else self.check(reading.text, evidence, asker, zh)
+            if reading is quote:
+                checked = judged.checked
+            else:
+                checked = self.check(reading.text, evidence, asker, zh)
             flags += reading.flags
             if reading.by_model and (reading.refused or not checked.sentences):
                 with timed(stages, "force_ms"):
