@@ -1,7 +1,7 @@
 """`bench.py --only load`: many sessions at once against the running app.
 
 The real app (`python app.py`, the local model, a fresh store of the seeds) is driven over
-HTTP by `sessions` gradio clients at once: a few ask English questions (each needs the
+HTTP by `sessions` HTTP clients at once: a few ask English questions (each needs the
 model: the question's translation, the reading, the answer's translation), the rest ask
 Chinese questions that a confident quote answers, again and again, for as long as model
 answers are running. What matters is that a quote does not wait for another user's model
@@ -11,10 +11,16 @@ whole time, queue included. Every question starts a new conversation (a second q
 in the same one is a follow-up, which the model may have to rewrite). Target on 2 cores:
 quote p90 <= 1 s, 0 errors, peak RSS <= 2.5 GB (VmHWM of the app process, its start and
 seed ingest included).
+
+The sessions are plain HTTP clients of the page's `respond` endpoint (`/gradio_api/call/`,
+the same queue the browser's events join), not `gradio_client`: on these two cores that
+client spent 73 ms of CPU per question, more than the app's own 45 ms, and since it runs
+beside the app its CPU was counted in every quote's time. A user's browser is elsewhere.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -60,6 +66,29 @@ def _text(chat: list[dict[str, Any]]) -> str:
     return str(content)
 
 
+def _ask(url: str, question: str, provider: str = "local") -> str:
+    """One question in a new conversation (a call has a session of its own) through the
+    page's queue; the text of the answer as the chat shows it."""
+    body = json.dumps({"data": [question, [], provider, 5, "auto"]}).encode()
+    request = urllib.request.Request(
+        f"{url}gradio_api/call/respond", body, {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=600) as response:
+        event_id = json.load(response)["event_id"]
+    with urllib.request.urlopen(f"{url}gradio_api/call/respond/{event_id}", timeout=900) as r:
+        lines = r.read().decode("utf-8").splitlines()
+    # server-sent events: "event: generating|complete|error" then "data: <json>"
+    kind, data = "", None
+    for line in lines:
+        if line.startswith("event:"):
+            kind = line.split(":", 1)[1].strip()
+        elif line.startswith("data:") and kind == "complete":
+            data = json.loads(line[5:])
+    if data is None:
+        raise RuntimeError(f"no answer: {' '.join(lines)[:200]}")
+    return _text(data[0])
+
+
 def _start_app(data: Path, gguf: Path) -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -101,8 +130,6 @@ def bench_load(sessions: int = 12, model_sessions: int = 4, rounds: int = 2) -> 
     """`sessions` clients at once, `model_sessions` of them asking `rounds` English (model)
     questions one after another, the others asking quoted Chinese questions in a loop
     (a second's pause between) until the model answers are done."""
-    from gradio_client import Client
-
     from assistant.config import load_settings
     from assistant.models import bundled_model_path
 
@@ -115,25 +142,22 @@ def bench_load(sessions: int = 12, model_sessions: int = 4, rounds: int = 2) -> 
     errors: list[str] = []
     running = threading.Event()  # set while any model session is still asking
     try:
-        warm = Client(url, verbose=False)  # loads the model and fills the prompt cache once
-        warm.predict(MODEL_QUESTIONS[-1], [], "local", 5, "auto", api_name="/respond")
-        clients = [Client(url, verbose=False) for _ in range(sessions)]
+        _ask(url, MODEL_QUESTIONS[-1])  # loads the model and fills the prompt cache once
         start = threading.Barrier(sessions)
 
-        def ask(client: Client, question: str) -> tuple[float, float, str]:
+        def ask(question: str) -> tuple[float, float, str]:
             # a new conversation each time: in the same session the page keeps the turns,
             # and a question after them is a follow-up the model may have to rewrite
-            client.reset_session()
             t0 = time.perf_counter()
-            chat, _, _ = client.predict(question, [], "local", 5, "auto", api_name="/respond")
-            return t0, time.perf_counter(), _text(chat)
+            text = _ask(url, question)
+            return t0, time.perf_counter(), text
 
-        def model_session(i: int, client: Client) -> None:
+        def model_session(i: int) -> None:
             start.wait()
             for r in range(rounds):
                 q = MODEL_QUESTIONS[(i + r) % len(MODEL_QUESTIONS)]
                 try:
-                    t0, t1, text = ask(client, q)
+                    t0, t1, text = ask(q)
                 except Exception as exc:  # counted, the run goes on
                     with lock:
                         errors.append(f"{q}: {type(exc).__name__}: {exc}")
@@ -143,14 +167,14 @@ def bench_load(sessions: int = 12, model_sessions: int = 4, rounds: int = 2) -> 
                     if "⚠" in text:
                         errors.append(f"{q}: {text[:200]}")
 
-        def quote_session(i: int, client: Client) -> None:
+        def quote_session(i: int) -> None:
             start.wait()
             n = i
             while running.is_set() or n - i < 3:
                 q = QUOTE_QUESTIONS[n % len(QUOTE_QUESTIONS)]
                 n += 1
                 try:
-                    t0, t1, text = ask(client, q)
+                    t0, t1, text = ask(q)
                 except Exception as exc:
                     with lock:
                         errors.append(f"{q}: {type(exc).__name__}: {exc}")
@@ -163,12 +187,11 @@ def bench_load(sessions: int = 12, model_sessions: int = 4, rounds: int = 2) -> 
 
         running.set()
         model_threads = [
-            threading.Thread(target=model_session, args=(i, c))
-            for i, c in enumerate(clients[:model_sessions])
+            threading.Thread(target=model_session, args=(i,)) for i in range(model_sessions)
         ]
         quote_threads = [
-            threading.Thread(target=quote_session, args=(i, c))
-            for i, c in enumerate(clients[model_sessions:])
+            threading.Thread(target=quote_session, args=(i,))
+            for i in range(sessions - model_sessions)
         ]
         t_start = time.perf_counter()
         for t in model_threads + quote_threads:
