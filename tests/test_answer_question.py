@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.answer.evidence import Evidence
 from assistant.answer.followup import bind_rewrite, carried_places, carried_turn, needs_rewrite
+from assistant.answer.kinds import asked_of
 from assistant.answer.query import asked_quantities, coverage, key_terms
 from assistant.answer.split import asked_of_each, split_question
 from assistant.answer.verify import check
@@ -65,9 +66,9 @@ def test_area_and_length_units_are_one_family_each():
     from assistant.answer.kinds import asked_units, unit_match
 
     assert "平米" in asked_units("建设了多少平方米的厂房？")
-    assert unit_match("建设了多少平方米？", "新建标准化厂房1万平米") == 1.0
+    assert unit_match(asked_of("建设了多少平方米？"), "新建标准化厂房1万平米") == 1.0
     assert asked_units("修了多少公里道路？") == ("公里", "千米", "米")
-    assert unit_match("修了多少公里道路？", "规划面积13.68平方公里") == 0.0
+    assert unit_match(asked_of("修了多少公里道路？"), "规划面积13.68平方公里") == 0.0
 
 
 def test_the_quantity_asked_for_is_read_from_the_question():
@@ -86,28 +87,30 @@ def test_the_kind_of_answer_asked_for_is_checked():
     assert asked_types("规划是什么时候报到省发改委的？") == {"date"}
     assert asked_types("是哪家交易所批准的？") == {"name"}
     assert asked_types("入驻了多少家企业？") == {"number"}
-    assert type_match("什么时候获批的？", "省发改委已于2025年12月作出批示。") == 1.0
-    assert type_match("什么时候获批的？", "规划已完成并上报。") == 0.0
-    assert type_match("主导产业是什么？", "主导产业为医药。") == 0.5
+    assert type_match(asked_of("什么时候获批的？"), "省发改委已于2025年12月作出批示。") == 1.0
+    assert type_match(asked_of("什么时候获批的？"), "规划已完成并上报。") == 0.0
+    assert type_match(asked_of("主导产业是什么？"), "主导产业为医药。") == 0.5
     # a figure the question itself gives, or a bare year, answers no "多少"
-    assert type_match("2023年引进了多少项目？", "2023年招商工作扎实推进。") == 0.0
+    assert type_match(asked_of("2023年引进了多少项目？"), "2023年招商工作扎实推进。") == 0.0
     # "哪些…企业/哪家单位" asks for a body's name: a county's name is not one
-    assert type_match("柘城县有哪些医药企业？", "柘城县主导产业为医药制品加工业。") == 0.0
-    assert type_match("规划交给哪家单位编制？", "委托河南省规划设计研究院编制。") == 1.0
-    assert type_match("在哪个县？", "位于柘城县。") == 1.0
+    assert type_match(asked_of("柘城县有哪些医药企业？"), "柘城县主导产业为医药制品加工业。") == 0.0
+    assert type_match(asked_of("规划交给哪家单位编制？"), "委托河南省规划设计研究院编制。") == 1.0
+    assert type_match(asked_of("在哪个县？"), "位于柘城县。") == 1.0
     # a figure in words is a figure: "第二位", "五个部室"
-    assert type_match("经济增速在全市排第几位？", "经济增速居全市第二位。") == 1.0
-    assert type_match("设了几个部室？", "设立综合办公室等五个部室。") == 1.0
+    assert type_match(asked_of("经济增速在全市排第几位？"), "经济增速居全市第二位。") == 1.0
+    assert type_match(asked_of("设了几个部室？"), "设立综合办公室等五个部室。") == 1.0
     # "160余家", "1300多条": a qualifier between the figure and its unit
-    assert unit_match("入驻多少家企业？", "入驻企业160余家") == 1.0
-    assert unit_match("多少条生产线？", "生产线1300多条") == 1.0
-    assert unit_match("投资多少亿元？", "增长6.4%") == 0.0
-    assert unit_match("融了多少钱？", "融资18亿元") == 1.0  # "多少钱" asks an amount of 元
-    assert unit_match("融了多少钱？", "沁阳市委书记调研。") == 0.0
+    assert unit_match(asked_of("入驻多少家企业？"), "入驻企业160余家") == 1.0
+    assert unit_match(asked_of("多少条生产线？"), "生产线1300多条") == 1.0
+    assert unit_match(asked_of("投资多少亿元？"), "增长6.4%") == 0.0
+    assert (
+        unit_match(asked_of("融了多少钱？"), "融资18亿元") == 1.0
+    )  # "多少钱" asks an amount of 元
+    assert unit_match(asked_of("融了多少钱？"), "沁阳市委书记调研。") == 0.0
     # "哪几个/哪几项" asks which ones, not how many
     assert asked_types("管委会设了哪几个部室？") != {"number"}
-    assert unit_match("围绕哪几个主导产业发展？", "围绕机绣纺织、汽车装备制造发展") == 0.5
-    assert unit_match("设了几个部室？", "设立综合办公室") == 0.0
+    assert unit_match(asked_of("围绕哪几个主导产业发展？"), "围绕机绣纺织、汽车装备制造发展") == 0.5
+    assert unit_match(asked_of("设了几个部室？"), "设立综合办公室") == 0.0
 
 
 def test_capitalised_pinyin_is_matched_to_the_documents_own_words():
@@ -281,7 +284,10 @@ def test_what_is_measured_implies_the_unit_asked() -> None:
     assert "元" in asked_units("临溪区城镇居民人均可支配收入是多少？")
     assert asked_units("临溪区城镇居民人均可支配收入增长多少？") == ("%", "个百分点", "成")
     assert (
-        unit_match("城镇居民人均可支配收入是多少？", "城乡居民人均可支配收入分别增长5.0%。") == 0.0
+        unit_match(
+            asked_of("城镇居民人均可支配收入是多少？"), "城乡居民人均可支配收入分别增长5.0%。"
+        )
+        == 0.0
     )
     assert asked_units("入驻企业多少家？") == ("家", "户")
 
@@ -298,7 +304,10 @@ def test_a_population_is_asked_in_people() -> None:
     from assistant.answer.kinds import asked_units, unit_match
 
     assert "万人" in asked_units("渑水县2023年的常住人口是多少？")
-    assert unit_match("常住人口是多少？", "按年末常住人口计算，全年人均生产总值56388元。") == 0.0
+    assert (
+        unit_match(asked_of("常住人口是多少？"), "按年末常住人口计算，全年人均生产总值56388元。")
+        == 0.0
+    )
 
 
 def test_english_terms_a_translation_keeps_are_put_in_the_documents_words() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.answer.evidence import Evidence
 from assistant.answer.extractive import ExtractiveReader
+from assistant.answer.kinds import asked_of
 from assistant.answer.tables import asked_columns, readable
 from assistant.answer.text import passage_sentences, sentences
 from assistant.answer.verify import check
@@ -21,7 +22,7 @@ def test_a_question_about_the_sum_reads_the_total_row():
     rows = "签订项目（个） 引进亿元以上项目（个）\n尼龙产业 3 2\n装备制造产业 4 2\n合 计 22 10"
     ev = [_ev(1, rows)]
     terms = {"签订": 2.0, "项目": 1.0}
-    best = ExtractiveReader(Settings()).rank("各产业链一共签订多少个项目？", ev, terms)
+    best = ExtractiveReader(Settings()).rank(asked_of("各产业链一共签订多少个项目？"), ev, terms)
     assert best[0][2].startswith("合计｜签订项目：22个")
 
 
@@ -78,8 +79,8 @@ def test_a_passage_bound_to_the_asked_place_speaks_for_its_name():
     assert abs(got.score - (5.6 / 13.6 + 0.1)) < 1e-6
     # without the binding the name ranks first
     loose = [Evidence(1, text, text, "二、产业集聚区现状", 1.0)]
-    assert reader.rank(q, loose, terms)[0][2].startswith("安阳高新技术")
-    assert reader.rank(q, bound, terms)[0][2].startswith("标准化厂房")
+    assert reader.rank(asked_of(q), loose, terms)[0][2].startswith("安阳高新技术")
+    assert reader.rank(asked_of(q), bound, terms)[0][2].startswith("标准化厂房")
 
 
 def test_a_quoted_term_is_one_name_and_the_sentence_stating_it_is_read():
@@ -93,7 +94,7 @@ def test_a_quoted_term_is_one_name_and_the_sentence_stating_it_is_read():
     passage = "形成“一心、一轴、一带”的空间结构。一轴：城市轴线。一带：白沙河景观绿化带。"
     ev = [Evidence(1, passage, passage, "空间结构", 1.0)]
     terms = {"一带": 3.0, "空间结构": 3.0}
-    ranked = ExtractiveReader(Settings()).rank(q, ev, terms)
+    ranked = ExtractiveReader(Settings()).rank(asked_of(q), ev, terms)
     assert ranked[0][2].startswith("一带：白沙河")
 
 
@@ -124,7 +125,7 @@ def test_a_what_question_prefers_the_sentences_that_say_what_it_is() -> None:
     ]
     one = [Evidence(1, "\n".join(said), "\n".join(said), "打造特色鲜明主导产业", 1.0)]
     terms = {"围绕": 1.9, "主导产业": 1.4, "主导": 1.4, "集群": 2.1, "发展": 0.3}
-    top = ExtractiveReader(Settings()).rank("围绕哪几个主导产业集群发展？", one, terms)[0]
+    top = ExtractiveReader(Settings()).rank(asked_of("围绕哪几个主导产业集群发展？"), one, terms)[0]
     assert top[2] == said[1], top
 
 
@@ -149,7 +150,7 @@ def test_a_question_about_the_largest_or_smallest_reads_that_end_of_the_column()
     assert "夏店镇" in low and "骑岭乡" in low and "临汝镇" not in low
     assert extreme_row("汝南街道的省外资金是多少？", ev[0].sentences()) is None  # no extreme asked
     assert extreme_row("哪个乡镇面积最大？", ev[0].sentences()) is None  # no such column
-    assert type_match("哪个单位引进项目最多？", "汝南街道｜引进项目：7个") == 1.0
+    assert type_match(asked_of("哪个单位引进项目最多？"), "汝南街道｜引进项目：7个") == 1.0
 
 
 def test_a_question_asking_an_amount_and_its_growth_reads_the_sentence_giving_both() -> None:

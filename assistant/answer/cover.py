@@ -41,7 +41,7 @@ def _taken(ask: Ask, part: Part, answered: list[Part], check: Check) -> Part | N
             if e is None:
                 continue
             checked = check(f"{ground}[{e.n}]", part.evidence, ask.asker or ask.read, ask.zh)
-            if checked.sentences and (not ask.asked.kinds or type_match(ask.zh, ground) > 0):
+            if checked.sentences and (not ask.asked.kinds or type_match(ask.asked, ground) > 0):
                 flags = [*part.flags, Flag.ANSWERED_BY_OTHER_PART]
                 return replace(part, checked=checked, refused=False, flags=flags)
     return None

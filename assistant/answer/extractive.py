@@ -26,8 +26,7 @@ from assistant.answer.ranker import Ranker, bound_names, candidates, default_ran
 from assistant.answer.ranker import load as load_ranker
 from assistant.answer.reading import CHINESE_LEAD, Reading
 from assistant.answer.records import Asked
-from assistant.answer.split import asks_several
-from assistant.answer.tables import asked_columns, asks_extreme, caption, extreme_row
+from assistant.answer.tables import asked_columns, caption, extreme_row
 from assistant.answer.text import NUMBER, finished, squash
 from assistant.answer.verify import difference
 from assistant.config import Settings
@@ -52,13 +51,13 @@ def rows_with_figure(question: str, evidence: list[Evidence]) -> list[tuple[int,
     return []
 
 
-def extreme_reading(question: str, evidence: list[Evidence]) -> Reading | None:
+def extreme_reading(asked: Asked, evidence: list[Evidence]) -> Reading | None:
     """ "哪个乡镇的省外资金目标最大": the rows at that end of the named column, over every
     row the passages hold (`tables.extreme_row`), scored by how well the column is named."""
-    if not asks_extreme(question):
+    if not asked.extreme:
         return None  # every reading passes here: no sentence splitting for nothing
     rows = [(e, s.strip()) for e in evidence for s in e.pieces() if "｜" in s]
-    found = extreme_row(question, [s for _, s in rows])
+    found = extreme_row(asked.text, [s for _, s in rows])
     if not found:
         return None
     ends, share = found
@@ -109,14 +108,10 @@ class ExtractiveReader:
         return ""
 
     def rank(
-        self,
-        question: str,
-        evidence: list[Evidence],
-        terms: dict[str, float],
-        asked: Asked | None = None,
+        self, asked: Asked, evidence: list[Evidence], terms: dict[str, float]
     ) -> list[tuple[float, int, str]]:
         """(score, passage number, sentence), best first, by the fitted ranker."""
-        found = candidates(question, evidence, terms, asked or asked_of(question))
+        found = candidates(asked.text, evidence, terms, asked)
         return [(p, c.n, c.sentence) for p, c in self.ranker.rank(found)]
 
     def read(
@@ -137,7 +132,7 @@ class ExtractiveReader:
         if listed:
             text = "".join(f"{sent}[{n}]" for n, sent in listed)
             return Reading(text, score=1.0)
-        if end := extreme_reading(question, evidence):
+        if end := extreme_reading(asked, evidence):
             if emit:
                 emit(end.text)
             return end
@@ -147,11 +142,11 @@ class ExtractiveReader:
         # it, the best one stands alone (and the decision will judge it)
         fitting = True
         if asked.kinds:
-            stating = [c for c in scored if type_match(question, c[2]) > 0]
+            stating = [c for c in scored if type_match(asked, c[2]) > 0]
             fitting = bool(stating)
             scored = stating or scored
             # "栽了多少棵树": of the sentences with a figure, those giving it in 棵
-            in_unit = [c for c in scored if unit_match(question, c[2]) == 1.0]
+            in_unit = [c for c in scored if unit_match(asked, c[2]) == 1.0]
             scored = in_unit or scored
             # "生产总值是多少，增长多少": the sentence giving the amount and the rate
             families = asked.unit_families
@@ -160,7 +155,7 @@ class ExtractiveReader:
                 scored = whole or scored
         if not scored or scored[0][0] < FLOOR:
             return Reading("", refused=True, score=scored[0][0] if scored else 0.0)
-        several = asks_several(question)
+        several = asked.several
         by_n = {e.n: e for e in evidence}
         best = [scored[0]]
         for cand in scored[1:8]:
@@ -168,7 +163,7 @@ class ExtractiveReader:
             fresh = all(cand[1] != b[1] and squash(cand[2]) != squash(b[2]) for b in best)
             # an added sentence must state the kind of answer asked, in the asked unit: a
             # "多少钱" question gains nothing from a photo caption naming the same place
-            fits = fitting and unit_match(question, cand[2]) > 0
+            fits = fitting and unit_match(asked, cand[2]) > 0
             if enough and fresh and fits and len(best) < (3 if several else 2):
                 best.append(cand)
         # "文号和印发日期": a sentence of a chosen passage that states what the chosen ones

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from assistant.answer import refusal
 from assistant.answer.bind import identity
 from assistant.answer.evidence import Checked, Evidence
-from assistant.answer.kinds import asks_number, type_match, unit_match
+from assistant.answer.kinds import type_match, unit_match
 from assistant.answer.query import coverage, loosely_in
 from assistant.answer.reading import Reading
 from assistant.answer.records import Asked
@@ -83,9 +83,9 @@ def features(
         ans_figs = set(numbers(answer))
         f["agreement"] = 1.0 if (ext_figs & ans_figs or not ans_figs) else 0.5
     q_figs = set(numbers(question))
-    f["figure_match"] = float(asks_number(question) and bool(set(numbers(answer)) - q_figs))
-    f["unit_match"] = unit_match(question, answer)
-    f["type_match"] = type_match(question, "\n".join(s for _, s in checked.grounds))
+    f["figure_match"] = float(case.asked.counts and bool(set(numbers(answer)) - q_figs))
+    f["unit_match"] = unit_match(case.asked, answer)
+    f["type_match"] = type_match(case.asked, "\n".join(s for _, s in checked.grounds))
     return {k: round(v, 4) for k, v in f.items()}
 
 

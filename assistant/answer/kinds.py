@@ -7,7 +7,8 @@ import re
 
 from assistant.answer.query import asked_quantities, content_words, quoted_terms
 from assistant.answer.records import Asked
-from assistant.answer.tables import row_label
+from assistant.answer.split import asks_several
+from assistant.answer.tables import asks_extreme, row_label
 from assistant.answer.text import MARKER, NUMBER
 from assistant.identity import named_subjects, place_names
 
@@ -75,6 +76,11 @@ def asked_of(text: str) -> Asked:
         subjects=named_subjects(text),
         kinds=frozenset(asked_types(text)),
         unit_families=tuple(asked_unit_families(text)),
+        units=asked_units(text),
+        figures=frozenset(NUMBER.findall(text) + _WORD_FIGURE.findall(text)),
+        counts=asks_number(text),
+        several=asks_several(text),
+        extreme=asks_extreme(text),
         literals=tuple(quoted_terms(text)),
         words=tuple(content_words(text)),
     )
@@ -105,31 +111,30 @@ _WORD_FIGURE = re.compile(
 )
 
 
-def _figures_beyond(question: str, text: str) -> bool:
+def _figures_beyond(asked: Asked, text: str) -> bool:
     """The text states a figure that is not the question's own nor a bare year."""
-    asked = set(NUMBER.findall(question)) | set(_WORD_FIGURE.findall(question))
     found = NUMBER.findall(text) + _WORD_FIGURE.findall(text)
-    return any(n not in asked and not re.fullmatch(r"(?:19|20)\d{2}", n) for n in found)
+    return any(n not in asked.figures and not re.fullmatch(r"(?:19|20)\d{2}", n) for n in found)
 
 
-def type_match(question: str, text: str) -> float:
+def type_match(asked: Asked, text: str) -> float:
     """Share of the answer kinds the question asks for (a date, a name, a figure) that the
     text states; 0.5 when it asks for none of them. Classic answer-type checking: a
     sentence without any date answers no "什么时候", whatever words it shares."""
-    asked = asked_types(question)
-    if not asked:
+    kinds = asked.kinds
+    if not kinds:
         return 0.5
     found = 0
-    if "date" in asked and _DATE.search(text):
+    if "date" in kinds and _DATE.search(text):
         found += 1
     named = bool(row_label(text))  # a table row's label names its item ("汝南街道｜…")
-    if "name" in asked and (_NAME.search(text) or named):
+    if "name" in kinds and (_NAME.search(text) or named):
         found += 1
-    if "organisation" in asked and (_ORG.search(text) or named):
+    if "organisation" in kinds and (_ORG.search(text) or named):
         found += 1
-    if "number" in asked and _figures_beyond(question, text):
+    if "number" in kinds and _figures_beyond(asked, text):
         found += 1
-    return found / len(asked)
+    return found / len(kinds)
 
 
 def unit_family(unit: str) -> tuple[str, ...]:
@@ -188,10 +193,10 @@ def figure_in(units: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(-?\d+(?:\.\d+)?){_QUALIFIER}\s*({pattern})")
 
 
-def unit_match(question: str, answer: str) -> float:
+def unit_match(asked: Asked, answer: str) -> float:
     """1 when the answer states a figure in the unit family the question asks for, 0 when
     it asks one and the answer has none ("多少元" answered with a growth rate), else 0.5."""
-    units = asked_units(question)
+    units = asked.units
     if not units:
         return 0.5
     return 1.0 if figure_in(units).search(MARKER.sub("", answer)) else 0.0

@@ -167,10 +167,10 @@ class Planner:
     ) -> dict[str, float]:
         """How well each document's own best passages answer what is asked of it: the best
         extractive reading score, the same measure the quote is chosen by."""
-        terms = self.terms(each)
+        terms, what = self.terms(each), asked_of(each)
         scores: dict[str, float] = {}
         for doc, passages in own.items():
             _, evidence = self.binder.evidence(asked, passages)
-            ranked = self.extractive.rank(each, evidence, terms) if evidence else []
+            ranked = self.extractive.rank(what, evidence, terms) if evidence else []
             scores[doc] = ranked[0][0] if ranked else 0.0
         return scores

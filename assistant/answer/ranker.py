@@ -145,8 +145,8 @@ def candidates(
             f["heading"] = heading_cover
             f["rank"] = float(rank)
             f["defines"] = float(bool(defined) and _defines(defined, sent))
-            f["type"] = type_match(question, sent) if kinds else 0.0
-            f["unit"] = unit_match(question, sent)
+            f["type"] = type_match(asked, sent) if kinds else 0.0
+            f["unit"] = unit_match(asked, sent)
             label = OFFICIAL_LABEL.match(sent)
             f["label_off"] = float(
                 bool(label) and not ("date" in kinds or any(t in label.group(1) for t in terms))
