@@ -5,6 +5,7 @@ from __future__ import annotations
 from assistant.answer.evidence import Evidence
 from assistant.answer.query import key_terms, loosely_in
 from assistant.answer.tables import readable
+from assistant.answer.translation import figures_in_english
 from assistant.answer.verify import check
 
 PDF_HEADER = "汝州市 2023年招商引资目标任务分解表 单 位 省外资金 （万元） 引进项目（个） 总数 其中亿元 以上项目"
@@ -70,6 +71,23 @@ def test_english_figures_are_matched_by_value():
     out = check("It added 80,000 jobs (8万个) [1].", ev)
     assert out.sentences and out.sentences[0][1] == [1]
     assert check("It added 90,000 jobs [1].", ev).sentences == []
+
+
+def test_english_trillions_figures_with_a_qualifier_and_sentences_after_a_marker():
+    gdp = [_ev(1, "2024年全省地区生产总值57761亿元、增长5.5%。")]
+    assert check("GDP was 5.7761 trillion yuan.[1]", gdp).sentences
+    assert not check("GDP was 5.8761 trillion yuan.[1]", gdp).sentences
+    # "4800多万元" is over 48 million, not 4,800: given so to the model, checked by value
+    aid = [_ev(1, "争取帮扶资金4800多万元，实施项目26个。")]
+    assert figures_in_english("资金4800多万元")[0] == "资金over 48 million元"
+    assert check("It secured over 48 million yuan.[1]", aid).sentences
+    assert check("It secured 4800 million yuan.[1]", aid).sentences == [
+        ("It secured 48 million (4800万) yuan.", [1])
+    ]
+    # an English full stop with a marker ends a sentence: each is checked on its own
+    jobs = [_ev(1, "新增城镇就业17.2万人。"), _ev(2, "新增城镇就业17万人以上。")]
+    out = check("It created 172,000 jobs.[1] Its target is 170,000 jobs.[2]", jobs)
+    assert [ns for _, ns in out.sentences] == [[1], [2]]
 
 
 def test_each_kept_sentence_names_the_passage_sentence_it_rests_on():

@@ -40,13 +40,16 @@ _ROW_CELLS = re.compile(r"[|｜].*[|｜]")
 def sentences(text: str) -> list[str]:
     """Sentences (and table rows: one per line, whole) with any trailing [n] markers kept."""
     out: list[str] = []
-    for line in text.split("\n"):
+    for line in _EN_END.sub(r".\1\n", text).split("\n"):
         # a row ends at its citation (a sentence quoted after it on the line is its own)
         found = _CITED.findall(line) if _ROW_CELLS.search(line) else SENTENCE.findall(line)
         out += [s.strip() for s in found if s.strip()]
     return out
 
 
+# An English sentence's end: a full stop after a word or a figure, its markers, a space and
+# a capital ("…jobs.[2] Its target…"); "5.5" and "U.S. Government" are no ends.
+_EN_END = re.compile(r"(?<=[a-z0-9%)\"'])\.((?:\s*\[\d+(?:\s*[,，、]\s*\d+)*\])*)\s+(?=[A-Z])")
 _CITED = re.compile(r".+?(?:\s*\[\d+\])+|.+$")
 
 

@@ -12,7 +12,7 @@ import re
 
 from assistant.answer.text import MARKER, SCALES, english_value, markers, sentences, ungrouped
 
-_SCALED = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万亿|亿|万)")
+_SCALED = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(余|多)?(万亿|亿|万)")
 # a whole figure of five digits or more with a unit after it (not a phone or file number)
 _LONG = re.compile(
     r"(?<![\d.,\-])(\d{5,})(?=\s*(?:元|人|吨|个|家|户|亩|台|辆|项|件|套|公里|米|平方|千瓦|条|座))"
@@ -28,10 +28,10 @@ def figures_in_english(chinese: str) -> tuple[str, list[tuple[str, str]]]:
     pairs: list[tuple[str, str]] = []
 
     def english(m: re.Match[str]) -> str:
-        scale = 1e12 if m.group(2) == "万亿" else SCALES[m.group(2)]
+        scale = 1e12 if m.group(3) == "万亿" else SCALES[m.group(3)]
         said = english_value(round(float(m.group(1)) * scale, 6))
         pairs.append((said, m.group(0)))
-        return said
+        return f"over {said}" if m.group(2) else said  # "4800多万": over 48 million
 
     scaled = _SCALED.sub(english, ungrouped(chinese))
     # "41230元" copied as "412,300": a long figure is given grouped as English writes it

@@ -42,9 +42,10 @@ _HOLLOW = re.compile(
 
 
 def _values(text: str, english: bool) -> set[float]:
-    """Numeric values a text states, with Chinese (万, 亿) or English (million) scales."""
+    """Numeric values a text states, with Chinese (万, 亿; "4800多万" too) or English
+    (million) scales."""
     out: set[float] = set()
-    pattern = r"(\d+(?:\.\d+)?)\s*(万|亿|千|百|thousand|million|billion|trillion)?"
+    pattern = r"(\d+(?:\.\d+)?)\s*(?:余|多)?(万|亿|千|百|thousand|million|billion|trillion)?"
     for m in re.finditer(pattern, ungrouped(text), re.I):
         v = float(m.group(1))
         out.add(v)
@@ -278,7 +279,9 @@ def _with_scale(sentence: str, figure: str) -> str:
     """The figure with the scale word that follows it in the sentence ("80 million")."""
     flat = ungrouped(sentence)
     m = re.search(
-        rf"(?<![\d.]){re.escape(figure)}(?![\d.])\s*(万|亿|thousand|million|billion)?", flat, re.I
+        rf"(?<![\d.]){re.escape(figure)}(?![\d.])\s*(万|亿|thousand|million|billion|trillion)?",
+        flat,
+        re.I,
     )
     return m.group(0) if m else figure
 
@@ -298,7 +301,9 @@ def rescale(sentence: str, passages: str) -> str:
         said = float(digits) * _EN_SCALE[word]
         if any(abs(said - v) <= 1e-6 * v for v in stated):
             return m.group(0)  # "20 billion" for 200亿, though 20亿 is in the passages too
-        source = re.search(rf"(?<![\d.]){re.escape(digits)}\s*(万|亿)", ungrouped(passages))
+        source = re.search(
+            rf"(?<![\d.]){re.escape(digits)}\s*(?:余|多)?(万|亿)", ungrouped(passages)
+        )
         if not source:
             return m.group(0)
         value = float(digits) * SCALES[source.group(1)]
