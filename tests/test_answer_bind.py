@@ -133,12 +133,13 @@ def test_a_documents_number_and_signature_are_read_for_what_they_are() -> None:
     reading = official_lines("第5版:今日溪县\n\n2013年1月10日\n溪县产业集聚区前身为溪北园区。")
     ev = [Evidence(1, reading, reading, "")]
     from assistant.answer.extractive import ExtractiveReader as Reader
+    from assistant.answer.kinds import asked_of
     from assistant.config import Settings as Defaults
 
     rank = Reader(Defaults()).rank
-    named = rank("溪县产业集聚区以前叫什么名字？", ev, {"溪县": 3.0, "名字": 5.0})
+    named = rank(asked_of("溪县产业集聚区以前叫什么名字？"), ev, {"溪县": 3.0, "名字": 5.0})
     assert named[0][2].startswith("溪县产业集聚区前身为")
-    dated = rank("溪县那一版报纸是哪天出的？", ev, {"溪县": 3.0, "报纸": 5.0})
+    dated = rank(asked_of("溪县那一版报纸是哪天出的？"), ev, {"溪县": 3.0, "报纸": 5.0})
     assert dated[0][2].startswith("出版日期：2013年1月10日")
     from assistant.answer.extractive import ExtractiveReader
     from assistant.config import Settings
