@@ -67,6 +67,9 @@ class Passage:
     # cuts (`answer.whole.around`): read with it, never shown as it
     before: str = ""
     after: str = ""
+    # the header line of a table the passage continues from an earlier chunk (`bind`):
+    # its rows name their columns by it
+    header: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -7,7 +7,8 @@ from fakes import FakeIndex, FakeRetriever
 
 from assistant.answer import Answerer
 from assistant.answer.bind import Binder
-from assistant.answer.whole import around, joined, read_back, read_on
+from assistant.answer.tables import last_header, needs_header
+from assistant.answer.whole import around, carried_header, joined, read_back, read_on
 from assistant.chunking import chunk_document
 from assistant.config import ChunkingSettings
 from assistant.index.catalog import Catalog
@@ -121,3 +122,37 @@ def test_an_answer_quotes_the_sentence_whole_across_a_chunk_edge_and_cites_the_p
     # the citation opens the passage the quote begins in, as stored
     assert got.citations[0].chunk_id == chunks[0].chunk_id
     assert got.citations[0].text == chunks[0].text and got.citations[0].supported
+
+
+def _measures(a: int, b: int) -> str:
+    return "\n".join(
+        f"{i} | 第{i}项改革举措 | 介绍第{i}项举措的做法和成效，内容较长。 | 科技部、财政部 | 全国"
+        for i in range(a, b)
+    )
+
+
+LIST_DOC = (
+    "第二批改革举措推广清单\n\n各地要结合实际推广下列举措。\n\n"
+    "序号 | 改革举措 | 主要内容 | 指导部门 | 推广范围\n--- | --- | --- | --- | ---\n"
+    f"一、知识产权保护方面（共4项）\n{_measures(1, 5)}\n二、科技金融创新方面（共4项）\n{_measures(5, 9)}\n"
+)
+
+
+def test_a_table_continued_in_a_later_chunk_reads_its_rows_by_the_carried_header(tmp_path):
+    # the table's group lines become headings: the later chunks begin with rows, no header
+    doc = Document("list.md", "清单", LIST_DOC)
+    chunks = chunk_document(doc, ChunkingSettings(target_chars=200, max_chars=300))
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    catalog.replace_chunks("list.md", "list.md", doc.title, "h", chunks)
+    later = next(c for c in chunks if c.text.startswith("5 |"))
+    assert needs_header(later.text) and not needs_header(chunks[0].text)
+    header = carried_header(catalog, passage_of(later))
+    assert header == "序号 | 改革举措 | 主要内容 | 指导部门 | 推广范围"
+    _, evidence = Binder(FakeIndex([passage_of(c) for c in chunks]), 5).evidence(
+        [], [passage_of(later)]
+    )
+    assert "5｜改革举措：第5项改革举措｜" in evidence[0].reading
+    assert "指导部门：科技部、财政部｜推广范围：全国" in evidence[0].reading
+    # prose between a row and the header above it: that header is another table's
+    assert last_header("说明：以下各项均由各省份自行推广实施，并报送年度进展情况。") == ""
+    assert last_header(_measures(1, 3)) is None

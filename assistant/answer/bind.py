@@ -14,9 +14,9 @@ import re
 from dataclasses import replace
 
 from assistant.answer.evidence import Evidence
-from assistant.answer.tables import readable
+from assistant.answer.tables import needs_header, readable
 from assistant.answer.text import bigrams, drop_title_line, official_lines
-from assistant.answer.whole import around, edged, joined
+from assistant.answer.whole import around, carried_header, edged, joined
 from assistant.identity import Identity, bound, doc_identity, home_place
 from assistant.index import Index
 from assistant.schema import Passage
@@ -26,13 +26,13 @@ def reading_text(p: Passage) -> str:
     """What a reader reads of a passage: its sentences whole (`whole`), table rows that
     name their columns, 公文 elements (文号, 落款, 成文日期) named; citations still show
     `p.text`."""
-    return official_lines(readable(joined(p.before + p.text + p.after), p.heading))
+    return official_lines(readable(joined(p.before + p.text + p.after), p.heading, p.header))
 
 
 def line_text(p: Passage) -> str:
     """The passage's lines read as `reading_text` reads them, a line broken inside the
     passage left apart, a sentence cut at its edges whole (`Evidence.lines`)."""
-    return official_lines(readable(edged(p), p.heading))
+    return official_lines(readable(edged(p), p.heading, p.header))
 
 
 def identity(p: Passage) -> Identity:
@@ -108,6 +108,8 @@ class Binder:
                 continue
             before, after = around(self.index.catalog, p)
             p = replace(p, before=before, after=after) if before or after else p
+            if needs_header(p.text):
+                p = replace(p, header=carried_header(self.index.catalog, p))
             kept.append(p)
             reading = drop_title_line(reading_text(p), p.title)
             lines = drop_title_line(line_text(p), p.title)

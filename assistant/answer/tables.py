@@ -112,11 +112,42 @@ def _with_unit(label: str, value: str) -> str:
     return f"{label}：{value}"
 
 
-def readable(text: str, heading: str) -> str:
+def _piped(line: str) -> bool:
+    return "|" in line or "｜" in line
+
+
+def needs_header(text: str) -> bool:
+    """The text begins inside a piped table: its first line (of text) is a row, so the
+    table's header line is in an earlier chunk of the document."""
+    for line in text.split("\n"):
+        line = line.strip()
+        if line and not _SEPARATOR.match(line):
+            return _piped(line) and is_row(line)
+    return False
+
+
+def last_header(text: str) -> str | None:
+    """Read from a chunk's end up: its last piped line that is no row (a table's header);
+    "" when a line of prose comes first (the table began after it: no header); None when
+    there are only rows (the header is further up)."""
+    for line in reversed(text.split("\n")):
+        line = line.strip()
+        if not line or _SEPARATOR.match(line):
+            continue
+        if _piped(line):
+            if not is_row(line):
+                return line
+        elif len(line) > 40 or re.search(r"[。！？；]$", line):
+            return ""
+    return None
+
+
+def readable(text: str, heading: str, carried: str = "") -> str:
     """A passage's text with every table row rewritten to name its columns.
 
-    The header is the nearest non-row line above the rows in the passage, or else the
-    last part of the heading path (where the chunker keeps a table's caption and header).
+    The header is the nearest non-row line above the rows in the passage, else `carried`
+    (the header line of a table begun in an earlier chunk, `needs_header`), else the last
+    part of the heading path (where the chunker keeps a table's caption and header).
     """
     caption = heading.split(" > ")[-1] if heading else ""
     lost = heading_rows(heading)
@@ -139,9 +170,11 @@ def readable(text: str, heading: str) -> str:
             # a header row with pipes stands alone (a group line under it, "一、知识产权保护
             # 方面（共5项）", is no column label); a PDF's split header is several lines
             piped = [a for a in above if "|" in a or "｜" in a]
-            header = piped[-1] if piped else " ".join(above) if above else caption
-            if above and not header_labels(header, len(row_cells(stripped)) - 1):
-                header = caption  # the lines above are no header for this row
+            header = piped[-1] if piped else " ".join(above)
+            n_values = len(row_cells(stripped)) - 1
+            if not header or not header_labels(header, n_values):
+                # no header for this row above it: the one carried over, else the caption
+                header = carried if carried and header_labels(carried, n_values) else caption
             out.append(describe_row(stripped, header))
             changed = after_row = True
             continue

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+from assistant.answer.tables import last_header
 from assistant.chunking import heading_level
 from assistant.cleaning import is_table_row
 from assistant.schema import Chunk, Passage
@@ -158,3 +159,25 @@ def _before(p: Passage, c: Chunk | None) -> str:
     if c.end >= p.start:
         return c.text[: p.start - c.start]
     return c.text + "\n" if c.heading == p.heading else ""
+
+
+# How many chunks back a continued table's header is looked for (a long table of short rows
+# spans a few chunks; a table's group lines become headings, so the heading path changes).
+HEADER_REACH = 8
+
+
+def carried_header(catalog: Neighbours, p: Passage, reach: int = HEADER_REACH) -> str:
+    """The header line of the table a passage continues (its text begins with a row): the
+    last piped header line in the chunks before it, so "11 | 基于…服务 | … | 中国银保监会、
+    科技部 | 全国" reads its 指导部门 and 推广范围. "" when prose comes first (another table's
+    rows, or none) or nothing is found within `reach` chunks."""
+    chunk_id = p.chunk_id
+    for _ in range(reach):
+        c = catalog.neighbour(chunk_id, -1)
+        if c is None:
+            return ""
+        found = last_header(c.text)
+        if found is not None:
+            return found
+        chunk_id = c.chunk_id
+    return ""
