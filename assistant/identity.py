@@ -272,6 +272,29 @@ class Identity:
         return self.title or self.stem
 
 
+# The nation as an asked place: "2022年全国城镇新增就业多少", "国务院报告提出…" ask the
+# national figure, which a province's or a county's report never states for it (its
+# "居全国前列" is a comparison). A national document names no place of its own and is
+# issued by a national body.
+NATIONAL = "全国"
+_NATION_ASKED = re.compile(r"全国|我国|国务院|中国(?![（(])|中央政府")
+_NATIONAL_ISSUER = re.compile(
+    r"国务院|中共中央|全国人大|全国人民代表大会|中华人民共和国|国家统计局"
+)
+
+
+def asks_nation(question: str, places: list[str]) -> bool:
+    """The question asks about the nation and names no other place."""
+    return not places and bool(_NATION_ASKED.search(question))
+
+
+def is_national(identity: Identity) -> bool:
+    """A document issued by a national body that names no place of its own (its issuer,
+    "国务院办公厅", read as one, is none)."""
+    own = [p for p in identity.places if not _NATIONAL_ISSUER.search(p)]
+    return not own and bool(_NATIONAL_ISSUER.search(f"{identity.title}{identity.stem}"))
+
+
 @lru_cache(maxsize=4096)
 def doc_identity(doc_id: str, title: str, heading: str = "") -> Identity:
     """Identity of the document (and, with a heading path, of the section) a chunk sits in."""
@@ -320,7 +343,9 @@ def bound(
     own = [p for p in identity.places if not among(p, asked)]
     scores = []
     for place in asked:
-        if place in strong or (home and not own and (place in home or home in place)):
+        if place == NATIONAL:  # the nation: spoken for by national documents alone
+            scores.append(1.0 if is_national(identity) else 0.0)
+        elif place in strong or (home and not own and (place in home or home in place)):
             scores.append(1.0)
         elif scope and not own and place in scope:
             scores.append(0.5)

@@ -150,3 +150,20 @@ def test_a_documents_number_and_signature_are_read_for_what_they_are() -> None:
     assert "溪政办〔2023〕17号" in got.text, got.text
     got = reader.read("那份材料的落款日期是哪天？", "zh", ev, {"落款": 5.0, "材料": 1.0})
     assert "二〇一〇年一月五日" in got.text and check(got.text, ev, "落款日期是哪天？").sentences
+
+
+def test_a_question_about_the_nation_is_answered_from_national_documents_only():
+    from assistant.answer.kinds import asked_of
+    from assistant.identity import NATIONAL, is_national
+
+    assert asked_of("2022年全国城镇新增就业多少？").places == (NATIONAL,)
+    assert asked_of("国务院报告提出要培育哪些未来产业？").places == (NATIONAL,)
+    assert asked_of("四川GDP在全国排第几？").places == ("四川",)  # a place of its own
+    assert asked_of("中国（河南）自由贸易试验区郑州片区面积多大？").places == ("郑州",)
+    report = doc_identity("2023年国务院政府工作报告.txt", "2023年国务院政府工作报告")
+    notice = doc_identity("n.html", "国务院办公厅关于推广第二批支持创新相关改革举措的通知")
+    province = doc_identity("x.docx", "2025年新疆政府工作报告")
+    assert is_national(report) and is_national(notice) and not is_national(province)
+    # a province's "居全国前列" or "全国平均" does not speak for the nation
+    assert bound([NATIONAL], province, "", "增速居全国前列，全国平均5%") == 0.0
+    assert bound([NATIONAL], report, "", "城镇新增就业1256万人。") == 1.0

@@ -10,7 +10,7 @@ from assistant.answer.records import Asked
 from assistant.answer.split import asks_several
 from assistant.answer.tables import asks_extreme, row_label
 from assistant.answer.text import MARKER, NUMBER
-from assistant.identity import named_subjects, place_names
+from assistant.identity import NATIONAL, asks_nation, named_subjects, place_names
 
 # ---- what kind of answer a question asks for
 
@@ -72,7 +72,7 @@ def asked_of(text: str) -> Asked:
     """What a (Chinese) question asks, parsed once: the stages read these fields."""
     return Asked(
         text=text,
-        places=tuple(place_names(text)),
+        places=tuple(place_names(text) or ([NATIONAL] if asks_nation(text, []) else [])),
         subjects=named_subjects(text),
         kinds=frozenset(asked_types(text)),
         unit_families=tuple(asked_unit_families(text)),
