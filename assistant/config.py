@@ -161,6 +161,12 @@ class AnswerSettings(BaseModel):
     # local model): below 0.30 the model made no question right that the quote had wrong
     # (17 questions, 11-348 s each); 0.25 keeps a margin. 0: the model reads them all.
     model_floor: float = Field(0.25, ge=0, le=1)
+    # The model reads an English question's machine translation when the quote is not
+    # accepted. Off: on corpus3 dev (29 English questions, local model) its reading changed
+    # 4 answers, each a refusal turned into a wrong answer shown in Chinese after 15-18 s
+    # (accuracy 10/29 either way; shown in English 12/18 with it, 12/14 without). The
+    # model still translates the question and the checked answer.
+    read_translated: bool = False
     # Off-target rules switched off by name (assistant/answer/rules.py: removed_redacted,
     # removed_other_quantity, _entity, _level, _row, _year): to measure what each one does.
     rules_off: list[str] = Field(default_factory=list)

@@ -22,9 +22,11 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
 
 
 def model_reads(settings: Settings) -> Settings:
-    """The settings with quote-first off and no floor: the model reads every question
-    (tests of its path)."""
-    answer = settings.answer.model_copy(update={"quote_first": False, "model_floor": 0.0})
+    """The settings with quote-first off and no floor: the model reads every question, an
+    English one's translation too (tests of its path)."""
+    answer = settings.answer.model_copy(
+        update={"quote_first": False, "model_floor": 0.0, "read_translated": True}
+    )
     return settings.model_copy(update={"answer": answer})
 
 

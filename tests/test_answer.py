@@ -472,6 +472,23 @@ def test_hopeless_evidence_is_refused_without_waiting_on_the_model(seeded):
     assert got.refused and len(llm.prompts) >= 1
 
 
+def test_an_english_questions_translation_is_not_read_by_default(seeded):
+    """`answer.read_translated` off: the model translates the question and the checked
+    answer, but does not read its own translation where the quote is not accepted (on
+    corpus3 dev that reading turned refusals into wrong answers, in 15-18 s)."""
+    question = "What is the Heqi zone's Mars base called?"
+    llm = ScriptedLLM("鹤淇产业集聚区的火星基地叫什么名字？")  # only the question's translation
+    answer = seeded.settings.answer.model_copy(update={"model_floor": 0.0})
+    got = Answerer(seeded.settings.model_copy(update={"answer": answer}), seeded, llm).ask(question)
+    assert got.refused and "translated_not_read" in got.flags and len(llm.prompts) == 1
+    # on, the model reads the translation (here its "not found", then its forced re-ask)
+    llm = ScriptedLLM(
+        "鹤淇产业集聚区的火星基地叫什么名字？", "资料中未找到相关信息。", "资料中未找到相关信息。"
+    )
+    got = Answerer(model_reads(seeded.settings), seeded, llm).ask(question)
+    assert "translated_not_read" not in got.flags and len(llm.prompts) >= 2
+
+
 # --------------------------------------------------------------------------- real models
 
 

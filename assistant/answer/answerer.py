@@ -82,6 +82,7 @@ class Answerer:
             self.quote_refusal,
             rules,
             settings.answer.model_floor,
+            settings.answer.read_translated,
         )
         self.composer = Composer(settings, self.reader.provider, self.reader.name)
         self.translator = Translator(settings, self.reader, rules)

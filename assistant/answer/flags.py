@@ -30,6 +30,7 @@ class Flag(str, Enum):  # StrEnum needs Python 3.11
     NO_PASSAGES = "no_passages"
     QUOTED = "quoted"
     QUOTE_TOO_WEAK = "quote_too_weak"  # refused unread: below `answer.model_floor`
+    TRANSLATED_NOT_READ = "translated_not_read"  # `answer.read_translated` off: the quote decides
     BUDGET_SPENT = "budget_spent"  # the model was skipped or cut short by `answer.budget_s`
     CONTEXT_TRIMMED = "context_trimmed"
     LLM_REFUSED = "llm_refused"

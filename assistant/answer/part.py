@@ -132,6 +132,7 @@ class PartReader:
         quote_refusal: RefusalModel,
         rules: tuple[Rule, ...] = RULES,
         floor: float = 0.0,
+        read_translated: bool = True,
     ) -> None:
         self.reader = reader
         self.extractive = extractive
@@ -141,6 +142,7 @@ class PartReader:
         self.quote_refusal = quote_refusal  # quote-first: judged by the model fitted for quotes
         self.rules = rules
         self.floor = floor  # below this quote probability the part is refused unread
+        self.read_translated = read_translated  # `answer.read_translated`
 
     def check(self, text: str, evidence: list[Evidence], asker: str, zh: str) -> Checked:
         """`verify.check` with this reader's off-target rules."""
@@ -198,6 +200,11 @@ class PartReader:
                 # evidence this weak is refused at once: on corpus3 dev the model's reading
                 # turned no such question into a right answer (`answer.model_floor`)
                 return replace(judged.part(case, True, [Flag.QUOTE_TOO_WEAK]), **labelled)
+            if ask.asker and not self.read_translated:
+                # read in the model's translation of the user's words: the checked quote if
+                # it stands, else a refusal, at once (`answer.read_translated`)
+                ok = judged.accepted(ask.asked)
+                return replace(judged.part(case, not ok, [Flag.TRANSLATED_NOT_READ]), **labelled)
             flags: list[str] = []
             forced = False
             with timed(stages, "read_ms"):  # ~0 when the quote is the reading
