@@ -149,10 +149,11 @@ def test_a_multi_part_answer_is_translated_part_by_part(seeded):
     result = answerer.translator.translate(result, "en", streamed.append)
     assert result.answer.split("\n")[1] == "澄源县：The documents do not say."
     assert len(llm.prompts) == 1 and "translated_answer" in result.flags
-    # a sentence the translation leaves out does not keep its citation
+    # a line whose sentences cite different passages is translated one sentence at a time
+    # (given whole, the model joined them into one sentence no single passage holds)
     from assistant.answer import Citation
 
-    llm = ScriptedLLM("Mianshui: 28.647 billion (286.47亿) yuan.[1]")
+    llm = ScriptedLLM("GDP was 28.647 billion yuan.[1]", "GDP was 31.208 billion yuan.[2]")
     answerer = Answerer(seeded.settings, seeded, llm)
     chinese = "全年全县生产总值286.47亿元。[1]全年全县生产总值312.08亿元。[2]"
     cites = [
@@ -169,7 +170,11 @@ def test_a_multi_part_answer_is_translated_part_by_part(seeded):
     ]
     result = Answer(question="GDP of Mianshui?", answer=chinese, citations=cites, passages=passages)
     result = answerer.translator.translate(result, "en", streamed.append)
-    assert [c.n for c in result.citations] == [1]
+    assert len(llm.prompts) == 2 and "312.08" not in llm.prompts[0][0]["content"]
+    assert result.answer == (
+        "GDP was 28.647 billion (286.47亿) yuan.[1] GDP was 31.208 billion (312.08亿) yuan.[2]"
+    )
+    assert [c.n for c in result.citations] == [1, 2]
     # a part labelled with a place: the model is given the place as the question spells it
     # (it once wrote 沁阳 as "Hyunyang") and a 亿 figure in English figures (it wrote
     # "1万伏" as "1,000 kilovolts"); the source figure is put back after it, and a part not

@@ -403,3 +403,16 @@ def test_another_level_or_another_row_is_not_the_asked_items_figure() -> None:
         "生物医药产业链要签几个项目？",
     )
     assert got.sentences and got.grounds[0][1].startswith("生物医药")
+
+
+def test_a_line_citing_different_passages_is_translated_sentence_by_sentence():
+    from assistant.answer.translation import cited_pieces
+
+    two = "新增城镇就业17.2万人。[1]新增城镇就业17万人以上。[2]"
+    assert cited_pieces(two) == ["新增城镇就业17.2万人。[1]", "新增城镇就业17万人以上。[2]"]
+    same = "入驻企业104家。[1]累计投资132亿元。[1]"
+    assert cited_pieces(same) == [same]  # one passage: the line whole
+    assert cited_pieces("甲：投资132亿元。[1]乙：5家。[2]备注") == [
+        "甲：投资132亿元。[1]",
+        "乙：5家。[2]备注",
+    ]

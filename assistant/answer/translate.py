@@ -23,7 +23,12 @@ from assistant.answer.records import Answer
 from assistant.answer.rules import RULES, Rule
 from assistant.answer.text import MARKER, REFUSAL, markers, prompt
 from assistant.answer.timing import timed
-from assistant.answer.translation import figures_in_english, with_source_figures, with_source_list
+from assistant.answer.translation import (
+    cited_pieces,
+    figures_in_english,
+    with_source_figures,
+    with_source_list,
+)
 from assistant.answer.verify import check, is_english, unfaithful
 from assistant.config import Settings
 from assistant.llm import LLMError
@@ -77,7 +82,18 @@ class Translator:
                     continue
                 # a part is translated, not asked the whole question (it would answer the rest)
                 kind = "answer" if len(lines) == 1 else "part"
-                line = self._line(result, lang, chinese, evidence, emit, kind, budget)
+                pieces = cited_pieces(chinese)
+                if len(pieces) == 1:
+                    line = self._line(result, lang, chinese, evidence, emit, kind, budget)
+                else:  # sentences citing different passages: one at a time
+                    said: list[str] = []
+                    for i, piece in enumerate(pieces):
+                        if i:
+                            emit(" ")
+                        said.append(self._line(result, lang, piece, evidence, emit, "part", budget))
+                        if not said[-1]:
+                            break
+                    line = " ".join(said) if all(said) else ""
                 if line and spelled and spelled not in line:  # the model left the label out
                     line = f"{spelled}: {line}"
                 english.append(line)

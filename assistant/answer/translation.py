@@ -50,6 +50,23 @@ def with_source_figures(english: str, pairs: list[tuple[str, str]]) -> str:
     return english
 
 
+_CITED_PIECE = re.compile(r".+?(?:\s*\[\d+(?:\s*[,，、]\s*\d+)*\])+|.+$")
+
+
+def cited_pieces(line: str) -> list[str]:
+    """The line cut after each citation when its sentences cite different passages
+    ("新增城镇就业17.2万人。[1]…新增城镇就业17万人以上。[2]"), else the line whole. Given
+    whole, the small model joined the two into one sentence ("…172,000 …, and its target is
+    170,000") that no single passage holds, and the check rejected it; translated piece by
+    piece, each keeps its marker and its own check."""
+    pieces = [p for p in _CITED_PIECE.findall(line) if p.strip()]
+    if len(pieces) > 1 and not markers(pieces[-1]):
+        pieces[-2:] = [pieces[-2] + pieces[-1]]  # words after the last marker stay with it
+    if len({frozenset(markers(p)) for p in pieces}) < 2:
+        return [line]
+    return pieces
+
+
 # a clause listing three or more named things ("形成了食品加工、轻纺、先进制造和光伏四大支柱产业")
 _LIST = re.compile(
     r"[^，,。；;：:！？!?\n]*?[^，,。；;：:！？!?\n、]+、[^，,。；;：:！？!?\n]+、[^，,。；;：:！？!?\n]+"
