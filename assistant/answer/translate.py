@@ -85,15 +85,11 @@ class Translator:
                 pieces = cited_pieces(chinese)
                 if len(pieces) == 1:
                     line = self._line(result, lang, chinese, evidence, emit, kind, budget)
-                else:  # sentences citing different passages: one at a time
-                    said: list[str] = []
-                    for i, piece in enumerate(pieces):
-                        if i:
-                            emit(" ")
-                        said.append(self._line(result, lang, piece, evidence, emit, "part", budget))
-                        if not said[-1]:
-                            break
-                    line = " ".join(said) if all(said) else ""
+                else:  # sentences citing different passages: one at a time, else whole
+                    line = self._pieces(result, lang, pieces, evidence, emit, budget)
+                    if not line:
+                        emit("\n")
+                        line = self._line(result, lang, chinese, evidence, emit, kind, budget)
                 if line and spelled and spelled not in line:  # the model left the label out
                     line = f"{spelled}: {line}"
                 english.append(line)
@@ -112,6 +108,26 @@ class Translator:
         # a sentence the translation left out takes its citation with it
         kept = markers(shown)
         return replace(result, answer=shown, citations=[c for c in result.citations if c.n in kept])
+
+    def _pieces(
+        self,
+        result: Answer,
+        lang: str,
+        pieces: list[str],
+        evidence: list[Evidence],
+        emit: Callable[[str], None],
+        budget: Budget | None,
+    ) -> str:
+        """The line's sentences translated one at a time, or "" when one fails (a table row
+        the model wrote out again in Chinese: the whole line is then tried at once)."""
+        said: list[str] = []
+        for piece in pieces:
+            if said:
+                emit(" ")
+            said.append(self._line(result, lang, piece, evidence, emit, "part", budget))
+            if not said[-1]:
+                return ""
+        return " ".join(said)
 
     def _line(
         self,
