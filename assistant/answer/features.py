@@ -83,7 +83,7 @@ def features(
         ans_figs = set(numbers(answer))
         f["agreement"] = 1.0 if (ext_figs & ans_figs or not ans_figs) else 0.5
     q_figs = set(numbers(question))
-    f["figure_match"] = float(case.asked.counts and bool(set(numbers(answer)) - q_figs))
+    f["figure_match"] = float(case.asked.asks_figure and bool(set(numbers(answer)) - q_figs))
     f["unit_match"] = unit_match(case.asked, answer)
     f["type_match"] = type_match(case.asked, "\n".join(s for _, s in checked.grounds))
     return {k: round(v, 4) for k, v in f.items()}

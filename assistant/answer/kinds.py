@@ -78,7 +78,7 @@ def asked_of(text: str) -> Asked:
         unit_families=tuple(asked_unit_families(text)),
         units=asked_units(text),
         figures=frozenset(NUMBER.findall(text) + _WORD_FIGURE.findall(text)),
-        counts=asks_number(text),
+        asks_figure=asks_number(text),
         several=asks_several(text),
         extreme=asks_extreme(text),
         literals=tuple(quoted_terms(text)),

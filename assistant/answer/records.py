@@ -111,7 +111,7 @@ class Asked:
     unit_families: tuple[tuple[str, ...], ...]  # one per figure asked ("元" and "%")
     units: tuple[str, ...]  # the unit family its figure is asked in (`kinds.asked_units`)
     figures: frozenset[str]  # the figures it states itself: no answer to it
-    counts: bool  # it asks a figure (a date question too: "哪一年")
+    asks_figure: bool  # it asks a figure (a date question too: "哪一年")
     several: bool  # it asks for several things ("有哪些"): more sentences may answer
     extreme: bool  # it asks a table's largest or smallest ("哪个…最大")
     literals: tuple[str, ...]  # the terms it quotes
