@@ -283,9 +283,9 @@ _NATIONAL_ISSUER = re.compile(
 )
 
 
-def asks_nation(question: str, places: list[str]) -> bool:
-    """The question asks about the nation and names no other place."""
-    return not places and bool(_NATION_ASKED.search(question))
+def asks_nation(question: str) -> bool:
+    """The question names the nation (asked as a place only when it names no other)."""
+    return bool(_NATION_ASKED.search(question))
 
 
 def is_national(identity: Identity) -> bool:

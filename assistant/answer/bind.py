@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from assistant.answer.evidence import Evidence
-from assistant.answer.tables import needs_header, readable
+from assistant.answer.tables import readable
 from assistant.answer.text import bigrams, drop_title_line, official_lines
 from assistant.answer.whole import around, carried_header, edged, joined
 from assistant.identity import Identity, bound, doc_identity, home_place
@@ -108,8 +108,8 @@ class Binder:
                 continue
             before, after = around(self.index.catalog, p)
             p = replace(p, before=before, after=after) if before or after else p
-            if needs_header(p.text):
-                p = replace(p, header=carried_header(self.index.catalog, p))
+            if header := carried_header(self.index.catalog, p):
+                p = replace(p, header=header)
             kept.append(p)
             reading = drop_title_line(reading_text(p), p.title)
             lines = drop_title_line(line_text(p), p.title)

@@ -72,7 +72,7 @@ def asked_of(text: str) -> Asked:
     """What a (Chinese) question asks, parsed once: the stages read these fields."""
     return Asked(
         text=text,
-        places=tuple(place_names(text) or ([NATIONAL] if asks_nation(text, []) else [])),
+        places=tuple(place_names(text) or ([NATIONAL] if asks_nation(text) else [])),
         subjects=named_subjects(text),
         kinds=frozenset(asked_types(text)),
         unit_families=tuple(asked_unit_families(text)),

@@ -22,6 +22,10 @@ _UNIT_LABEL = re.compile(r"^(?:计量)?单位$")
 _UNIT_ONLY = re.compile(r"^[（(][^（）()]{1,8}[）)]$")
 
 
+def _piped(line: str) -> bool:
+    return "|" in line or "｜" in line
+
+
 def is_row(line: str) -> bool:
     """A table row: cells split by pipes with a figure among them ("类别 | 50" too), or at
     least two bare numbers split by spaces."""
@@ -30,7 +34,7 @@ def is_row(line: str) -> bool:
         return False
     cells = cells_of(line)
     numeric = sum(bool(NUM_CELL.match(c)) for c in cells)
-    return numeric >= 1 and len(cells) >= 2 if "|" in line or "｜" in line else numeric >= 2
+    return numeric >= 1 and len(cells) >= 2 if _piped(line) else numeric >= 2
 
 
 def header_labels(header: str, n_values: int) -> list[str]:
@@ -112,10 +116,6 @@ def _with_unit(label: str, value: str) -> str:
     return f"{label}：{value}"
 
 
-def _piped(line: str) -> bool:
-    return "|" in line or "｜" in line
-
-
 def needs_header(text: str) -> bool:
     """The text begins inside a piped table: its first line (of text) is a row, so the
     table's header line is in an earlier chunk of the document."""
@@ -169,7 +169,7 @@ def readable(text: str, heading: str, carried: str = "") -> str:
         if is_row(stripped):
             # a header row with pipes stands alone (a group line under it, "一、知识产权保护
             # 方面（共5项）", is no column label); a PDF's split header is several lines
-            piped = [a for a in above if "|" in a or "｜" in a]
+            piped = [a for a in above if _piped(a)]
             header = piped[-1] if piped else " ".join(above)
             n_values = len(row_cells(stripped)) - 1
             if not header or not header_labels(header, n_values):

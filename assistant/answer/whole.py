@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from assistant.answer.tables import last_header
+from assistant.answer.tables import last_header, needs_header
 from assistant.chunking import heading_level
 from assistant.cleaning import is_table_row
 from assistant.schema import Chunk, Passage
@@ -169,8 +169,11 @@ HEADER_REACH = 8
 def carried_header(catalog: Neighbours, p: Passage, reach: int = HEADER_REACH) -> str:
     """The header line of the table a passage continues (its text begins with a row): the
     last piped header line in the chunks before it, so "11 | 基于…服务 | … | 中国银保监会、
-    科技部 | 全国" reads its 指导部门 and 推广范围. "" when prose comes first (another table's
-    rows, or none) or nothing is found within `reach` chunks."""
+    科技部 | 全国" reads its 指导部门 and 推广范围. "" when the passage begins outside a table,
+    when prose comes first (another table's rows, or none) or nothing is found within
+    `reach` chunks."""
+    if not needs_header(p.text):
+        return ""
     chunk_id = p.chunk_id
     for _ in range(reach):
         c = catalog.neighbour(chunk_id, -1)
